@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * `cmrp`: the command-line entry. Each command lives in src/cli/commands/<name>.ts and
+ * registers itself here; all share the same zod configs as the notebooks.
+ */
+import { Command } from 'commander';
+import { initBackend, describeBackend } from '../backend/select';
+import { UserError } from '../util/errors';
+import * as dataValidate from './commands/data-validate';
+import * as dataSynth from './commands/data-synth';
+
+export function buildProgram(): Command {
+  const program = new Command('cmrp')
+    .description('cmrp-lab: Customized Multimodal Role-Play on a laptop CPU')
+    .showHelpAfterError('(run with --help for usage)')
+    .hook('preAction', async () => {
+      // printed once per command, on stderr so that --json output stays clean
+      const info = await initBackend();
+      process.stderr.write(describeBackend(info) + '\n');
+    });
+  const data = program.command('data').description('RoleScape-20 data: validate a folder, synthesize the embedded world');
+  dataValidate.register(data);
+  dataSynth.register(data);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`cmrp: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`cmrp: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(70);
+    },
+  );
+}
