@@ -8,6 +8,7 @@ import { initBackend, describeBackend } from '../backend/select';
 import { UserError } from '../util/errors';
 import * as dataValidate from './commands/data-validate';
 import * as dataSynth from './commands/data-synth';
+import * as notebooksRun from './commands/notebooks-run';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -21,6 +22,8 @@ export function buildProgram(): Command {
   const data = program.command('data').description('RoleScape-20 data: validate a folder, synthesize the embedded world');
   dataValidate.register(data);
   dataSynth.register(data);
+  const notebooks = program.command('notebooks').description('execute the notebooks headless');
+  notebooksRun.register(notebooks);
   return program;
 }
 
