@@ -30,9 +30,9 @@ kernel: deps
 data: build
 	@test -f $(SYNTH_DIR)/index.json || $(CLI) data synth --out $(SYNTH_DIR) --seed $(SEED)
 
-# The main job. For now: build the dataset and execute the dataset-construction notebook.
+# The main job: build the embedded dataset and execute every notebook (executed copies + figures).
 demo: setup data
-	$(JUPYTER_ENV) node dist/src/cli/main.js notebooks run notebooks/01-dataset-construction.ipynb --out notebooks/executed
+	$(JUPYTER_ENV) $(CLI) notebooks run notebooks/*.ipynb --out notebooks/executed
 	@echo "demo: executed notebooks in notebooks/executed/, figures in figures/"
 
 # All tests: unit tests, CLI tests, and every notebook executed headless with smoke configs.

@@ -11,3 +11,4 @@ export * as paths from './util/paths';
 export * as rolescape from './data/rolescape';
 export * as synth from './data/synth';
 export * as viz from './viz';
+export * as stats from './data/stats';

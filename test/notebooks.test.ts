@@ -19,8 +19,17 @@ const notebooks = fs
 interface NbOutput { output_type: string; text?: string | string[]; ename?: string; evalue?: string; data?: Record<string, unknown> }
 interface NbCell { cell_type: string; outputs?: NbOutput[] }
 
-test('there are notebooks to execute', () => {
+test('there are notebooks to execute, committed without outputs and on the cmrp-lab kernel', () => {
   assert.ok(notebooks.length >= 1, 'no notebooks found under notebooks/');
+  for (const name of notebooks) {
+    const nb = JSON.parse(fs.readFileSync(path.join(root, 'notebooks', name), 'utf8')) as {
+      cells: NbCell[];
+      metadata: { kernelspec?: { name?: string } };
+    };
+    assert.equal(nb.metadata.kernelspec?.name, 'cmrp-lab', `${name}: kernelspec`);
+    const withOutputs = nb.cells.filter((c) => (c.outputs ?? []).length > 0).length;
+    assert.equal(withOutputs, 0, `${name}: ${withOutputs} cells carry outputs (clear them before committing)`);
+  }
 });
 
 for (const name of notebooks) {

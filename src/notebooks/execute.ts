@@ -1,5 +1,6 @@
 /**
- * Headless notebook execution through Jupyter's nbconvert with the project's `cmrp-lab` kernel.
+ * Headless notebook execution (Jupyter's nbclient, environment/execute_notebook.py) with the project's
+ * `cmrp-lab` kernel.
  * Used by `make demo`, `cmrp notebooks run` and the test that executes every notebook.
  */
 import { spawn } from 'node:child_process';
@@ -22,7 +23,7 @@ export interface ExecuteResult {
   output: string;
   ok: boolean;
   seconds: number;
-  /** nbconvert's stderr tail: on failure it holds the failing cell and its error. */
+  /** On failure: the failing cell's source and what it printed (tslab prints compile errors as stderr text). */
   log: string;
 }
 
@@ -30,13 +31,8 @@ export async function executeNotebook(notebook: string, opts: ExecuteOptions): P
   if (!fs.existsSync(notebook)) throw new UserError(`notebook not found: ${notebook}`);
   const root = projectRoot();
   fs.mkdirSync(opts.outDir, { recursive: true });
-  const args = [
-    '--to', 'notebook', '--execute',
-    `--ExecutePreprocessor.timeout=${opts.cellTimeoutS ?? 900}`,
-    '--ExecutePreprocessor.kernel_name=cmrp-lab',
-    '--output-dir', opts.outDir,
-    notebook,
-  ];
+  const output = path.join(opts.outDir, path.basename(notebook));
+  const args = [path.join(root, 'environment', 'execute_notebook.py'), notebook, output, '--timeout', String(opts.cellTimeoutS ?? 900)];
   const env = {
     ...process.env,
     JUPYTER_PATH: path.join(root, '.cache', 'jupyter'),
@@ -44,14 +40,13 @@ export async function executeNotebook(notebook: string, opts: ExecuteOptions): P
     ...opts.env,
   };
   const t0 = Date.now();
-  const { code, stderr } = await run('jupyter-nbconvert', args, env, path.dirname(notebook));
-  return {
-    notebook,
-    output: path.join(opts.outDir, path.basename(notebook)),
-    ok: code === 0,
-    seconds: (Date.now() - t0) / 1000,
-    log: stderr.split('\n').slice(-60).join('\n'),
-  };
+  const { code, stderr } = await run(jupyterPython(), args, env, path.dirname(notebook));
+  return { notebook, output, ok: code === 0, seconds: (Date.now() - t0) / 1000, log: stderr.trim() };
+}
+
+/** Debian's Jupyter packages live in the system Python, which may not be the first python3 on PATH. */
+function jupyterPython(): string {
+  return fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stderr: string }> {

@@ -14,3 +14,6 @@ export * from './export';
 export * from './table';
 export * from './gallery';
 export * from './live';
+export * from './dialogue';
+export * from './reference-gallery';
+export * from './dataset-figures';

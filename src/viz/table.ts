@@ -11,7 +11,8 @@ import { FONT_FAMILY } from './figure';
 export type Row = Record<string, unknown>;
 
 /** What `showTable` accepts: row objects, or anything shaped like a danfo DataFrame/Series. */
-export type TableInput = readonly Row[] | DataFrame | Series | DataFrameLike;
+// `object` rather than Row so that interfaces (which have no index signature) are accepted as rows
+export type TableInput = readonly object[] | DataFrame | Series | DataFrameLike;
 
 /** The duck type used to recognise danfo frames without loading danfo. */
 export interface DataFrameLike {
@@ -181,7 +182,7 @@ export function showTable(data: TableInput, opts: TableOptions = {}): void {
  * @tensorflow/tfjs-core: danfo brings an old pure-JS tfjs, and tfjs keeps one global engine,
  * which must be the one our tfjs-core creates.
  */
-export function toDataFrame(rows: readonly Row[]): DataFrame {
+export function toDataFrame(rows: readonly object[]): DataFrame {
   if (!Array.isArray(rows) || rows.length === 0) throw new RangeError('toDataFrame needs a non-empty array of row objects');
   const danfo = loadDanfo();
   return new danfo.DataFrame(rows as Row[]);

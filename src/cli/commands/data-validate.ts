@@ -32,7 +32,7 @@ export function register(data: Command): void {
       });
       (bar as ReturnType<typeof progressBar> | null)?.stop();
       process.stdout.write(
-        opts.json ? JSON.stringify(result, null, 2) + '\n' : formatValidationReport(result, { allWarnings: opts.allWarnings }) + '\n',
+        opts.json ? JSON.stringify({ ...result, characters: undefined }, null, 2) + '\n' : formatValidationReport(result, { allWarnings: opts.allWarnings }) + '\n',
       );
       if (result.errorCount > 0) process.exitCode = 1;
     });

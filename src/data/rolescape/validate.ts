@@ -38,6 +38,8 @@ export interface ValidationResult {
   issues: DataIssue[];
   errorCount: number;
   warningCount: number;
+  /** The loaded characters (not part of the CLI's --json output). */
+  characters: Character[];
 }
 
 export function countCharacter(c: Character, issues: DataIssue[]): ValidationRow {
@@ -73,6 +75,7 @@ export async function validateRoleScape(root: string, opts: LoadOptions = {}): P
     issues,
     errorCount: issues.filter((i) => i.severity === 'error').length,
     warningCount: issues.filter((i) => i.severity === 'warning').length,
+    characters,
   };
 }
 

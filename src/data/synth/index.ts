@@ -24,8 +24,8 @@ export { signature, identityDistance, IDENTITY_KEYS } from './character';
 export type { CharacterSpec, Identity } from './character';
 export type { VoiceSpec } from './style';
 export { detectExpressions, detectScenes, detectProps, emotionSnippet } from './labels';
-export { measureVoice } from './style-metrics';
-export type { VoiceStats } from './style-metrics';
+export { measureVoice, measureStyle } from './style-metrics';
+export type { VoiceStats, StyleStats } from './style-metrics';
 export { buildBundle, SIZES } from './bundle';
 export type { Bundle, BundleSizes } from './bundle';
 export { manifest, labelSpaces } from './manifest';
@@ -135,3 +135,5 @@ function countFiles(dir: string): number {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
   return n;
 }
+export { ensureSynthDataset, readSynthIndex } from './ensure';
+export type { SynthIndex } from './ensure';

@@ -4,15 +4,12 @@
  */
 import type { VoiceSpec } from './style';
 
-export interface VoiceStats {
+/** Style markers that need no voice spec: measurable on any character's lines (real RoleScape too). */
+export interface StyleStats {
   readonly lines: number;
-  /** Fraction of lines containing the catchphrase (case-insensitive). */
-  readonly catchphraseRate: number;
-  /** Fraction of lines containing the tic. */
-  readonly ticRate: number;
-  /** Mean words per sentence, catchphrase removed. */
+  /** Mean words per sentence (catchphrase removed when one is given). */
   readonly wordsPerSentence: number;
-  /** Fractions of sentences (catchphrase removed) ending in "!", "...", "?". */
+  /** Fractions of sentences ending in "!", "...", "?". */
   readonly exclaimRate: number;
   readonly ellipsisRate: number;
   readonly questionRate: number;
@@ -32,6 +29,14 @@ export interface VoiceStats {
   readonly lowercaseRate: number;
 }
 
+/** StyleStats plus the rates of a known voice's catchphrase and tic. */
+export interface VoiceStats extends StyleStats {
+  /** Fraction of lines containing the catchphrase (case-insensitive). */
+  readonly catchphraseRate: number;
+  /** Fraction of lines containing the tic. */
+  readonly ticRate: number;
+}
+
 const EMOJI = /\p{Extended_Pictographic}/u;
 const FORMAL = /\b(indeed|certainly|truly|splendid)\b|\bmust say,|\bif \w+ may,|would you not agree|is that not so|do you not think/i;
 const CASUAL = /\b(yeah|oh man|okay so|ngl|super|gonna|kinda)\b|\b(i'm|i've|i'll|don't|doesn't|can't|isn't|it's|that's|you're|let's|what's|there's|wouldn't)\b/i;
@@ -45,6 +50,17 @@ export function measureVoice(lines: readonly string[], voice: Pick<VoiceSpec, 'c
   const n = Math.max(1, lines.length);
   const cp = voice.catchphrase.toLowerCase();
   const tic = voice.tic.replace(/^[,\s]+|[,\s]+$/g, '').toLowerCase();
+  return {
+    ...measureStyle(lines, name, voice.catchphrase),
+    catchphraseRate: lines.filter((l) => l.toLowerCase().includes(cp)).length / n,
+    ticRate: lines.filter((l) => l.toLowerCase().includes(tic)).length / n,
+  };
+}
+
+/** Generic style markers of `name`'s lines; a known catchphrase is removed before sentence stats. */
+export function measureStyle(lines: readonly string[], name: string, catchphrase?: string): StyleStats {
+  const n = Math.max(1, lines.length);
+  const stripCp = (l: string): string => (catchphrase ? l.replace(new RegExp(escape(catchphrase), 'ig'), '') : l);
   const nameRe = new RegExp(`\\b${escape(name)}\\b`, 'i');
   let sentences = 0;
   let words = 0;
@@ -54,7 +70,7 @@ export function measureVoice(lines: readonly string[], voice: Pick<VoiceSpec, 'c
   let contractions = 0;
   const count = (pred: (l: string) => boolean): number => lines.filter(pred).length / n;
   for (const line of lines) {
-    const body = line.replace(new RegExp(escape(voice.catchphrase), 'ig'), '').replace(/\p{Extended_Pictographic}/gu, '').trim();
+    const body = stripCp(line).replace(/\p{Extended_Pictographic}/gu, '').trim();
     for (const s of body.split(/(?<=[.!?])\s+/).filter((x) => x.length > 0)) {
       sentences++;
       words += s.split(/\s+/).length;
@@ -67,16 +83,14 @@ export function measureVoice(lines: readonly string[], voice: Pick<VoiceSpec, 'c
   const ns = Math.max(1, sentences);
   return {
     lines: lines.length,
-    catchphraseRate: count((l) => l.toLowerCase().includes(cp)),
-    ticRate: count((l) => l.toLowerCase().includes(tic)),
     wordsPerSentence: words / ns,
     exclaimRate: excl / ns,
     ellipsisRate: ell / ns,
     questionRate: quest / ns,
     emojiRate: count((l) => EMOJI.test(l)),
     contractionsPerLine: contractions / n,
-    formalRate: count((l) => FORMAL.test(l.replace(new RegExp(escape(voice.catchphrase), 'ig'), ''))),
-    casualRate: count((l) => CASUAL.test(l.replace(new RegExp(escape(voice.catchphrase), 'ig'), ''))),
+    formalRate: count((l) => FORMAL.test(stripCp(l))),
+    casualRate: count((l) => CASUAL.test(stripCp(l))),
     nameRate: count((l) => nameRe.test(l)),
     firstPersonRate: count((l) => /\b(i|me|my)\b/i.test(l.replace(/\bi'(m|ve|ll|d)\b/gi, 'I'))),
     lowercaseRate: count((l) => !/\p{Lu}/u.test(l)),

@@ -1,0 +1,42 @@
+/**
+ * The embedded default dataset: built on first use (deterministic in the seed), then read.
+ * Commands and notebooks call `ensureSynthDataset()` instead of assuming `make data` ran.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../../util/errors';
+import { defaultSynthDir } from '../../util/paths';
+import { manifest, FORMAT } from './manifest';
+import { synthesize } from './index';
+
+export type SynthIndex = ReturnType<typeof manifest>;
+
+/** Read and sanity-check `<dir>/index.json` of a synthetic world. */
+export function readSynthIndex(dir: string): SynthIndex {
+  const file = path.join(dir, 'index.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: cannot read the synthetic dataset index (${(err as Error).message.split('\n')[0]}); rebuild it with \`cmrp data synth --out ${dir}\``);
+  }
+  const idx = parsed as Partial<SynthIndex>;
+  if (idx.format !== FORMAT) throw new UserError(`${file}: format: expected "${FORMAT}", found ${JSON.stringify(idx.format)}`);
+  if (!Array.isArray(idx.characters)) throw new UserError(`${file}: characters: expected an array`);
+  return idx as SynthIndex;
+}
+
+/**
+ * The synthetic eval world at `dir` (default data/synth), built with `seed` when it is missing
+ * or was built with another seed. Returns its index.
+ */
+export async function ensureSynthDataset(opts: { dir?: string; seed?: number; quiet?: boolean } = {}): Promise<SynthIndex> {
+  const dir = opts.dir ?? defaultSynthDir();
+  const seed = opts.seed ?? 0;
+  if (fs.existsSync(path.join(dir, 'index.json'))) {
+    const idx = readSynthIndex(dir);
+    if (idx.seed === seed && idx.split === 'eval') return idx;
+  }
+  await synthesize({ out: dir, seed, split: 'eval', quiet: opts.quiet ?? true });
+  return readSynthIndex(dir);
+}
