@@ -27,16 +27,8 @@ import {
 } from '../src/data/rolescape';
 import { unknownKeys } from '../src/data/rolescape/unknown-keys';
 import { parseJsonText } from '../src/data/rolescape/read';
+import { projectRoot } from '../src/util/paths';
 
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
 const DATA = path.resolve(projectRoot(), '..', 'shared', 'rolescape20');
 
 const mcq = {

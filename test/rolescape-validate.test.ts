@@ -11,16 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatIssue, loadCharacter, validateRoleScape, type DataIssue } from '../src/data/rolescape';
 import { UserError } from '../src/util/errors';
+import { projectRoot } from '../src/util/paths';
 
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
 const ROOT = projectRoot();
 const DATA = path.resolve(ROOT, '..', 'shared', 'rolescape20');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
