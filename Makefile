@@ -42,8 +42,9 @@ test: setup
 # Jupyter on notebooks/: JupyterLab where installed, else the classic Notebook.
 lab: setup
 	@bash environment/register-kernel.sh "$${XDG_DATA_HOME:-$$HOME/.local/share}/jupyter"
-	@if command -v jupyter-lab >/dev/null 2>&1; then cd notebooks && jupyter lab; \
-	 else cd notebooks && jupyter notebook; fi
+	@flags="$(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY),,--no-browser)"; \
+	 if command -v jupyter-lab >/dev/null 2>&1; then cd notebooks && jupyter lab $$flags; \
+	 else cd notebooks && jupyter notebook $$flags; fi
 
 clean:
 	rm -rf dist .cache notebooks/executed $(SYNTH_DIR)
