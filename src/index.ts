@@ -11,4 +11,7 @@ export * as paths from './util/paths';
 export * as rolescape from './data/rolescape';
 export * as synth from './data/synth';
 export * as viz from './viz';
+export * as tokenizers from './tokenizers';
+export * as model from './model';
+export * as train from './train';
 export * as stats from './data/stats';

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
+import { registerKernels } from './kernels';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -76,6 +77,9 @@ export async function initBackend(
   opts: { forced?: string; loaders?: Record<BackendName, BackendLoader>; reset?: boolean } = {},
 ): Promise<BackendInfo> {
   if (active && !opts.reset) return active;
+  // tfjs-core alone registers no gradients (only the @tensorflow/tfjs union does); ours and the
+  // missing WASM kernels go in before anything trains
+  registerKernels();
   const loaders = opts.loaders ?? DEFAULT_LOADERS;
   const forced = (opts.forced ?? process.env.CMRP_BACKEND ?? '').trim();
   const skipped: string[] = [];

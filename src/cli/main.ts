@@ -9,6 +9,9 @@ import { UserError } from '../util/errors';
 import * as dataValidate from './commands/data-validate';
 import * as dataSynth from './commands/data-synth';
 import * as notebooksRun from './commands/notebooks-run';
+import * as tokenizersCmd from './commands/tokenizers';
+import * as pretrainCmd from './commands/pretrain';
+import * as benchCmd from './commands/bench';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   dataSynth.register(data);
   const notebooks = program.command('notebooks').description('execute the notebooks headless');
   notebooksRun.register(notebooks);
+  tokenizersCmd.register(program);
+  pretrainCmd.register(program);
+  benchCmd.register(program);
   return program;
 }
 

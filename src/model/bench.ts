@@ -1,0 +1,227 @@
+/**
+ * Speed of the transformer core on this machine: the training step of
+ * /work/shared/bench/torch_tiny.py (same shape and optimizer), training and sampling throughput of
+ * the "base" config, and peak memory; optionally the PyTorch reference run as a subprocess.
+ *
+ * Timings are medians over steps after warm-up (the machine may be shared: compare medians, and
+ * read `load_avg`, the 1-minute load average before and after, to judge the noise).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Rng } from '../util/rng';
+import { BASE_CONFIG, MODALITY_IMAGE, MODALITY_TEXT, ModelConfigInput, REFERENCE_CONFIG } from './config';
+import { AdamW, trainStep } from './optim';
+import { Transformer } from './transformer';
+
+/** torch_tiny.py's batch: 16 sequences of 64 tokens; Adam at lr 1e-3. */
+export const REFERENCE_BATCH = { batch: 16, seq_len: 64, lr: 1e-3 };
+/** Base training batch: 8 sequences of 256 tokens, a text prefix then image codes. */
+export const BASE_BATCH = { batch: 8, seq_len: 256, text_vocab: 1024, image_from: 128 };
+/** Sampling: 4 sequences, a 16-token prompt, 64 new tokens. */
+export const SAMPLE_SETUP = { batch: 4, prompt_len: 16, new_tokens: 64 };
+
+export interface BenchOptions {
+  steps?: number; // timed training steps per measurement (default 10), after 2 warm-up steps
+  torch?: boolean; // also run torch_tiny.py with /usr/bin/python3
+  torchScript?: string; // default $CMRP_TORCH_BENCH, else shared/bench/torch_tiny.py in the nearest folder above this file that has one
+  log?: (line: string) => void; // progress lines
+}
+
+export interface BenchResult {
+  backend: string;
+  tfjs: string;
+  steps: number;
+  reference_step_ms: number; // median training step at torch_tiny.py's shape (wall clock)
+  reference_step_cpu_ms: number; // the same in CPU time of this process
+  train_step_ms: number; // median training step of the base config
+  train_tokens_per_s: number;
+  sample_tokens_per_s: number; // with the KV cache
+  sample_tokens_per_s_no_cache: number; // re-running the whole prefix per token
+  peak_rss_mb: number;
+  torch_reference_step_ms?: number | null;
+  ratio_to_torch?: number | null; // reference_step_ms / torch_reference_step_ms
+  torch_note?: string; // why the torch numbers are missing, or torch's version and threads
+  base_params: number;
+  load_avg: [number, number]; // 1-minute load average before and after
+  setup: { reference: ModelConfigInput & typeof REFERENCE_BATCH; base: ModelConfigInput & typeof BASE_BATCH; sample: typeof SAMPLE_SETUP };
+}
+
+export function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function randomIds(rng: Rng, B: number, T: number, lo: number, hi: number): number[][] {
+  return Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(lo, hi)));
+}
+
+/**
+ * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
+ * (this process, all threads) is steadier than wall time when other jobs share the cores.
+ */
+function timeTraining(model: Transformer, batch: { ids: number[][]; targets: number[][]; modality?: number[][] }, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[] } {
+  const ids = tf.tensor2d(batch.ids, undefined, 'int32');
+  const targets = tf.tensor2d(batch.targets, undefined, 'int32');
+  const modality = batch.modality ? tf.tensor2d(batch.modality, undefined, 'int32') : undefined;
+  const opt = new AdamW({ lr });
+  const vars = model.variables();
+  const wall: number[] = [], cpu: number[] = [];
+  try {
+    for (let s = 0; s < warmup + steps; s++) {
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      trainStep(vars, opt, () => model.loss(ids, targets, { modality }));
+      const c = process.cpuUsage(c0);
+      if (s >= warmup) {
+        wall.push(performance.now() - t0);
+        cpu.push((c.user + c.system) / 1000);
+      }
+    }
+  } finally {
+    tf.dispose([ids, targets, ...(modality ? [modality] : [])]);
+    opt.dispose();
+  }
+  return { wall, cpu };
+}
+
+/** Median wall and CPU ms of torch_tiny.py's step (dense, 2 layers, width 128, 16 x 64 tokens, Adam). */
+export function benchReferenceStep(steps = 10, seed = 0): { ms: number; cpu_ms: number } {
+  const model = new Transformer(REFERENCE_CONFIG, seed);
+  const rng = new Rng(seed);
+  const { batch: B, seq_len: T, lr } = REFERENCE_BATCH;
+  const V = model.config.vocab_size;
+  try {
+    const t = timeTraining(model, { ids: randomIds(rng, B, T, 0, V - 1), targets: randomIds(rng, B, T, 0, V - 1) }, lr, steps);
+    return { ms: median(t.wall), cpu_ms: median(t.cpu) };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A base-config batch: text tokens, then image codes (ids >= text_vocab, modality 1) from `image_from`. */
+export function baseBatch(rng: Rng, vocab: number): { ids: number[][]; targets: number[][]; modality: number[][] } {
+  const { batch: B, seq_len: T, text_vocab, image_from } = BASE_BATCH;
+  const seqs = Array.from({ length: B }, () => Array.from({ length: T + 1 }, (_, t) => (t < image_from ? rng.int(0, text_vocab - 1) : rng.int(text_vocab, vocab - 1))));
+  return {
+    ids: seqs.map((s) => s.slice(0, T)),
+    targets: seqs.map((s) => s.slice(1)),
+    modality: seqs.map((s) => s.slice(0, T).map((id) => (id >= text_vocab ? MODALITY_IMAGE : MODALITY_TEXT))),
+  };
+}
+
+/** Base config (MoT, mixed text/image batch) training: median step ms and tokens per second. */
+export function benchBaseTraining(steps = 10, seed = 0): { step_ms: number; tokens_per_s: number; params: number } {
+  const model = new Transformer(BASE_CONFIG, seed);
+  try {
+    const ms = median(timeTraining(model, baseBatch(new Rng(seed), model.config.vocab_size), 3e-4, steps).wall);
+    return { step_ms: ms, tokens_per_s: (BASE_BATCH.batch * BASE_BATCH.seq_len) / (ms / 1000), params: model.numParams() };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Sampling tokens per second with and without the KV cache (base config, text prompts). */
+export function benchSampling(seed = 0): { cached: number; uncached: number } {
+  const model = new Transformer(BASE_CONFIG, seed);
+  const { batch, prompt_len, new_tokens } = SAMPLE_SETUP;
+  const prompts = randomIds(new Rng(seed), batch, prompt_len, 0, BASE_BATCH.text_vocab - 1);
+  const rate = (useCache: boolean) => {
+    model.generate(prompts, 4, { rng: new Rng(1), useCache }); // warm-up
+    const t0 = performance.now();
+    model.generate(prompts, new_tokens, { rng: new Rng(1), useCache });
+    return (batch * new_tokens) / ((performance.now() - t0) / 1000);
+  };
+  try {
+    return { cached: rate(true), uncached: rate(false) };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Run torch_tiny.py; its last line reads `torch <version> threads <n> median step ms <ms>`. */
+export function torchReference(script?: string): { ms: number; note: string } | { ms: null; note: string } {
+  const file = script ?? process.env.CMRP_TORCH_BENCH ?? findUp(path.join('shared', 'bench', 'torch_tiny.py'));
+  const python = '/usr/bin/python3';
+  if (!fs.existsSync(python)) return { ms: null, note: `${python} not found` };
+  if (!fs.existsSync(file)) return { ms: null, note: `${file} not found` };
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { ms: null, note: `${python} cannot import torch (apt-get install python3-torch)` };
+  const run = spawnSync(python, [file], { encoding: 'utf8', timeout: 600_000 });
+  const m = /torch (\S+) threads (\d+) median step ms ([\d.]+)/.exec(run.stdout ?? '');
+  if (run.status !== 0 || !m) return { ms: null, note: `torch_tiny.py failed: ${(run.stderr || run.stdout || '').trim().split('\n').pop()}` };
+  return { ms: Number(m[3]), note: `torch ${m[1]}, ${m[2]} thread(s)` };
+}
+
+/** Everything `cmrp bench` reports. The backend must already be initialized. */
+export function runBench(opts: BenchOptions = {}): BenchResult {
+  const steps = opts.steps ?? 10;
+  const log = opts.log ?? (() => {});
+  const load0 = os.loadavg()[0];
+  log(`reference step (torch_tiny.py shape), ${steps} steps...`);
+  const ref = benchReferenceStep(steps);
+  // right after our reference step, so that both see about the same load
+  const torch = opts.torch ? (log('PyTorch reference (torch_tiny.py)...'), torchReference(opts.torchScript)) : null;
+  log(`base config training, ${steps} steps...`);
+  const base = benchBaseTraining(steps);
+  log('sampling with and without the KV cache...');
+  const sample = benchSampling();
+  const result: BenchResult = {
+    backend: tf.getBackend(),
+    tfjs: tf.version_core,
+    steps,
+    reference_step_ms: round(ref.ms),
+    reference_step_cpu_ms: round(ref.cpu_ms),
+    train_step_ms: round(base.step_ms),
+    train_tokens_per_s: Math.round(base.tokens_per_s),
+    sample_tokens_per_s: round(sample.cached),
+    sample_tokens_per_s_no_cache: round(sample.uncached),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    base_params: base.params,
+    load_avg: [round(load0), round(os.loadavg()[0])],
+    setup: { reference: { ...REFERENCE_CONFIG, ...REFERENCE_BATCH }, base: { ...BASE_CONFIG, ...BASE_BATCH }, sample: SAMPLE_SETUP },
+  };
+  if (torch) {
+    result.torch_reference_step_ms = torch.ms;
+    result.ratio_to_torch = torch.ms ? round(ref.ms / torch.ms, 2) : null;
+    result.torch_note = torch.note;
+  }
+  return result;
+}
+
+/** A readable table of a BenchResult. */
+export function formatBench(r: BenchResult): string {
+  const rows: [string, string][] = [
+    ['backend', `${r.backend} (tfjs ${r.tfjs})`],
+    ['reference step (torch_tiny.py shape)', `${r.reference_step_ms.toFixed(1)} ms (CPU ${r.reference_step_cpu_ms.toFixed(1)} ms)`],
+  ];
+  if (r.torch_note !== undefined) {
+    rows.push(['PyTorch eager reference step', r.torch_reference_step_ms ? `${r.torch_reference_step_ms.toFixed(1)} ms (${r.torch_note})` : `unavailable: ${r.torch_note}`]);
+    if (r.ratio_to_torch) rows.push(['ratio to PyTorch', `${r.ratio_to_torch.toFixed(2)}x`]);
+  }
+  const b = r.setup.base, s = r.setup.sample;
+  rows.push(
+    [`base train step (${b.n_layer}L x ${b.n_embd}, MoT, ${b.batch} x ${b.seq_len})`, `${r.train_step_ms.toFixed(1)} ms`],
+    ['base train throughput', `${r.train_tokens_per_s} tokens/s`],
+    [`sampling, KV cache (${s.batch} x ${s.new_tokens} new)`, `${r.sample_tokens_per_s.toFixed(1)} tokens/s`],
+    ['sampling, no cache', `${r.sample_tokens_per_s_no_cache.toFixed(1)} tokens/s`],
+    ['peak RSS', `${r.peak_rss_mb} MB`],
+    ['load average (1 min, before/after)', `${r.load_avg[0]} / ${r.load_avg[1]}`],
+  );
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+/** `rel` under the nearest ancestor of this file that has it (the repo sits beside shared/). */
+function findUp(rel: string): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, rel))) return path.join(dir, rel);
+    if (path.dirname(dir) === dir) return rel;
+  }
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

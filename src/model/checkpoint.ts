@@ -1,0 +1,158 @@
+/**
+ * Model checkpoints: one folder holding the weights, the resolved model config, the tokenizers and
+ * (optionally) training state, written atomically (built beside the target, then swapped in).
+ *
+ *   config.json      {format, model: ModelConfig, meta}
+ *   weights.json     [{name, shape, offset}] into weights.bin (float32, little-endian)
+ *   weights.bin
+ *   tokenizers.json  the text BPE + image codebook the model's vocabulary was built from
+ *   state.json       optional training state (step, history, ...), for resume
+ *   optim.json/.bin  optional extra tensors (optimizer moments), same layout as weights
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../util/errors';
+import { replaceDirAtomic } from '../util/fs';
+import { Tokenizers } from '../tokenizers/bundle';
+import { saveTokenizers, loadTokenizers } from '../tokenizers/serialize';
+import { ModelConfig, ModelConfigSchema } from './config';
+import { Transformer } from './transformer';
+
+export const CHECKPOINT_FORMAT = 'cmrp-model/1';
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+}
+
+/** Named float32 tensors -> (manifest, bytes). */
+function packTensors(named: [string, tf.Tensor][]): { manifest: TensorEntry[]; bytes: Buffer } {
+  const manifest: TensorEntry[] = [];
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, t] of named) {
+    const data = t.dataSync() as Float32Array;
+    manifest.push({ name, shape: t.shape, offset });
+    parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    offset += data.byteLength;
+  }
+  return { manifest, bytes: Buffer.concat(parts) };
+}
+
+function unpackTensors(dir: string, stem: string): Map<string, { shape: number[]; data: Float32Array }> {
+  const manifestFile = path.join(dir, `${stem}.json`);
+  const binFile = path.join(dir, `${stem}.bin`);
+  let manifest: TensorEntry[];
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as TensorEntry[];
+  } catch (err) {
+    throw new UserError(`${manifestFile}: cannot read (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (!Array.isArray(manifest)) throw new UserError(`${manifestFile}: expected an array of {name, shape, offset}`);
+  const bin = fs.readFileSync(binFile);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [i, e] of manifest.entries()) {
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset + 4 * n > bin.length) {
+      throw new UserError(`${manifestFile}: [${i}] ${e.name}: needs bytes ${e.offset}..${e.offset + 4 * n} but ${stem}.bin has ${bin.length}`);
+    }
+    // copy: the Buffer's pool offset need not be 4-byte aligned
+    const data = new Float32Array(n);
+    Buffer.from(data.buffer).set(bin.subarray(e.offset, e.offset + 4 * n));
+    out.set(e.name, { shape: e.shape, data });
+  }
+  return out;
+}
+
+export interface SaveOptions {
+  meta?: Record<string, unknown>;
+  /** Extra named tensors (e.g. optimizer moments) saved as optim.json/.bin. */
+  stateTensors?: [string, tf.Tensor][];
+  /** JSON training state (step, history, rng) saved as state.json. */
+  state?: Record<string, unknown>;
+  /** Other files to write into the folder (e.g. history.jsonl), by name. */
+  extraFiles?: Record<string, string>;
+}
+
+export async function saveCheckpoint(dir: string, model: Transformer, tok: Tokenizers, opts: SaveOptions = {}): Promise<void> {
+  if (model.config.vocab_size !== tok.vocab.size) {
+    throw new Error(`saveCheckpoint: model vocab_size ${model.config.vocab_size} != tokenizers' vocabulary ${tok.vocab.size}`);
+  }
+  const weights = packTensors([...model.params.entries()]);
+  const state = opts.stateTensors ? packTensors(opts.stateTensors) : null;
+  await replaceDirAtomic(dir, (tmp) => {
+    fs.writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ format: CHECKPOINT_FORMAT, model: model.config, meta: opts.meta ?? {} }, null, 2) + '\n');
+    fs.writeFileSync(path.join(tmp, 'weights.json'), JSON.stringify(weights.manifest) + '\n');
+    fs.writeFileSync(path.join(tmp, 'weights.bin'), weights.bytes);
+    saveTokenizers(tmp, tok);
+    if (state) {
+      fs.writeFileSync(path.join(tmp, 'optim.json'), JSON.stringify(state.manifest) + '\n');
+      fs.writeFileSync(path.join(tmp, 'optim.bin'), state.bytes);
+    }
+    if (opts.state) fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(opts.state) + '\n');
+    for (const [name, content] of Object.entries(opts.extraFiles ?? {})) fs.writeFileSync(path.join(tmp, name), content);
+  });
+}
+
+export interface LoadedCheckpoint {
+  model: Transformer;
+  tokenizers: Tokenizers;
+  config: ModelConfig;
+  meta: Record<string, unknown>;
+}
+
+export function readCheckpointConfig(dir: string): { model: ModelConfig; meta: Record<string, unknown> } {
+  const file = path.join(dir, 'config.json');
+  if (!fs.existsSync(file)) throw new UserError(`${dir}: not a model checkpoint (no config.json)`);
+  let raw: { format?: unknown; model?: unknown; meta?: Record<string, unknown> };
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (raw.format !== CHECKPOINT_FORMAT) throw new UserError(`${file}: format: expected "${CHECKPOINT_FORMAT}", found ${JSON.stringify(raw.format)}`);
+  const parsed = ModelConfigSchema.safeParse(raw.model);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`${file}: model.${i.path.join('.')}: ${i.message}`);
+  }
+  return { model: parsed.data, meta: raw.meta ?? {} };
+}
+
+/**
+ * Load a checkpoint. With `expect`, every given config field must match the saved one (a
+ * mismatched config is refused with the differing fields named, instead of a shape error later).
+ */
+export function loadCheckpoint(dir: string, expect: Partial<ModelConfig> = {}): LoadedCheckpoint {
+  const { model: config, meta } = readCheckpointConfig(dir);
+  const diffs = Object.entries(expect)
+    .filter(([k, v]) => (config as Record<string, unknown>)[k] !== v)
+    .map(([k, v]) => `${k}: checkpoint has ${JSON.stringify((config as Record<string, unknown>)[k])}, expected ${JSON.stringify(v)}`);
+  if (diffs.length) throw new UserError(`${dir}: config does not match: ${diffs.join('; ')}`);
+  const tokenizers = loadTokenizers(dir);
+  if (tokenizers.vocab.size !== config.vocab_size) {
+    throw new UserError(`${dir}: tokenizers.json has a vocabulary of ${tokenizers.vocab.size}, config.json model.vocab_size is ${config.vocab_size}`);
+  }
+  const tensors = unpackTensors(dir, 'weights');
+  const model = new Transformer(config, 0);
+  for (const [name, v] of model.params) {
+    const t = tensors.get(name);
+    if (!t) throw new UserError(`${dir}/weights.json: missing parameter ${name} [${v.shape}]`);
+    if (t.shape.join(',') !== v.shape.join(',')) throw new UserError(`${dir}/weights.json: ${name}: shape [${t.shape}] but the config needs [${v.shape}]`);
+    v.assign(tf.tensor(t.data, v.shape as number[]));
+  }
+  const extra = [...tensors.keys()].filter((k) => !model.params.has(k));
+  if (extra.length) throw new UserError(`${dir}/weights.json: parameters the config does not have: ${extra.slice(0, 5).join(', ')}`);
+  return { model, tokenizers, config, meta };
+}
+
+/** Training state saved with a checkpoint, or null. */
+export function loadCheckpointState(dir: string): { state: Record<string, unknown>; tensors: Map<string, { shape: number[]; data: Float32Array }> } | null {
+  const file = path.join(dir, 'state.json');
+  if (!fs.existsSync(file)) return null;
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const tensors = fs.existsSync(path.join(dir, 'optim.json')) ? unpackTensors(dir, 'optim') : new Map();
+  return { state, tensors };
+}

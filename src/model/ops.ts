@@ -1,0 +1,305 @@
+/**
+ * Fast differentiable primitives for the transformer, tuned for the WASM backend.
+ *
+ * Why custom gradients: on WASM, `matMul` with transposeA/transposeB or batch dimensions runs
+ * through naive loops (1.3-2.8 GFLOP/s) while a plain 2-D matMul goes through XNNPACK
+ * (25-35 GFLOP/s). tfjs's own gradient for matMul uses the transpose flags, so every backward
+ * matMul was on the slow path. Each op here is a `tf.customGrad` whose backward transposes
+ * explicitly (`tf.transpose` of a [1024,128] tensor: 0.5 ms) and then calls a plain 2-D matMul.
+ * Where tfjs ops are still slow or too many, a JS kernel on the WASM heap takes over (attention,
+ * embedding rows, log-probabilities, AdamW: src/backend/kernels.ts); measured alternatives that
+ * lost are noted where they were tried.
+ *
+ * Custom gradients must `save()` every tensor their backward needs: tfjs runs the forward pass in
+ * its own tidy(), so a tensor captured by the closure is disposed before the backward pass.
+ *
+ * Every op also works on the cpu backend (plain tfjs ops), so tests can compare paths.
+ * Shapes: B batch, T time, C width (n_embd), H heads, V vocabulary, N = B*T rows.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { registerKernels, hasKernel, AttentionAttrs } from '../backend/kernels';
+
+registerKernels();
+
+type Saver = (tensors: tf.Tensor[]) => void;
+type Forward = (inputs: tf.Tensor[], save: Saver) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+
+/** `tf.customGrad` over a list of inputs: f gets them as an array, and must return one gradient each. */
+function customOp(f: Forward): (...inputs: tf.Tensor[]) => tf.Tensor {
+  return tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as Saver;
+    return f(args as tf.Tensor[], save);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+}
+
+/**
+ * dW = x^T @ dy for x [M, K], dy [M, N] (M = tokens), as `transpose(x) @ dy` or as
+ * `(transpose(dy) @ x)^T`, whichever moves fewer elements. WASM's matMul packs its right operand
+ * for XNNPACK (~3.5 ns per element, paid again for every new tensor) and a transpose costs
+ * 2.5-5 ns per element, so the two forms measured within 7% of each other at every weight of the
+ * reference model; the right operand always has M rows either way.
+ */
+function transposeWeightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  const [M, K] = x.shape;
+  const N = dy.shape[1];
+  if (M * K <= M * N + K * N) return tf.matMul(tf.transpose(x), dy);
+  return tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D;
+}
+
+/** y = a @ b for 2-D a [M, K], b [K, N], with a backward pass of plain 2-D matMuls. */
+export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const op = customOp(([a_, b_], save) => {
+    save([a_, b_]);
+    return {
+      value: tf.matMul(a_ as tf.Tensor2D, b_ as tf.Tensor2D),
+      gradFunc: (dy, [sa, sb]) => [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(sb as tf.Tensor2D)), // dA = dy @ b^T  [M, K]
+        transposeWeightGrad(sa as tf.Tensor2D, dy as tf.Tensor2D), //     dB = a^T @ dy  [K, N]
+      ],
+    };
+  });
+  return op(a, b) as tf.Tensor2D;
+}
+
+/**
+ * y = x @ w (+ bias) over the last axis: x [..., K], w [K, N] → [..., N].
+ * `transposeW` takes w as [N, K] (a tied embedding table used as the LM head).
+ */
+export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: { transposeW?: boolean } = {}): tf.Tensor {
+  const tw = opts.transposeW ?? false;
+  const K = x.shape[x.rank - 1];
+  const N = tw ? w.shape[0] : w.shape[1];
+  if ((tw ? w.shape[1] : w.shape[0]) !== K) throw new Error(`linear: x [..., ${K}] does not fit w [${w.shape}]${tw ? ' (transposed)' : ''}`);
+  const lead = x.shape.slice(0, -1);
+  const M = x.size / K;
+  const op = customOp(([x_, w_, b_], save) => {
+    const x2 = tf.reshape(x_, [M, K]) as tf.Tensor2D; // [M, K]
+    save([x2, w_]);
+    const wKN = tw ? tf.transpose(w_ as tf.Tensor2D) : (w_ as tf.Tensor2D); // [K, N]
+    let y: tf.Tensor = tf.matMul(x2, wKN); // [M, N]
+    if (b_) y = tf.add(y, b_);
+    return {
+      value: tf.reshape(y, [...lead, N]),
+      gradFunc: (dy, [sx, sw]) => {
+        const g = tf.reshape(dy, [M, N]) as tf.Tensor2D; // [M, N]
+        const x2s = sx as tf.Tensor2D;
+        // dx = g @ w^T: for w [K, N] transpose w; for a transposed w [N, K] it is a plain matMul
+        const dx = tf.reshape(tw ? tf.matMul(g, sw as tf.Tensor2D) : tf.matMul(g, tf.transpose(sw as tf.Tensor2D)), x.shape);
+        // dw [K, N] = x^T @ g; for w [N, K] we need its transpose, g^T @ x = (x^T @ g)^T
+        const dw = tw ? tf.transpose(transposeWeightGrad(x2s, g)) : transposeWeightGrad(x2s, g);
+        return b_ ? [dx, dw, tf.sum(g, 0)] : [dx, dw];
+      },
+    };
+  });
+  return bias ? op(x, w, bias) : op(x, w);
+}
+
+/** Rows of a 2-D float tensor: x [R, C], idx int32 [n] → [n, C]. Fast JS kernel on WASM. */
+function gatherRowsRaw(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
+  if (hasKernel('CmrpGatherRows')) return tf.engine().runKernel('CmrpGatherRows', { x, indices: idx }) as tf.Tensor2D;
+  return tf.gather(x, idx) as tf.Tensor2D;
+}
+
+/**
+ * Embedding lookup: table [V, C], ids int32 [...] → [..., C]. Backward sums rows per id
+ * (UnsortedSegmentSum, a JS kernel on WASM) instead of a one-hot matMul: for a [1024]-token batch
+ * and V = 512 that saves two 134 MFLOP matMuls.
+ */
+export function embedding(ids: tf.Tensor, table: tf.Tensor2D): tf.Tensor {
+  const [V, C] = table.shape;
+  const flat = tf.reshape(tf.cast(ids, 'int32'), [ids.size]) as tf.Tensor1D; // the row kernels read int32
+  const op = customOp(([t], save) => {
+    save([flat]);
+    return {
+      value: tf.reshape(gatherRowsRaw(t as tf.Tensor2D, flat), [...ids.shape, C]),
+      gradFunc: (dy, [f]) => [tf.unsortedSegmentSum(tf.reshape(dy, [ids.size, C]), f as tf.Tensor1D, V)],
+    };
+  });
+  return op(table);
+}
+
+/**
+ * Route rows: x [R, C] → x[idx] [n, C]; the gradient scatters back into [R, C] (zeros elsewhere).
+ * Mixture-of-Transformers uses it to send each token to its modality's weights.
+ */
+export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
+  const R = x.shape[0];
+  const op = customOp(([x_], save) => {
+    save([idx]);
+    return {
+      value: gatherRowsRaw(x_ as tf.Tensor2D, idx),
+      gradFunc: (dy, [i]) => [tf.unsortedSegmentSum(dy, i as tf.Tensor1D, R)],
+    };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
+/**
+ * Inverse of routing: parts[p] [n_p, C] hold the rows idx[p] of the result [R, C]; together the
+ * idx cover 0..R-1 exactly once. Implemented as one concat and one row gather by the inverse
+ * permutation; the gradient of part p is dy[idx[p]].
+ */
+export function mergeRows(parts: tf.Tensor2D[], idx: tf.Tensor1D[]): tf.Tensor2D {
+  if (parts.length !== idx.length) throw new Error(`mergeRows: ${parts.length} parts but ${idx.length} index lists`);
+  if (parts.length === 1) return gatherRows(parts[0], invertPermutation(idx));
+  const inv = invertPermutation(idx);
+  const op = customOp((xs, save) => {
+    save(idx); // not captured: tensors made during the forward pass are gone by the backward pass
+    return {
+      value: gatherRowsRaw(tf.concat(xs as tf.Tensor2D[], 0), inv),
+      gradFunc: (dy, saved) => saved.map((i) => gatherRowsRaw(dy as tf.Tensor2D, i as tf.Tensor1D)),
+    };
+  });
+  return op(...parts) as tf.Tensor2D;
+}
+
+function invertPermutation(idx: tf.Tensor1D[]): tf.Tensor1D {
+  const all = idx.flatMap((i) => Array.from(i.dataSync()));
+  const inv = new Int32Array(all.length).fill(-1);
+  all.forEach((r, k) => {
+    if (r < 0 || r >= all.length || inv[r] !== -1) throw new Error(`mergeRows: row ${r} is out of range or routed twice`);
+    inv[r] = k;
+  });
+  return tf.tensor1d(inv, 'int32');
+}
+
+/**
+ * Causal multi-head self-attention from fused projections: qkv [B*T, 3C] (q | k | v blocks, head h
+ * at columns h*C/H within each) → [B*T, C]. On WASM one JS kernel per direction splits heads on
+ * the heap and runs per-(batch, head) 2-D matMuls (see src/backend/kernels.ts); elsewhere it is
+ * `attentionReference`.
+ */
+export function causalSelfAttention(qkv: tf.Tensor2D, batch: number, nHead: number): tf.Tensor2D {
+  const [N, C3] = qkv.shape;
+  const T = N / batch, C = C3 / 3;
+  if (!Number.isInteger(T) || C % nHead !== 0) throw new Error(`causalSelfAttention: qkv [${qkv.shape}] does not split into batch ${batch}, ${nHead} heads`);
+  if (!hasKernel('CmrpAttention')) return attentionReference(qkv, batch, nHead);
+  const attrs: AttentionAttrs = { batch, seqLen: T, nHead, scale: 1 / Math.sqrt(C / nHead) };
+  const op = customOp(([x], save) => {
+    const [y, P] = tf.engine().runKernel('CmrpAttention', { qkv: x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    save([x, P]);
+    return {
+      value: y,
+      gradFunc: (dy, [sx, sP]) => [
+        tf.engine().runKernel('CmrpAttentionGrad', { qkv: sx, P: sP, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+      ],
+    };
+  });
+  return op(qkv) as tf.Tensor2D;
+}
+
+/** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. */
+export function causalMask(T: number): tf.Tensor2D {
+  const a = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
+  return tf.tensor2d(a, [T, T]);
+}
+
+/** Plain-tfjs causal attention with the same contract as `causalSelfAttention` (tfjs autodiff). */
+export function attentionReference(qkv: tf.Tensor2D, batch: number, nHead: number): tf.Tensor2D {
+  const [N, C3] = qkv.shape;
+  const T = N / batch, C = C3 / 3, hd = C / nHead;
+  const heads = tf.transpose(tf.reshape(qkv, [batch, T, 3, nHead, hd]), [2, 0, 3, 1, 4]); // [3, B, H, T, hd]
+  const [q, k, v] = tf.unstack(heads);
+  const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)), causalMask(T)), -1); // [B, H, T, T]
+  const y = tf.matMul(att, v); // [B, H, T, hd]
+  return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [N, C]) as tf.Tensor2D;
+}
+
+/**
+ * ReLU with the gradient dy * step(y): two WASM kernels where tfjs's registered gradient needs
+ * three (Step, Cast, Multiply). (A JS one-pass kernel was slower: 4.7 vs 1.7 ms fwd+bwd at
+ * [1024, 512]; WASM's SIMD elementwise kernels beat branchy JS loops.)
+ */
+export function relu(x: tf.Tensor): tf.Tensor {
+  const op = customOp(([x_], save) => {
+    const y = tf.relu(x_);
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy, [sy]) => [tf.mul(dy, tf.step(sy))],
+    };
+  });
+  return op(x);
+}
+
+/** LayerNorm over the last axis with optional gain/bias (torch_tiny.py uses none). */
+export function layerNorm(x: tf.Tensor, gain?: tf.Tensor1D, bias?: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+  const y = normalize(x, gain, eps, false);
+  return bias ? tf.add(y, bias) : y;
+}
+
+/** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * gain. */
+export function rmsNorm(x: tf.Tensor, gain?: tf.Tensor1D, eps = 1e-6): tf.Tensor {
+  return normalize(x, gain, eps, true);
+}
+
+/**
+ * xhat * gain with xhat = (x - mean) * rstd (RMSNorm: mean = 0), over the last axis.
+ * Backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gain: 10 WASM
+ * elementwise kernels instead of tfjs autodiff's ~25. (A one-pass JS kernel was slower without a
+ * gain, 1.6 vs 1.1 ms fwd+bwd at [1024, 128], and not worth its code with one.)
+ */
+function normalize(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms: boolean): tf.Tensor {
+  const ax = x.rank - 1;
+  const op = customOp((xs, save) => {
+    const [x_, g_] = [xs[0], gain ? xs[1] : null];
+    const xc = rms ? x_ : tf.sub(x_, tf.mean(x_, ax, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), ax, true), eps));
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd]);
+    return {
+      value: g_ ? tf.mul(xhat, g_) : xhat,
+      gradFunc: (dy, [sxhat, srstd]) => {
+        const g = g_ ? tf.mul(dy, g_) : dy;
+        const centred = rms ? g : tf.sub(g, tf.mean(g, ax, true));
+        const dx = tf.mul(srstd, tf.sub(centred, tf.mul(sxhat, tf.mean(tf.mul(g, sxhat), ax, true))));
+        return g_ ? [dx, tf.sum(tf.mul(dy, sxhat), Array.from({ length: ax }, (_, i) => i))] : [dx];
+      },
+    };
+  });
+  return gain ? op(x, gain) : op(x);
+}
+
+/**
+ * log p(target) per row: logits [N, V], targets int32 [N] → [N]. Backward: (onehot - softmax) * dy.
+ * The building block of the masked cross-entropy and of GRPO's sequence log-probabilities.
+ */
+export function tokenLogProbs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const [N, V] = logits.shape;
+  if (targets.size !== N) throw new Error(`tokenLogProbs: ${targets.size} targets for ${N} rows of logits`);
+  const tgt = tf.cast(targets, 'int32');
+  if (hasKernel('CmrpLogProbs')) {
+    // one vectorized Softmax + one JS pass, and a one-pass backward (see kernels.ts)
+    const op = customOp(([l], save) => {
+      const [lp, P] = tf.engine().runKernel('CmrpLogProbs', { logits: l, targets: tgt }) as tf.Tensor[];
+      save([P, tgt]);
+      return { value: lp, gradFunc: (dy, [sP, st]) => [tf.engine().runKernel('CmrpLogProbsGrad', { P: sP, targets: st, dlp: dy }) as tf.Tensor] };
+    });
+    return op(logits) as tf.Tensor1D;
+  }
+  const flatIdx = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), tgt) as tf.Tensor1D; // n*V + target
+  const op = customOp(([l], save) => {
+    const logp = tf.logSoftmax(l as tf.Tensor2D); // [N, V]
+    save([logp, tgt]);
+    return {
+      value: tf.gather(tf.reshape(logp, [N * V]), flatIdx),
+      gradFunc: (dy, [slogp, st]) => [tf.mul(tf.sub(tf.oneHot(st as tf.Tensor1D, V, 1, 0, 'float32'), tf.exp(slogp)), tf.reshape(dy, [N, 1]))],
+    };
+  });
+  return op(logits) as tf.Tensor1D;
+}
+
+/**
+ * Mean cross-entropy over the rows where mask is 1: logits [..., V], targets int32 [...],
+ * mask [...] of 0/1 ("loss only on the character's turns"); no mask means every row.
+ * A mask of all zeros gives 0, not NaN.
+ */
+export function maskedCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
+  const V = logits.shape[logits.rank - 1];
+  const N = logits.size / V;
+  const lp = tokenLogProbs(tf.reshape(logits, [N, V]) as tf.Tensor2D, tf.reshape(targets, [N]) as tf.Tensor1D); // [N]
+  if (!mask) return tf.neg(tf.mean(lp)) as tf.Scalar;
+  const m = tf.reshape(tf.cast(mask, 'float32'), [N]);
+  return tf.div(tf.neg(tf.sum(tf.mul(lp, m))), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
+}

@@ -1,0 +1,169 @@
+/**
+ * The language-model training loop shared by base pretraining and Unified-SFT, written out
+ * nanoGPT-style: cosine schedule, periodic per-task validation, checkpoints, one log line per
+ * interval. It runs in chunks (`await trainer.run(n)` continues where it stopped) so notebooks can
+ * plot between chunks; the history is kept in memory and appended to `<outDir>/history.jsonl`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { AdamW } from '../model/optim';
+import type { Transformer } from '../model/transformer';
+import type { Tokenizers } from '../tokenizers/bundle';
+import { saveCheckpoint } from '../model/checkpoint';
+import { cosineLr } from './schedule';
+import { TaskSampler } from './sampler';
+import { makeBatch, EncodedExample } from './encode';
+import { TASKS, Task } from './tasks';
+
+export const TaskWeightsSchema = z
+  .object({
+    roleplay: z.number().min(0).default(1), // role-play dialogue (reply text, then its image when it has one)
+    knowledge: z.number().min(0).default(1), // knowledge QA about the character
+    vqa: z.number().min(0).default(1), // questions about the character's images
+    t2i: z.number().min(0).default(1), // text-to-image from instructions
+  })
+  .strict();
+
+export const LmTrainSchema = z
+  .object({
+    steps: z.number().int().positive().default(2000), // optimizer steps in all
+    batch_size: z.number().int().positive().default(16), // sequences per step (one task per batch)
+    lr: z.number().positive().default(3e-3), // peak learning rate
+    min_lr: z.number().min(0).default(3e-4), // cosine floor
+    warmup: z.number().int().min(0).default(100), // linear warm-up steps
+    weight_decay: z.number().min(0).default(0.1), // AdamW decoupled decay on matrices
+    clip_norm: z.number().positive().default(1), // global gradient-norm clip
+    log_interval: z.number().int().positive().default(25), // steps between log lines
+    eval_interval: z.number().int().positive().default(250), // steps between validation passes
+    eval_batches: z.number().int().positive().default(4), // validation batches per task
+    ckpt_interval: z.number().int().min(0).default(500), // steps between checkpoints (0: only at the end)
+    seed: z.number().int().min(0).default(0), // data order (weights are seeded by the model)
+    task_weights: TaskWeightsSchema.default({}), // sampling weight of each task group
+  })
+  .strict();
+export type LmTrainConfig = z.infer<typeof LmTrainSchema>;
+
+export interface LogRow {
+  step: number;
+  task: Task;
+  loss: number;
+  lr: number;
+  ms: number;
+  tokens: number;
+  /** Validation losses per task, on eval steps. */
+  val?: Partial<Record<Task, number>>;
+}
+
+export class LmTrainer {
+  readonly history: LogRow[] = [];
+  step = 0;
+  private readonly opt: AdamW;
+  private readonly sampler: TaskSampler;
+
+  constructor(
+    readonly model: Transformer,
+    readonly tok: Tokenizers,
+    readonly train: Partial<Record<Task, EncodedExample[]>>,
+    readonly val: Partial<Record<Task, EncodedExample[]>>,
+    readonly config: LmTrainConfig,
+    readonly outDir: string | null = null,
+    readonly meta: Record<string, unknown> = {},
+  ) {
+    this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
+    this.sampler = new TaskSampler(train, config.task_weights, config.seed);
+  }
+
+  /** Continue a run from a checkpoint folder's history (weights are loaded by the caller). */
+  resumeFrom(history: LogRow[]): void {
+    this.history.splice(0, this.history.length, ...history);
+    this.step = history.length ? history[history.length - 1].step : 0;
+  }
+
+  /** Train `steps` more steps (default: to the configured total). */
+  async run(steps = this.config.steps - this.step, onLog?: (row: LogRow) => void): Promise<LogRow[]> {
+    const end = Math.min(this.config.steps, this.step + steps);
+    const rows: LogRow[] = [];
+    const vars = this.model.variables();
+    while (this.step < end) {
+      const t0 = performance.now();
+      const [task, exs] = this.sampler.batch(this.step, this.config.batch_size);
+      const b = makeBatch(exs, this.tok, this.model.config.block_size);
+      this.opt.lr = cosineLr(this.step, { lr: this.config.lr, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
+      const loss = tf.tidy(() => {
+        const ids = tf.tensor2d(b.ids, [b.B, b.T], 'int32');
+        const targets = tf.tensor2d(b.targets, [b.B, b.T], 'int32');
+        const mask = tf.tensor2d(b.mask, [b.B, b.T], 'float32');
+        const modality = tf.tensor2d(b.modality, [b.B, b.T], 'int32');
+        const { value, grads } = tf.variableGrads(() => this.model.loss(ids, targets, { mask, modality, training: true }), vars);
+        // a text-only batch leaves the image experts (MoT) without gradients: update only what was used
+        this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads)?.dispose();
+        return value;
+      });
+      const lossValue = (await loss.data())[0];
+      loss.dispose();
+      this.step++;
+      const row: LogRow = { step: this.step, task, loss: lossValue, lr: this.opt.lr, ms: performance.now() - t0, tokens: b.B * b.T };
+      if (this.step % this.config.eval_interval === 0 || this.step === this.config.steps) row.val = this.evaluate();
+      this.record(row);
+      rows.push(row);
+      onLog?.(row);
+      if (this.outDir && ((this.config.ckpt_interval > 0 && this.step % this.config.ckpt_interval === 0) || this.step === this.config.steps)) {
+        await this.save(this.outDir);
+      }
+    }
+    return rows;
+  }
+
+  /** Mean masked loss per task on the validation examples (fixed batches: comparable across steps). */
+  evaluate(): Partial<Record<Task, number>> {
+    const out: Partial<Record<Task, number>> = {};
+    for (const task of TASKS) {
+      const pool = this.val[task];
+      if (!pool?.length) continue;
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < this.config.eval_batches; i++) {
+        const exs = pool.slice(i * this.config.batch_size, (i + 1) * this.config.batch_size);
+        if (!exs.length) break;
+        const b = makeBatch(exs, this.tok, this.model.config.block_size);
+        const v = tf.tidy(() =>
+          this.model.loss(tf.tensor2d(b.ids, [b.B, b.T], 'int32'), tf.tensor2d(b.targets, [b.B, b.T], 'int32'), {
+            mask: tf.tensor2d(b.mask, [b.B, b.T], 'float32'),
+            modality: tf.tensor2d(b.modality, [b.B, b.T], 'int32'),
+            training: false,
+          }),
+        );
+        sum += v.dataSync()[0];
+        v.dispose();
+        n++;
+      }
+      if (n) out[task] = sum / n;
+    }
+    return out;
+  }
+
+  async save(dir: string): Promise<void> {
+    await saveCheckpoint(dir, this.model, this.tok, {
+      meta: { ...this.meta, step: this.step, train: this.config },
+      state: { step: this.step },
+      // the folder is replaced whole, so it carries the complete history so far
+      extraFiles: { 'history.jsonl': this.history.map((r) => JSON.stringify(r) + '\n').join('') },
+    });
+  }
+
+  private record(row: LogRow): void {
+    this.history.push(row);
+    if (this.outDir) {
+      fs.mkdirSync(this.outDir, { recursive: true });
+      fs.appendFileSync(path.join(this.outDir, 'history.jsonl'), JSON.stringify(row) + '\n');
+    }
+  }
+}
+
+/** `iter N: loss …, time …ms` (+ validation losses on eval steps). */
+export function formatLogRow(r: LogRow, total: number): string {
+  const val = r.val ? ' | val ' + Object.entries(r.val).map(([t, v]) => `${t} ${v!.toFixed(3)}`).join(', ') : '';
+  return `iter ${r.step}/${total}: loss ${r.loss.toFixed(4)} (${r.task}), lr ${r.lr.toExponential(2)}, time ${r.ms.toFixed(0)}ms, ${(r.tokens / (r.ms / 1000)).toFixed(0)} tok/s${val}`;
+}

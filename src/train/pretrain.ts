@@ -1,0 +1,150 @@
+/**
+ * Base pretraining: the tiny unified model learns the four task formats on the synthetic world
+ * corpus (no evaluation character is in it): role-play with the character card in the prompt,
+ * knowledge QA, VQA and text-to-image. This stands in for BAGEL's pretraining: UniCharacter starts
+ * from a model that already converses, understands and draws, and only customizes it.
+ *
+ *   npx cmrp pretrain --config base --out checkpoints/base      (resumes from --out when it exists)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../util/errors';
+import { Rng } from '../util/rng';
+import { synthesize, readSynthIndex } from '../data/synth';
+import { loadRoleScape, type Character } from '../data/rolescape';
+import { fitTokenizers } from '../tokenizers/fit';
+import { loadTokenizers } from '../tokenizers/serialize';
+import type { Tokenizers } from '../tokenizers/bundle';
+import { ModelConfigSchema, BASE_CONFIG } from '../model/config';
+import { Transformer } from '../model/transformer';
+import { loadCheckpoint, readCheckpointConfig } from '../model/checkpoint';
+import { characterExamples, Task, TASKS, Example } from './tasks';
+import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
+import { LmTrainSchema, LmTrainer, LogRow } from './lm-trainer';
+
+export const PretrainSchema = z
+  .object({
+    model: ModelConfigSchema.default(BASE_CONFIG as z.input<typeof ModelConfigSchema>), // the unified model (vocab_size must equal the tokenizers')
+    train: LmTrainSchema.default({}), // optimization and logging
+    world_characters: z.number().int().positive().default(240), // size of the synthetic world corpus
+    world_seed: z.number().int().min(0).default(0), // seed of the world corpus (its eval exclusions follow the same seed)
+    heldout_characters: z.number().int().min(1).default(12), // world characters kept out of training, for validation
+    text_vocab_size: z.number().int().positive().default(1008), // text BPE size (16 specials + text + image codes = vocab_size)
+    codebook_size: z.number().int().positive().default(512), // image codes
+    max_examples_per_task: z.number().int().positive().default(1_000_000), // cap per task (smoke configs use small caps)
+  })
+  .strict();
+export type PretrainConfig = z.infer<typeof PretrainSchema>;
+
+/** Named presets; a JSON file with the same shape also works (`--config FILE`). */
+export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = {
+  // ~1.8 M parameters, 1000 steps of 16 sequences (~3 M tokens): ~20 min on 2 idle cores
+  base: { train: { steps: 1000, ckpt_interval: 100, eval_interval: 100 } },
+  smoke: {
+    model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
+    train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },
+    world_characters: 12,
+    heldout_characters: 2,
+    text_vocab_size: 300,
+    codebook_size: 32,
+    max_examples_per_task: 64,
+  },
+};
+
+export function resolvePretrainConfig(nameOrFile: string): PretrainConfig {
+  let raw: unknown = PRETRAIN_PRESETS[nameOrFile];
+  if (raw === undefined) {
+    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(PRETRAIN_PRESETS).join(', ')}) nor a file`);
+    try {
+      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  const parsed = PretrainSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`${nameOrFile}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+/** The world corpus at `dir`, built when missing or built with other options. */
+export async function ensureWorld(dir: string, characters: number, seed: number): Promise<void> {
+  if (fs.existsSync(path.join(dir, 'index.json'))) {
+    const idx = readSynthIndex(dir);
+    if (idx.split === 'world' && idx.seed === seed && idx.characters.length === characters) return;
+  }
+  await synthesize({ out: dir, seed, split: 'world', characters, quiet: true });
+}
+
+/** Held-out world characters: a seeded draw, the same for every run with this config. */
+export function splitWorld(chars: readonly Character[], heldout: number, seed: number): { train: Character[]; val: Character[] } {
+  const ids = new Set(new Rng(seed + 7919).sample(chars.map((c) => c.id).sort(), Math.min(heldout, chars.length - 1)));
+  return { train: chars.filter((c) => !ids.has(c.id)), val: chars.filter((c) => ids.has(c.id)) };
+}
+
+/** Pretraining examples: role-play carries the character card (the base model learns to follow one). */
+export function worldExamples(chars: readonly Character[]): Record<Task, Example[]> {
+  const out = { roleplay: [], knowledge: [], vqa: [], t2i: [] } as Record<Task, Example[]>;
+  for (const c of chars) {
+    const withCard = characterExamples(c, { card: true });
+    for (const t of TASKS) out[t].push(...withCard[t]);
+  }
+  return out;
+}
+
+async function encodeByTask(ex: Record<Task, Example[]>, tok: Tokenizers, cap: number, seed: number, cache: ImageCodeCache): Promise<Record<Task, EncodedExample[]>> {
+  const out = {} as Record<Task, EncodedExample[]>;
+  const rng = new Rng(seed);
+  for (const t of TASKS) out[t] = await encodeExamples(rng.shuffle(ex[t]).slice(0, cap), tok, cache);
+  return out;
+}
+
+export interface PretrainRun {
+  trainer: LmTrainer;
+  config: PretrainConfig;
+  counts: Record<Task, number>;
+}
+
+/** Set up (or resume) a pretraining run in `outDir`; `await run.trainer.run()` trains. */
+export async function preparePretrain(config: PretrainConfig, opts: { outDir: string; worldDir: string; log?: (s: string) => void }): Promise<PretrainRun> {
+  const log = opts.log ?? (() => {});
+  await ensureWorld(opts.worldDir, config.world_characters, config.world_seed);
+  const resume = fs.existsSync(path.join(opts.outDir, 'config.json'));
+  let tok: Tokenizers;
+  let model: Transformer;
+  let history: LogRow[] = [];
+  if (resume) {
+    const saved = readCheckpointConfig(opts.outDir);
+    const ck = loadCheckpoint(opts.outDir, config.model);
+    tok = ck.tokenizers;
+    model = ck.model;
+    const hist = path.join(opts.outDir, 'history.jsonl');
+    history = fs.existsSync(hist) ? fs.readFileSync(hist, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRow) : [];
+    log(`resuming from ${opts.outDir} at step ${(saved.meta.step as number) ?? history.length}`);
+  } else {
+    log(`fitting tokenizers on ${opts.worldDir}`);
+    tok = (await fitTokenizers({ worldDir: opts.worldDir, seed: config.world_seed, textVocabSize: config.text_vocab_size, codebookSize: config.codebook_size, realDir: null })).tokenizers;
+    if (tok.vocab.size !== config.model.vocab_size) {
+      throw new UserError(`config: model.vocab_size is ${config.model.vocab_size} but the tokenizers give ${tok.vocab.size} (16 specials + ${tok.text.vocabSize} text + ${tok.image.codebookSize} image codes)`);
+    }
+    model = new Transformer(config.model, config.train.seed);
+  }
+  const { characters } = await loadRoleScape(opts.worldDir);
+  const split = splitWorld(characters, config.heldout_characters, config.world_seed);
+  const cache = new ImageCodeCache(tok);
+  const train = await encodeByTask(worldExamples(split.train), tok, config.max_examples_per_task, config.train.seed, cache);
+  const val = await encodeByTask(worldExamples(split.val), tok, config.train.eval_batches * config.train.batch_size, config.train.seed + 1, cache);
+  const counts = Object.fromEntries(TASKS.map((t) => [t, train[t].length])) as Record<Task, number>;
+  log(`world: ${split.train.length} training / ${split.val.length} held-out characters; examples ${TASKS.map((t) => `${t} ${counts[t]}`).join(', ')}; ${model.numParams().toLocaleString()} parameters`);
+  const trainer = new LmTrainer(model, tok, train, val, config.train, opts.outDir, {
+    kind: 'base',
+    pretrain: config,
+    world: { dir: path.resolve(opts.worldDir), characters: config.world_characters, seed: config.world_seed },
+    heldout: split.val.map((c) => c.id),
+  });
+  if (resume) trainer.resumeFrom(history);
+  return { trainer, config, counts };
+}

@@ -1,0 +1,106 @@
+/**
+ * The four task types of Unified-SFT (and of base pretraining), built from a loaded character as
+ * tokenizer-independent segments. Like the official mixture: role-play dialogue (reply text first,
+ * then the reply's image conditioned on it), knowledge QA, VQA on the character's images, and
+ * text-to-image from instructions. Loss falls only on the character's side (`loss: true`).
+ */
+import type { Character, Scene } from '../data/rolescape/types';
+
+export const TASKS = ['roleplay', 'knowledge', 'vqa', 't2i'] as const;
+export type Task = (typeof TASKS)[number];
+
+/** Who a segment belongs to; each maps to a role token in the unified vocabulary. */
+export type SegmentRole = 'sys' | 'user' | 'char';
+
+export type Segment =
+  | { role: SegmentRole; kind: 'text'; text: string; loss: boolean }
+  /** `image` is the absolute path of the PNG (read at model size when batched). */
+  | { role: SegmentRole; kind: 'image'; image: string; loss: boolean };
+
+export interface Example {
+  task: Task;
+  character: string;
+  segments: Segment[];
+}
+
+export interface TaskOptions {
+  /** Put the character card (the annotation's description) in the system prompt. */
+  card?: boolean;
+  /** Only these training image ids (few-shot: the K reference images); default all. */
+  imageIds?: ReadonlySet<string>;
+}
+
+const sys = (c: Character, card: boolean): Segment => ({
+  role: 'sys', kind: 'text', loss: false, text: card && c.description ? `${c.id}. ${c.description}` : c.id,
+});
+const text = (role: SegmentRole, t: string, loss: boolean): Segment => ({ role, kind: 'text', text: t, loss });
+const image = (role: SegmentRole, file: string, loss: boolean): Segment => ({ role, kind: 'image', image: file, loss });
+
+function allowed(opts: TaskOptions, imageId: string | null): boolean {
+  return imageId !== null && (!opts.imageIds || opts.imageIds.has(imageId));
+}
+
+/** One example per scene: user and character turns; an image on a character turn follows its text. */
+export function roleplayExamples(c: Character, scenes: readonly Scene[], opts: TaskOptions = {}): Example[] {
+  return scenes
+    .filter((s) => s.turns.some((t) => t.role === 'machine'))
+    .map((s) => ({
+      task: 'roleplay' as const,
+      character: c.id,
+      segments: [
+        sys(c, opts.card ?? false),
+        ...s.turns.flatMap((t): Segment[] =>
+          t.role === 'user'
+            ? [text('user', t.text, false)]
+            : [
+                text('char', t.text, true),
+                ...(t.imagePath && allowed(opts, t.imageId) ? [image('char', t.imagePath, true)] : []),
+              ],
+        ),
+      ],
+    }));
+}
+
+export function knowledgeExamples(c: Character, opts: TaskOptions = {}): Example[] {
+  return c.knowledgeQa.map((qa) => ({
+    task: 'knowledge' as const,
+    character: c.id,
+    segments: [sys(c, opts.card ?? false), text('user', qa.question, false), text('char', qa.answer, true)],
+  }));
+}
+
+/** VQA pairs on the training images (never the test split). */
+export function vqaExamples(c: Character, opts: TaskOptions = {}): Example[] {
+  return c.vqa
+    .filter((v) => v.split === 'train' && v.imagePath && allowed(opts, v.imageId))
+    .map((v) => ({
+      task: 'vqa' as const,
+      character: c.id,
+      segments: [sys(c, opts.card ?? false), image('user', v.imagePath!, false), text('user', v.question, false), text('char', v.answer, true)],
+    }));
+}
+
+/**
+ * Text-to-image on the training images: each image once per instruction it has (the t2i
+ * instruction, and the generation instruction of the dialogue turn that shows it).
+ */
+export function t2iExamples(c: Character, opts: TaskOptions = {}): Example[] {
+  const out: Example[] = [];
+  const add = (instruction: string | null, file: string | null, imageId: string | null) => {
+    if (!instruction || !file || !allowed(opts, imageId)) return;
+    out.push({ task: 't2i', character: c.id, segments: [sys(c, opts.card ?? false), text('user', instruction, false), image('char', file, true)] });
+  };
+  for (const t of c.t2iInstructions.train) add(t.instruction, t.imagePath, t.imageId);
+  for (const s of c.dialogues.train) for (const t of s.turns) add(t.generationInstruction, t.imagePath, t.imageId);
+  return out;
+}
+
+/** Every training example of a character, by task (train split only). */
+export function characterExamples(c: Character, opts: TaskOptions = {}): Record<Task, Example[]> {
+  return {
+    roleplay: [...roleplayExamples(c, c.dialogues.train, opts), ...roleplayExamples(c, c.textDialogues.train, opts)],
+    knowledge: knowledgeExamples(c, opts),
+    vqa: vqaExamples(c, opts),
+    t2i: t2iExamples(c, opts),
+  };
+}
