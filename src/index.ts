@@ -14,4 +14,5 @@ export * as viz from './viz';
 export * as tokenizers from './tokenizers';
 export * as model from './model';
 export * as train from './train';
+export * as textJudges from './judges/text';
 export * as stats from './data/stats';

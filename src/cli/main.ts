@@ -12,6 +12,7 @@ import * as notebooksRun from './commands/notebooks-run';
 import * as tokenizersCmd from './commands/tokenizers';
 import * as pretrainCmd from './commands/pretrain';
 import * as benchCmd from './commands/bench';
+import * as textJudgesCmd from './commands/text-judges';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   tokenizersCmd.register(program);
   pretrainCmd.register(program);
   benchCmd.register(program);
+  textJudgesCmd.register(program);
   return program;
 }
 
