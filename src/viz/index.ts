@@ -17,3 +17,4 @@ export * from './live';
 export * from './dialogue';
 export * from './reference-gallery';
 export * from './dataset-figures';
+export * from './training-figures';
