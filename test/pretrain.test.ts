@@ -99,3 +99,19 @@ test('bad pretrain configs are refused with the field named', () => {
   fs.writeFileSync(f, JSON.stringify({ trian: {} }));
   assert.throws(() => resolvePretrainConfig(f), /Unrecognized key/);
 });
+
+test('samples for people: a chat with optional drawn replies, drawings, and the loss-curve figure', async () => {
+  await initBackend();
+  const { chatSample, drawPrompt } = await import('../src/eval/samples');
+  const { trainingCurvesFigure, ema } = await import('../src/viz/training-figures');
+  const { model, tokenizers: tok } = loadCheckpoint(path.join(tmp, 'a'));
+  const chat = await chatSample(model, tok, { id: 'Tester', description: 'A test character.' }, ['Hi!', 'Where are you?'], { rng: new Rng(3), card: true, maxTextTokens: 8 });
+  assert.deepEqual(chat.map((t) => t.role), ['user', 'machine', 'user', 'machine']);
+  const imgs = await drawPrompt(model, tok, { id: 'Tester' }, 'Tester on a beach', 2, { rng: new Rng(4) });
+  assert.ok(imgs.length === 2 && imgs.every((im) => im.length === 32 * 32 * 3));
+  const history = fs.readFileSync(path.join(tmp, 'a', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const fig = trainingCurvesFigure(history);
+  assert.ok(fig.data.length >= 5, 'train curves per task plus held-out points');
+  assert.deepEqual(ema([1, 1, 1]), [1, 1, 1]);
+  assert.ok(Math.abs(ema([0, 10], 0.5)[1] - 5) < 1e-12);
+});
