@@ -14,5 +14,7 @@ export * as viz from './viz';
 export * as tokenizers from './tokenizers';
 export * as model from './model';
 export * as train from './train';
+export * as judges from './judges';
 export * as textJudges from './judges/text';
+export * as eval from './eval';
 export * as stats from './data/stats';

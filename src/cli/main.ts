@@ -13,6 +13,8 @@ import * as tokenizersCmd from './commands/tokenizers';
 import * as pretrainCmd from './commands/pretrain';
 import * as benchCmd from './commands/bench';
 import * as textJudgesCmd from './commands/text-judges';
+import * as judgesCmd from './commands/judges';
+import * as qualityCmd from './commands/quality';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -31,7 +33,9 @@ export function buildProgram(): Command {
   tokenizersCmd.register(program);
   pretrainCmd.register(program);
   benchCmd.register(program);
+  judgesCmd.register(program);
   textJudgesCmd.register(program);
+  qualityCmd.register(program);
   return program;
 }
 

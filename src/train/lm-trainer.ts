@@ -167,3 +167,10 @@ export function formatLogRow(r: LogRow, total: number): string {
   const val = r.val ? ' | val ' + Object.entries(r.val).map(([t, v]) => `${t} ${v!.toFixed(3)}`).join(', ') : '';
   return `iter ${r.step}/${total}: loss ${r.loss.toFixed(4)} (${r.task}), lr ${r.lr.toExponential(2)}, time ${r.ms.toFixed(0)}ms, ${(r.tokens / (r.ms / 1000)).toFixed(0)} tok/s${val}`;
 }
+
+/** A run's history from `<dir>/history.jsonl` (empty when there is none). */
+export function readHistory(dir: string): LogRow[] {
+  const file = path.join(dir, 'history.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRow);
+}

@@ -21,7 +21,7 @@ import { Transformer } from '../model/transformer';
 import { loadCheckpoint, readCheckpointConfig } from '../model/checkpoint';
 import { characterExamples, Task, TASKS, Example } from './tasks';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
-import { LmTrainSchema, LmTrainer, LogRow } from './lm-trainer';
+import { LmTrainSchema, LmTrainer, LogRow, readHistory } from './lm-trainer';
 
 export const PretrainSchema = z
   .object({
@@ -121,8 +121,7 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     const ck = loadCheckpoint(opts.outDir, config.model);
     tok = ck.tokenizers;
     model = ck.model;
-    const hist = path.join(opts.outDir, 'history.jsonl');
-    history = fs.existsSync(hist) ? fs.readFileSync(hist, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRow) : [];
+    history = readHistory(opts.outDir);
     log(`resuming from ${opts.outDir} at step ${(saved.meta.step as number) ?? history.length}`);
   } else {
     log(`fitting tokenizers on ${opts.worldDir}`);

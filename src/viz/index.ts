@@ -18,3 +18,4 @@ export * from './dialogue';
 export * from './reference-gallery';
 export * from './dataset-figures';
 export * from './training-figures';
+export * from './image-figures';

@@ -1,0 +1,3 @@
+/** Evaluation: samples for people (and, next, the CMRP metrics). */
+export * from './samples';
+export * from './quality';

@@ -1,0 +1,25 @@
+/**
+ * The image judges: small trained stand-ins for UniCharacter's BLIP-VQA (vqa), CLIP-T (clip),
+ * DINO / CLIP-I (identity: variants `dino`, `clip_i`) and LPIPS (lpips), on 32x32 images.
+ * Train them with `trainJudges` (or `cmrp judges train`), load them with `loadJudges`.
+ */
+export { HEADS, ATTRIBUTES, IDENTITY_ATTRIBUTES, labelSpaceOf, kindOfBody } from './attributes';
+export type { Head, Attribute, LabelSpace, Labels } from './attributes';
+export { toBatch, readImage32, renderImage32, writePng32, IMAGE_SIZE } from './images';
+export type { ImageInput } from './images';
+export { ImageEncoder, EncoderConfigSchema, patchify } from './encoder';
+export type { EncoderConfig } from './encoder';
+export { parseQuestion, answerFromLabels, valueOfPhrase, phraseOf, TEMPLATE_IDS } from './question';
+export type { ParsedQuestion, VqaQuestionInput } from './question';
+export { VqaJudge, trainVqa, attributeAccuracy, scoreWith } from './vqa';
+export type { Answer, VqaScore, AttributeProbs, AttributeAccuracy } from './vqa';
+export { ClipJudge, trainClip, evaluateClip } from './clip';
+export type { ClipEval } from './clip';
+export { IdentityJudge, trainIdentity, evaluateIdentity, IDENTITY_VARIANTS } from './identity';
+export type { IdentityVariant, IdentityEval } from './identity';
+export { LpipsJudge, trainLpips, evaluateLpips, perturbationSet } from './lpips';
+export type { LpipsEval } from './lpips';
+export { JUDGE_FORMAT } from './checkpoint';
+export { ImageSet, loadWorldData, loadEvalData } from './data';
+export { trainJudges, loadJudges, reportJudges, evaluateJudges, formatJudgesReport, resolveJudgesConfig, JudgesConfigSchema, SMOKE_CONFIG } from './train';
+export type { Judges, JudgesReport, JudgesConfig, TrainJudgesOptions } from './train';
