@@ -115,3 +115,21 @@ test('samples for people: a chat with optional drawn replies, drawings, and the 
   assert.deepEqual(ema([1, 1, 1]), [1, 1, 1]);
   assert.ok(Math.abs(ema([0, 10], 0.5)[1] - 5) < 1e-12);
 });
+
+test('resume is exact: 10 + 10 steps through a checkpoint equal 20 straight steps (moments restored)', async () => {
+  await initBackend();
+  const straight = await preparePretrain(smoke(20), { outDir: path.join(tmp, 'straight'), worldDir: world });
+  await straight.trainer.run();
+  const split = path.join(tmp, 'split');
+  const first = await preparePretrain(smoke(20), { outDir: split, worldDir: world });
+  await first.trainer.run(10);
+  await first.trainer.save(split);
+  const second = await preparePretrain(smoke(20), { outDir: split, worldDir: world });
+  await second.trainer.run();
+  for (const [name, v] of straight.trainer.model.params) {
+    const a = v.dataSync(), b = second.trainer.model.params.get(name)!.dataSync();
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    assert.ok(maxDiff < 1e-5, `${name}: resumed run differs by ${maxDiff}`);
+  }
+});

@@ -86,6 +86,33 @@ export class AdamW {
     return s;
   }
 
+  /**
+   * Moments as named tensors (`<param>.m`, `<param>.v`) plus the step count, for checkpoints.
+   * Names come from the caller (e.g. the model's parameter names): tfjs variable names are
+   * process-global counters, not stable across runs.
+   */
+  exportState(named: Iterable<[string, tf.Variable]>): { t: number; tensors: [string, tf.Tensor][] } {
+    const tensors: [string, tf.Tensor][] = [];
+    for (const [name, p] of named) {
+      const s = this.state.get(p);
+      if (s) tensors.push([`${name}.m`, s.m], [`${name}.v`, s.v]);
+    }
+    return { t: this.t, tensors };
+  }
+
+  /** Restore what `exportState` saved (matched by the same names; shapes must agree). */
+  importState(named: Iterable<[string, tf.Variable]>, t: number, tensors: Map<string, { shape: number[]; data: Float32Array }>): void {
+    this.t = t;
+    for (const [name, p] of named) {
+      const m = tensors.get(`${name}.m`), v = tensors.get(`${name}.v`);
+      if (!m || !v) continue; // a variable that never had a gradient has no moments yet
+      if (m.shape.join(',') !== p.shape.join(',')) throw new Error(`AdamW.importState: ${name}.m has shape [${m.shape}], the parameter [${p.shape}]`);
+      const s = this.slots(p);
+      s.m.assign(tf.tensor(m.data, p.shape));
+      s.v.assign(tf.tensor(v.data, p.shape));
+    }
+  }
+
   dispose(): void {
     for (const s of this.state.values()) tf.dispose([s.m, s.v]);
     this.state.clear();

@@ -75,10 +75,14 @@ export class LmTrainer {
     this.sampler = new TaskSampler(train, config.task_weights, config.seed);
   }
 
-  /** Continue a run from a checkpoint folder's history (weights are loaded by the caller). */
-  resumeFrom(history: LogRow[]): void {
+  /**
+   * Continue a run from a checkpoint folder: its history and, when saved, the optimizer's moments
+   * and step count (weights are loaded by the caller). Without saved moments they restart at zero.
+   */
+  resumeFrom(history: LogRow[], optim?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }> }): void {
     this.history.splice(0, this.history.length, ...history);
     this.step = history.length ? history[history.length - 1].step : 0;
+    if (optim) this.opt.importState(this.model.params, optim.t, optim.tensors);
   }
 
   /** Train `steps` more steps (default: to the configured total). */
@@ -145,9 +149,11 @@ export class LmTrainer {
   }
 
   async save(dir: string): Promise<void> {
+    const optim = this.opt.exportState(this.model.params);
     await saveCheckpoint(dir, this.model, this.tok, {
       meta: { ...this.meta, step: this.step, train: this.config },
-      state: { step: this.step },
+      state: { step: this.step, adam_t: optim.t },
+      stateTensors: optim.tensors,
       // the folder is replaced whole, so it carries the complete history so far
       extraFiles: { 'history.jsonl': this.history.map((r) => JSON.stringify(r) + '\n').join('') },
     });

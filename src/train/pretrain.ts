@@ -18,7 +18,7 @@ import { loadTokenizers } from '../tokenizers/serialize';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { ModelConfigSchema, BASE_CONFIG } from '../model/config';
 import { Transformer } from '../model/transformer';
-import { loadCheckpoint, readCheckpointConfig } from '../model/checkpoint';
+import { loadCheckpoint, loadCheckpointState, readCheckpointConfig } from '../model/checkpoint';
 import { characterExamples, Task, TASKS, Example } from './tasks';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory } from './lm-trainer';
@@ -39,8 +39,9 @@ export type PretrainConfig = z.infer<typeof PretrainSchema>;
 
 /** Named presets; a JSON file with the same shape also works (`--config FILE`). */
 export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = {
-  // ~1.8 M parameters, 1000 steps of 16 sequences (~3 M tokens): ~20 min on 2 idle cores
-  base: { train: { steps: 1000, ckpt_interval: 100, eval_interval: 100 } },
+  // ~1.8 M parameters, 2500 steps of 16 sequences (~8 M tokens). The committed checkpoint ran the
+  // first 1000 steps with steps: 1000 (a full cosine cycle), then resumed to 2500 (a warm restart).
+  base: { train: { steps: 2500, ckpt_interval: 100, eval_interval: 100 } },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },
@@ -144,6 +145,10 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     world: { dir: path.resolve(opts.worldDir), characters: config.world_characters, seed: config.world_seed },
     heldout: split.val.map((c) => c.id),
   });
-  if (resume) trainer.resumeFrom(history);
+  if (resume) {
+    const saved = loadCheckpointState(opts.outDir);
+    const t = saved?.state.adam_t;
+    trainer.resumeFrom(history, typeof t === 'number' && saved ? { t, tensors: saved.tensors } : undefined);
+  }
   return { trainer, config, counts };
 }
