@@ -1,13 +1,12 @@
 # cmrp-lab: every target installs what it needs, so `make demo` and `make test` work from a fresh clone.
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
-KERNEL_LOCAL := .cache/jupyter/kernels/cmrp-lab/kernel.json
 JUPYTER_ENV := JUPYTER_PATH=$(CURDIR)/.cache/jupyter CMRP_ROOT=$(CURDIR)
 SYNTH_DIR := data/synth
 SEED ?= 0
 CLI := node dist/src/cli/main.js
 
-.PHONY: setup deps build kernel data demo test lab notebooks clean
+.PHONY: setup deps build kernel data demo test lab clean
 
 setup: deps build kernel
 

@@ -1,11 +1,6 @@
 /** Views of the judges for notebooks: identity-similarity matrices and confusion matrices. */
 import type { IdentityJudge, IdentityVariant } from '../judges/identity';
-
-const dot = (a: Float32Array, b: Float32Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
+import { dot } from '../judges/clip';
 
 /**
  * Mean cosine similarity between the images of each pair of characters (the diagonal: between

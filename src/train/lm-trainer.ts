@@ -14,7 +14,7 @@ import type { Tokenizers } from '../tokenizers/bundle';
 import { saveCheckpoint } from '../model/checkpoint';
 import { cosineLr } from './schedule';
 import { TaskSampler } from './sampler';
-import { makeBatch, EncodedExample } from './encode';
+import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
 
 export const TaskWeightsSchema = z
@@ -96,10 +96,7 @@ export class LmTrainer {
       const b = makeBatch(exs, this.tok, this.model.config.block_size);
       this.opt.lr = cosineLr(this.step, { lr: this.config.lr, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
       const loss = tf.tidy(() => {
-        const ids = tf.tensor2d(b.ids, [b.B, b.T], 'int32');
-        const targets = tf.tensor2d(b.targets, [b.B, b.T], 'int32');
-        const mask = tf.tensor2d(b.mask, [b.B, b.T], 'float32');
-        const modality = tf.tensor2d(b.modality, [b.B, b.T], 'int32');
+        const { ids, targets, mask, modality } = batchTensors(b);
         const { value, grads } = tf.variableGrads(() => this.model.loss(ids, targets, { mask, modality, training: true }), vars);
         // a text-only batch leaves the image experts (MoT) without gradients: update only what was used
         this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads)?.dispose();
@@ -132,13 +129,10 @@ export class LmTrainer {
         const exs = pool.slice(i * this.config.batch_size, (i + 1) * this.config.batch_size);
         if (!exs.length) break;
         const b = makeBatch(exs, this.tok, this.model.config.block_size);
-        const v = tf.tidy(() =>
-          this.model.loss(tf.tensor2d(b.ids, [b.B, b.T], 'int32'), tf.tensor2d(b.targets, [b.B, b.T], 'int32'), {
-            mask: tf.tensor2d(b.mask, [b.B, b.T], 'float32'),
-            modality: tf.tensor2d(b.modality, [b.B, b.T], 'int32'),
-            training: false,
-          }),
-        );
+        const v = tf.tidy(() => {
+          const { ids, targets, mask, modality } = batchTensors(b);
+          return this.model.loss(ids, targets, { mask, modality, training: false });
+        });
         sum += v.dataSync()[0];
         v.dispose();
         n++;
@@ -166,6 +160,16 @@ export class LmTrainer {
       fs.appendFileSync(path.join(this.outDir, 'history.jsonl'), JSON.stringify(row) + '\n');
     }
   }
+}
+
+/** A batch's arrays as [B, T] tensors (call inside tf.tidy). */
+function batchTensors(b: Batch): { ids: tf.Tensor2D; targets: tf.Tensor2D; mask: tf.Tensor2D; modality: tf.Tensor2D } {
+  return {
+    ids: tf.tensor2d(b.ids, [b.B, b.T], 'int32'),
+    targets: tf.tensor2d(b.targets, [b.B, b.T], 'int32'),
+    mask: tf.tensor2d(b.mask, [b.B, b.T], 'float32'),
+    modality: tf.tensor2d(b.modality, [b.B, b.T], 'int32'),
+  };
 }
 
 /** `iter N: loss …, time …ms` (+ validation losses on eval steps). */

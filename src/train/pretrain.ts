@@ -18,7 +18,7 @@ import { loadTokenizers } from '../tokenizers/serialize';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { ModelConfigSchema, BASE_CONFIG } from '../model/config';
 import { Transformer } from '../model/transformer';
-import { loadCheckpoint, loadCheckpointState, readCheckpointConfig } from '../model/checkpoint';
+import { loadCheckpoint, loadCheckpointState } from '../model/checkpoint';
 import { characterExamples, Task, TASKS, Example } from './tasks';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory } from './lm-trainer';
@@ -118,12 +118,11 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
   let model: Transformer;
   let history: LogRow[] = [];
   if (resume) {
-    const saved = readCheckpointConfig(opts.outDir);
     const ck = loadCheckpoint(opts.outDir, config.model);
     tok = ck.tokenizers;
     model = ck.model;
     history = readHistory(opts.outDir);
-    log(`resuming from ${opts.outDir} at step ${(saved.meta.step as number) ?? history.length}`);
+    log(`resuming from ${opts.outDir} at step ${(ck.meta.step as number) ?? history.length}`);
   } else {
     log(`fitting tokenizers on ${opts.worldDir}`);
     tok = (await fitTokenizers({ worldDir: opts.worldDir, seed: config.world_seed, textVocabSize: config.text_vocab_size, codebookSize: config.codebook_size, realDir: null })).tokenizers;
