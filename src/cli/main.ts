@@ -15,6 +15,8 @@ import * as benchCmd from './commands/bench';
 import * as textJudgesCmd from './commands/text-judges';
 import * as judgesCmd from './commands/judges';
 import * as qualityCmd from './commands/quality';
+import * as sftCmd from './commands/sft';
+import * as baselineCmd from './commands/baseline';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   judgesCmd.register(program);
   textJudgesCmd.register(program);
   qualityCmd.register(program);
+  sftCmd.register(program);
+  baselineCmd.register(program);
   return program;
 }
 

@@ -28,7 +28,7 @@ interface TensorEntry {
 }
 
 /** Named float32 tensors -> (manifest, bytes). */
-function packTensors(named: [string, tf.Tensor][]): { manifest: TensorEntry[]; bytes: Buffer } {
+export function packTensors(named: [string, tf.Tensor][]): { manifest: TensorEntry[]; bytes: Buffer } {
   const manifest: TensorEntry[] = [];
   const parts: Buffer[] = [];
   let offset = 0;
@@ -41,7 +41,7 @@ function packTensors(named: [string, tf.Tensor][]): { manifest: TensorEntry[]; b
   return { manifest, bytes: Buffer.concat(parts) };
 }
 
-function unpackTensors(dir: string, stem: string): Map<string, { shape: number[]; data: Float32Array }> {
+export function unpackTensors(dir: string, stem: string): Map<string, { shape: number[]; data: Float32Array }> {
   const manifestFile = path.join(dir, `${stem}.json`);
   const binFile = path.join(dir, `${stem}.bin`);
   let manifest: TensorEntry[];

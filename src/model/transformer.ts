@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
 import { ModelConfig, ModelConfigInput, resolveModelConfig, MODALITY_IMAGE, MODALITY_TEXT } from './config';
 import * as ops from './ops';
+import type { LoraAdapters } from './lora';
 
 /** Weight-set names a token can be routed to. */
 type Expert = 'text' | 'image' | 'shared';
@@ -43,6 +44,8 @@ export class Transformer {
   readonly config: ModelConfig;
   /** Parameters by nanoGPT-style name (`wte`, `h.0.attn.c_attn.text.weight`, ...). */
   readonly params = new Map<string, tf.Variable>();
+  /** LoRA adapters added to the linear layers (null: none); see lora.ts. */
+  adapters: LoraAdapters | null = null;
 
   constructor(config: ModelConfigInput = {}, seed = 0) {
     this.config = resolveModelConfig(config);
@@ -286,7 +289,12 @@ export class Transformer {
 
   private linear(x: tf.Tensor2D, name: string): tf.Tensor2D {
     const bias = this.config.bias ? (this.p(`${name}.bias`) as tf.Tensor1D) : undefined;
-    return ops.linear(x, this.p(`${name}.weight`) as tf.Tensor2D, bias) as tf.Tensor2D;
+    const y = ops.linear(x, this.p(`${name}.weight`) as tf.Tensor2D, bias) as tf.Tensor2D;
+    const lora = this.adapters?.of(name);
+    if (!lora) return y;
+    // two plain 2-D matMuls through ops.linear (its gradient avoids the slow transposed matMul)
+    const low = ops.linear(ops.linear(x, lora[0] as tf.Tensor2D), lora[1] as tf.Tensor2D) as tf.Tensor2D;
+    return tf.add(y, tf.mul(low, this.adapters!.scale));
   }
 
   private mlp(x: tf.Tensor2D, l: number, e: Expert): tf.Tensor2D {

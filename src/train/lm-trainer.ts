@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { AdamW } from '../model/optim';
 import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
-import { saveCheckpoint } from '../model/checkpoint';
+import { saveCheckpoint, SaveOptions } from '../model/checkpoint';
+import { maskedCrossEntropy } from '../model/ops';
 import { cosineLr } from './schedule';
 import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
@@ -41,14 +42,18 @@ export const LmTrainSchema = z
     ckpt_interval: z.number().int().min(0).default(500), // steps between checkpoints (0: only at the end)
     seed: z.number().int().min(0).default(0), // data order (weights are seeded by the model)
     task_weights: TaskWeightsSchema.default({}), // sampling weight of each task group
+    mandatory_t2i: z.number().int().min(0).default(0), // >0: mixed batches with this many text-to-image examples in every batch (the official SFT mixture makes t2i mandatory); the rest drawn per example by task_weights
   })
   .strict();
 export type LmTrainConfig = z.infer<typeof LmTrainSchema>;
 
 export interface LogRow {
   step: number;
-  task: Task;
+  /** The batch's task, or 'mixed' for a batch mixing tasks (see `tasks`). */
+  task: Task | 'mixed';
   loss: number;
+  /** Training loss of each task in a mixed batch (mean over that task's target tokens). */
+  tasks?: Partial<Record<Task, number>>;
   lr: number;
   ms: number;
   tokens: number;
@@ -56,11 +61,20 @@ export interface LogRow {
   val?: Partial<Record<Task, number>>;
 }
 
+/** How a trainer trains something other than all of the model's weights (LoRA adapters). */
+export interface TrainerHooks {
+  /** The named variables to train (default: every model parameter). */
+  trainable?: Map<string, tf.Variable>;
+  /** Save a checkpoint of what trains (default: a full model checkpoint). */
+  save?: (dir: string, opts: SaveOptions) => Promise<void>;
+}
+
 export class LmTrainer {
   readonly history: LogRow[] = [];
   step = 0;
   private readonly opt: AdamW;
   private readonly sampler: TaskSampler;
+  private readonly trainable: Map<string, tf.Variable>;
 
   constructor(
     readonly model: Transformer,
@@ -70,9 +84,12 @@ export class LmTrainer {
     readonly config: LmTrainConfig,
     readonly outDir: string | null = null,
     readonly meta: Record<string, unknown> = {},
+    private readonly hooks: TrainerHooks = {},
   ) {
     this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
-    this.sampler = new TaskSampler(train, config.task_weights, config.seed);
+    const mandatory = config.mandatory_t2i > 0 ? { task: 't2i' as const, count: Math.min(config.mandatory_t2i, config.batch_size) } : undefined;
+    this.sampler = new TaskSampler(train, config.task_weights, config.seed, mandatory);
+    this.trainable = hooks.trainable ?? model.params;
   }
 
   /**
@@ -82,30 +99,46 @@ export class LmTrainer {
   resumeFrom(history: LogRow[], optim?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }> }): void {
     this.history.splice(0, this.history.length, ...history);
     this.step = history.length ? history[history.length - 1].step : 0;
-    if (optim) this.opt.importState(this.model.params, optim.t, optim.tensors);
+    if (optim) this.opt.importState(this.trainable, optim.t, optim.tensors);
   }
 
   /** Train `steps` more steps (default: to the configured total). */
   async run(steps = this.config.steps - this.step, onLog?: (row: LogRow) => void): Promise<LogRow[]> {
     const end = Math.min(this.config.steps, this.step + steps);
     const rows: LogRow[] = [];
-    const vars = this.model.variables();
+    const vars = [...this.trainable.values()];
     while (this.step < end) {
       const t0 = performance.now();
       const [task, exs] = this.sampler.batch(this.step, this.config.batch_size);
       const b = makeBatch(exs, this.tok, this.model.config.block_size);
+      const parts = task === 'mixed' ? taskMasks(b) : null;
       this.opt.lr = cosineLr(this.step, { lr: this.config.lr, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
+      const perTask: tf.Scalar[] = [];
       const loss = tf.tidy(() => {
         const { ids, targets, mask, modality } = batchTensors(b);
-        const { value, grads } = tf.variableGrads(() => this.model.loss(ids, targets, { mask, modality, training: true }), vars);
+        const { value, grads } = tf.variableGrads(() => {
+          if (!parts) return this.model.loss(ids, targets, { mask, modality, training: true });
+          // one forward; the loss is each task's mean weighted by its share of target tokens (= the
+          // plain masked mean), and each task's own mean is kept for the per-task curves
+          const logits = this.model.forward(ids, modality, { training: true });
+          const terms = parts.map((p) => {
+            const l = maskedCrossEntropy(logits, targets, tf.tensor2d(p.mask, [b.B, b.T]));
+            perTask.push(tf.keep(tf.clone(l)));
+            return tf.mul(l, p.share);
+          });
+          return tf.addN(terms) as tf.Scalar;
+        }, vars);
         // a text-only batch leaves the image experts (MoT) without gradients: update only what was used
         this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads)?.dispose();
         return value;
       });
       const lossValue = (await loss.data())[0];
       loss.dispose();
+      const taskLosses = parts ? Object.fromEntries(parts.map((p, i) => [p.task, perTask[i].dataSync()[0]])) : undefined;
+      tf.dispose(perTask);
       this.step++;
       const row: LogRow = { step: this.step, task, loss: lossValue, lr: this.opt.lr, ms: performance.now() - t0, tokens: b.B * b.T };
+      if (taskLosses) row.tasks = taskLosses;
       if (this.step % this.config.eval_interval === 0 || this.step === this.config.steps) row.val = this.evaluate();
       this.record(row);
       rows.push(row);
@@ -143,14 +176,15 @@ export class LmTrainer {
   }
 
   async save(dir: string): Promise<void> {
-    const optim = this.opt.exportState(this.model.params);
-    await saveCheckpoint(dir, this.model, this.tok, {
+    const optim = this.opt.exportState(this.trainable);
+    const opts: SaveOptions = {
       meta: { ...this.meta, step: this.step, train: this.config },
       state: { step: this.step, adam_t: optim.t },
       stateTensors: optim.tensors,
       // the folder is replaced whole, so it carries the complete history so far
       extraFiles: { 'history.jsonl': this.history.map((r) => JSON.stringify(r) + '\n').join('') },
-    });
+    };
+    await (this.hooks.save ? this.hooks.save(dir, opts) : saveCheckpoint(dir, this.model, this.tok, opts));
   }
 
   private record(row: LogRow): void {
@@ -170,6 +204,18 @@ function batchTensors(b: Batch): { ids: tf.Tensor2D; targets: tf.Tensor2D; mask:
     mask: tf.tensor2d(b.mask, [b.B, b.T], 'float32'),
     modality: tf.tensor2d(b.modality, [b.B, b.T], 'int32'),
   };
+}
+
+/** Per-task target masks of a mixed batch, with each task's share of all target tokens. */
+export function taskMasks(b: Batch): { task: Task; mask: Float32Array; share: number }[] {
+  const total = b.mask.reduce((a, x) => a + x, 0) || 1;
+  return TASKS.filter((t) => b.tasks.includes(t)).map((task) => {
+    const mask = new Float32Array(b.mask.length);
+    b.tasks.forEach((bt, row) => {
+      if (bt === task) for (let i = row * b.T; i < (row + 1) * b.T; i++) mask[i] = b.mask[i];
+    });
+    return { task, mask, share: mask.reduce((a, x) => a + x, 0) / total };
+  }).filter((p) => p.share > 0); // a task with no target token in the window would give 0/0
 }
 
 /** `iter N: loss …, time …ms` (+ validation losses on eval steps). */

@@ -4,7 +4,7 @@
  * then the reply's image conditioned on it), knowledge QA, VQA on the character's images, and
  * text-to-image from instructions. Loss falls only on the character's side (`loss: true`).
  */
-import type { Character, Scene } from '../data/rolescape/types';
+import type { Character, Scene, Split } from '../data/rolescape/types';
 
 export const TASKS = ['roleplay', 'knowledge', 'vqa', 't2i'] as const;
 export type Task = (typeof TASKS)[number];
@@ -28,6 +28,10 @@ export interface TaskOptions {
   card?: boolean;
   /** Only these training image ids (few-shot: the K reference images); default all. */
   imageIds?: ReadonlySet<string>;
+  /** Which split to build from (default 'train'; 'test' gives held-out examples for validation curves). */
+  split?: Split;
+  /** Drop every image segment (text-only customization: dialogues without their pictures). */
+  textOnly?: boolean;
 }
 
 const sys = (c: Character, card: boolean): Segment => ({
@@ -54,7 +58,7 @@ export function roleplayExamples(c: Character, scenes: readonly Scene[], opts: T
             ? [text('user', t.text, false)]
             : [
                 text('char', t.text, true),
-                ...(t.imagePath && allowed(opts, t.imageId) ? [image('char', t.imagePath, true)] : []),
+                ...(t.imagePath && !opts.textOnly && allowed(opts, t.imageId) ? [image('char', t.imagePath, true)] : []),
               ],
         ),
       ],
@@ -72,7 +76,7 @@ export function knowledgeExamples(c: Character, opts: TaskOptions = {}): Example
 /** VQA pairs on the training images (never the test split). */
 export function vqaExamples(c: Character, opts: TaskOptions = {}): Example[] {
   return c.vqa
-    .filter((v) => v.split === 'train' && v.imagePath && allowed(opts, v.imageId))
+    .filter((v) => v.split === (opts.split ?? 'train') && v.imagePath && allowed(opts, v.imageId))
     .map((v) => ({
       task: 'vqa' as const,
       character: c.id,
@@ -90,17 +94,23 @@ export function t2iExamples(c: Character, opts: TaskOptions = {}): Example[] {
     if (!instruction || !file || !allowed(opts, imageId)) return;
     out.push({ task: 't2i', character: c.id, segments: [sys(c, opts.card ?? false), text('user', instruction, false), image('char', file, true)] });
   };
-  for (const t of c.t2iInstructions.train) add(t.instruction, t.imagePath, t.imageId);
-  for (const s of c.dialogues.train) for (const t of s.turns) add(t.generationInstruction, t.imagePath, t.imageId);
+  const split = opts.split ?? 'train';
+  for (const t of c.t2iInstructions[split]) add(t.instruction, t.imagePath, t.imageId);
+  for (const s of c.dialogues[split]) for (const t of s.turns) add(t.generationInstruction, t.imagePath, t.imageId);
   return out;
 }
 
-/** Every training example of a character, by task (train split only). */
+/**
+ * Every example of a character, by task: the train split by default. With `split: 'test'`, the
+ * held-out examples (knowledge QA has no test split: its test side is the MCQ); with `textOnly`,
+ * no image anywhere (no VQA, no t2i, dialogues without pictures).
+ */
 export function characterExamples(c: Character, opts: TaskOptions = {}): Record<Task, Example[]> {
+  const split = opts.split ?? 'train';
   return {
-    roleplay: [...roleplayExamples(c, c.dialogues.train, opts), ...roleplayExamples(c, c.textDialogues.train, opts)],
-    knowledge: knowledgeExamples(c, opts),
-    vqa: vqaExamples(c, opts),
-    t2i: t2iExamples(c, opts),
+    roleplay: [...roleplayExamples(c, c.dialogues[split], opts), ...roleplayExamples(c, c.textDialogues[split], opts)],
+    knowledge: split === 'train' ? knowledgeExamples(c, opts) : [],
+    vqa: opts.textOnly ? [] : vqaExamples(c, opts),
+    t2i: opts.textOnly ? [] : t2iExamples(c, opts),
   };
 }

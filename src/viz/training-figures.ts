@@ -11,7 +11,10 @@ export function ema(values: readonly number[], alpha = 0.9): number[] {
 
 export function trainingCurvesFigure(history: readonly LogRow[], title = 'Loss per task'): Figure {
   const series = TASKS.flatMap((task) => {
-    const rows = history.filter((r) => r.task === task);
+    // a mixed batch logs each task's loss in `tasks`
+    const rows = history
+      .map((r) => ({ step: r.step, loss: r.tasks?.[task] ?? (r.task === task ? r.loss : undefined) }))
+      .filter((r): r is { step: number; loss: number } => r.loss !== undefined);
     const val = history.filter((r) => r.val?.[task] !== undefined);
     return [
       ...(rows.length ? [{ name: `${task} (train, EMA)`, x: rows.map((r) => r.step), y: ema(rows.map((r) => r.loss)) }] : []),

@@ -1,0 +1,100 @@
+/**
+ * Adapter folders: a character's LoRA weights saved apart from the base they were trained on, so
+ * one base checkpoint serves many characters.
+ *
+ *   adapter.json          {format, base: path (relative to this folder), base_sha256, lora, meta}
+ *   adapter_weights.json/.bin   lora_A / lora_B tensors (same layout as checkpoint weights)
+ *   state.json, optim.json/.bin, history.jsonl   optional training state, as in checkpoints
+ *
+ * Loading checks the base's weights hash: an adapter is refused, with a clear message, on any base
+ * other than its own (a changed base would silently give a different model).
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../util/errors';
+import { replaceDirAtomic } from '../util/fs';
+import { loadCheckpoint, packTensors, unpackTensors, LoadedCheckpoint, SaveOptions } from './checkpoint';
+import { LoraAdapters, LoraSchema } from './lora';
+import type { Transformer } from './transformer';
+
+export const ADAPTER_FORMAT = 'cmrp-adapter/1';
+
+/** sha256 of a checkpoint's weights.bin: which base an adapter belongs to. */
+export function baseFingerprint(baseDir: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(path.join(baseDir, 'weights.bin'))).digest('hex');
+}
+
+export function isAdapterDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'adapter.json'));
+}
+
+export async function saveAdapter(dir: string, adapters: LoraAdapters, baseDir: string, opts: SaveOptions & { baseSha256?: string } = {}): Promise<void> {
+  const weights = packTensors([...adapters.params.entries()]);
+  const state = opts.stateTensors ? packTensors(opts.stateTensors) : null;
+  const sha = opts.baseSha256 ?? baseFingerprint(baseDir);
+  const absDir = path.resolve(dir);
+  await replaceDirAtomic(dir, (tmp) => {
+    const manifest = { format: ADAPTER_FORMAT, base: path.relative(absDir, path.resolve(baseDir)) || '.', base_sha256: sha, lora: adapters.config, meta: opts.meta ?? {} };
+    fs.writeFileSync(path.join(tmp, 'adapter.json'), JSON.stringify(manifest, null, 2) + '\n');
+    fs.writeFileSync(path.join(tmp, 'adapter_weights.json'), JSON.stringify(weights.manifest) + '\n');
+    fs.writeFileSync(path.join(tmp, 'adapter_weights.bin'), weights.bytes);
+    if (state) {
+      fs.writeFileSync(path.join(tmp, 'optim.json'), JSON.stringify(state.manifest) + '\n');
+      fs.writeFileSync(path.join(tmp, 'optim.bin'), state.bytes);
+    }
+    if (opts.state) fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(opts.state) + '\n');
+    for (const [name, content] of Object.entries(opts.extraFiles ?? {})) fs.writeFileSync(path.join(tmp, name), content);
+  });
+}
+
+export interface AdapterManifest {
+  base: string; // absolute path of the base checkpoint
+  baseSha256: string;
+  lora: ReturnType<typeof LoraSchema.parse>;
+  meta: Record<string, unknown>;
+}
+
+export function readAdapterManifest(dir: string): AdapterManifest {
+  const file = path.join(dir, 'adapter.json');
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (raw.format !== ADAPTER_FORMAT) throw new UserError(`${file}: format: expected "${ADAPTER_FORMAT}", found ${JSON.stringify(raw.format)}`);
+  if (typeof raw.base !== 'string') throw new UserError(`${file}: base: expected the base checkpoint's path (a string)`);
+  const lora = LoraSchema.safeParse(raw.lora);
+  if (!lora.success) throw new UserError(`${file}: lora.${lora.error.issues[0].path.join('.')}: ${lora.error.issues[0].message}`);
+  return { base: path.resolve(dir, raw.base), baseSha256: String(raw.base_sha256 ?? ''), lora: lora.data, meta: (raw.meta as Record<string, unknown>) ?? {} };
+}
+
+/** Put saved adapter weights on a model (the model's own adapters are replaced). */
+export function attachAdapter(model: Transformer, dir: string, manifest = readAdapterManifest(dir)): LoraAdapters {
+  const adapters = new LoraAdapters(manifest.lora, model);
+  const tensors = unpackTensors(dir, 'adapter_weights');
+  for (const [name, v] of adapters.params) {
+    const t = tensors.get(name);
+    if (!t) throw new UserError(`${dir}/adapter_weights.json: missing ${name} [${v.shape}]`);
+    if (t.shape.join(',') !== v.shape.join(',')) throw new UserError(`${dir}/adapter_weights.json: ${name}: shape [${t.shape}] but the base needs [${v.shape}]`);
+    v.assign(tf.tensor(t.data, v.shape as number[]));
+  }
+  model.adapters?.dispose();
+  model.adapters = adapters;
+  return adapters;
+}
+
+/** The base checkpoint an adapter was trained on, with the adapter attached (hash checked). */
+export function loadAdapter(dir: string): LoadedCheckpoint & { adapters: LoraAdapters; manifest: AdapterManifest } {
+  const manifest = readAdapterManifest(dir);
+  if (!fs.existsSync(path.join(manifest.base, 'config.json'))) throw new UserError(`${dir}/adapter.json: base: no checkpoint at ${manifest.base}`);
+  const sha = baseFingerprint(manifest.base);
+  if (manifest.baseSha256 && sha !== manifest.baseSha256) {
+    throw new UserError(`${dir}/adapter.json: base_sha256: the adapter was trained on another version of ${manifest.base} (weights hash ${sha.slice(0, 12)}, expected ${manifest.baseSha256.slice(0, 12)}); retrain the adapter`);
+  }
+  const ck = loadCheckpoint(manifest.base);
+  const adapters = attachAdapter(ck.model, dir, manifest);
+  return { ...ck, meta: { ...ck.meta, ...manifest.meta }, adapters, manifest };
+}

@@ -1,0 +1,148 @@
+/**
+ * Unified-SFT: few-shot customization of the base model to one character on its training split,
+ * all tasks at once (role-play dialogue with the reply's picture, knowledge QA, VQA on the K
+ * reference images, text-to-image on the K images), loss on the character's side only, with
+ * text-to-image present in every batch as the official mixture makes it mandatory. Full finetuning
+ * or LoRA adapters (one base, many characters). The same function makes the image-only
+ * (DreamBooth-style) and text-only baselines by restricting the data groups.
+ *
+ *   npx cmrp sft --character NAME [--data DIR] [--shots K] [--config default|smoke|FILE] --out DIR
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../util/errors';
+import { loadCharacter, type Character } from '../data/rolescape';
+import { loadCheckpoint } from '../model/checkpoint';
+import { LoraAdapters, LoraSchema } from '../model/lora';
+import { isAdapterDir, loadAdapter, saveAdapter, baseFingerprint } from '../model/adapter';
+import type { Transformer } from '../model/transformer';
+import type { Tokenizers } from '../tokenizers/bundle';
+import { characterExamples, Task, TASKS, Example } from './tasks';
+import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
+import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks } from './lm-trainer';
+import { loadCheckpointState } from '../model/checkpoint';
+import { referenceIds } from './shots';
+
+/** Which data groups a run trains on: all of them, or one side (the single-modality baselines). */
+export const SFT_DATA = ['unified', 'image-only', 'text-only'] as const;
+export type SftData = (typeof SFT_DATA)[number];
+
+/** LmTrainSchema with SFT's defaults: short, gentle, t2i in every batch, validation on the test split. */
+const SftTrainSchema = LmTrainSchema.extend({
+  steps: z.number().int().positive().default(150),
+  lr: z.number().positive().default(1e-3),
+  min_lr: z.number().min(0).default(1e-4),
+  warmup: z.number().int().min(0).default(10),
+  log_interval: z.number().int().positive().default(10),
+  eval_interval: z.number().int().positive().default(25),
+  eval_batches: z.number().int().positive().default(1),
+  ckpt_interval: z.number().int().min(0).default(0),
+  mandatory_t2i: z.number().int().min(0).default(4),
+});
+
+export const SftSchema = z
+  .object({
+    train: SftTrainSchema.default({}), // optimization; validation losses are on the character's test split (curves only, no selection)
+    shots: z.number().int().positive().default(10), // K reference images (the first K training images)
+    data: z.enum(SFT_DATA).default('unified'), // unified: all four task groups; image-only: t2i alone (DreamBooth-style); text-only: dialogues without pictures + knowledge
+    mode: z.enum(['full', 'lora']).default('full'), // full finetuning, or LoRA adapters saved apart from the base
+    lora: LoraSchema.default({}), // adapter shape when mode is lora
+  })
+  .strict();
+export type SftConfig = z.infer<typeof SftSchema>;
+
+export const SFT_PRESETS: Record<string, z.input<typeof SftSchema>> = {
+  default: {},
+  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1 } },
+};
+
+/** A preset name or a JSON file, merged over the defaults; `overrides` (e.g. --shots) win. */
+export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<typeof SftSchema>> = {}): SftConfig {
+  let raw: unknown = SFT_PRESETS[nameOrFile];
+  if (raw === undefined) {
+    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(SFT_PRESETS).join(', ')}) nor a file`);
+    try {
+      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  const parsed = SftSchema.safeParse({ ...(raw as object), ...overrides });
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`${nameOrFile}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+/** The examples a run trains on (train split, K reference images) and validates on (test split). */
+export function sftExamples(c: Character, config: SftConfig): { train: Record<Task, Example[]>; val: Record<Task, Example[]> } {
+  const textOnly = config.data === 'text-only';
+  const train = characterExamples(c, { imageIds: referenceIds(c, config.shots), textOnly });
+  const val = characterExamples(c, { split: 'test', textOnly });
+  if (config.data === 'image-only') for (const t of TASKS) if (t !== 't2i') (train[t] = []), (val[t] = []);
+  return { train, val };
+}
+
+export interface SftRun {
+  trainer: LmTrainer;
+  model: Transformer;
+  tok: Tokenizers;
+  character: Character;
+  config: SftConfig;
+  counts: Record<Task, number>;
+  adapters: LoraAdapters | null;
+}
+
+const NAME_OF: Record<SftData, string> = { unified: 'unified-sft', 'image-only': 'image-only', 'text-only': 'text-only' };
+
+/**
+ * Set up (or resume, when `outDir` holds this run's checkpoint) Unified-SFT of `characterId` from
+ * the base at `baseDir`; `await run.trainer.run()` trains, in chunks if you like.
+ */
+export async function prepareSft(config: SftConfig, opts: { baseDir: string; dataDir: string; character: string | Character; outDir: string | null; log?: (s: string) => void }): Promise<SftRun> {
+  const log = opts.log ?? (() => {});
+  if (!fs.existsSync(path.join(opts.baseDir, 'config.json'))) throw new UserError(`--base: ${opts.baseDir}: no model checkpoint there (expected config.json from cmrp pretrain)`);
+  const character = typeof opts.character === 'string' ? (await loadCharacter(opts.dataDir, opts.character)).character : opts.character;
+  const resume = opts.outDir !== null && (fs.existsSync(path.join(opts.outDir, 'config.json')) || isAdapterDir(opts.outDir));
+  let model: Transformer, tok: Tokenizers, adapters: LoraAdapters | null = null;
+  if (resume && config.mode === 'lora') {
+    const ck = loadAdapter(opts.outDir!);
+    (model = ck.model), (tok = ck.tokenizers), (adapters = ck.adapters);
+  } else {
+    const ck = loadCheckpoint(resume ? opts.outDir! : opts.baseDir);
+    (model = ck.model), (tok = ck.tokenizers);
+    if (config.mode === 'lora') model.adapters = adapters = new LoraAdapters(config.lora, model, config.train.seed);
+  }
+  const cache = new ImageCodeCache(tok);
+  const ex = sftExamples(character, config);
+  const encode = async (byTask: Record<Task, Example[]>, cap: number) => {
+    const out = {} as Record<Task, EncodedExample[]>;
+    for (const t of TASKS) out[t] = await encodeExamples(byTask[t].slice(0, cap), tok, cache);
+    return out;
+  };
+  const train = await encode(ex.train, Number.MAX_SAFE_INTEGER);
+  const val = await encode(ex.val, config.train.eval_batches * config.train.batch_size);
+  const counts = Object.fromEntries(TASKS.map((t) => [t, train[t].length])) as Record<Task, number>;
+  if (TASKS.every((t) => counts[t] === 0)) throw new UserError(`${character.id}: no training examples for data "${config.data}" in ${character.root}`);
+  const weights = { ...config.train.task_weights };
+  for (const t of TASKS) if (!counts[t]) weights[t] = 0;
+  const trainConfig = { ...config.train, task_weights: weights, mandatory_t2i: counts.t2i ? config.train.mandatory_t2i : 0 };
+  log(`${character.id}: ${config.data} SFT (${config.mode}) from ${opts.baseDir}; ${config.shots} reference images; examples ${TASKS.map((t) => `${t} ${counts[t]}`).join(', ')}; trains ${(adapters ? adapters.numParams() : model.numParams()).toLocaleString()} parameters`);
+  const baseSha = baseFingerprint(opts.baseDir);
+  const hooks: TrainerHooks = adapters
+    ? { trainable: adapters.params, save: (dir, o) => saveAdapter(dir, adapters!, opts.baseDir, { ...o, baseSha256: baseSha }) }
+    : {};
+  const meta = { kind: 'sft', name: NAME_OF[config.data], character: character.id, data_root: character.root, base: path.resolve(opts.baseDir), base_sha256: baseSha, sft: config, references: [...referenceIds(character, config.shots)] };
+  const trainer = new LmTrainer(model, tok, train, val, trainConfig, opts.outDir, meta, hooks);
+  if (resume) {
+    const saved = loadCheckpointState(opts.outDir!);
+    const t = saved?.state.adam_t;
+    trainer.resumeFrom(readHistory(opts.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors } : undefined);
+    log(`resuming from ${opts.outDir} at step ${trainer.step}`);
+  }
+  return { trainer, model, tok, character, config, counts, adapters };
+}
+
+export type { LogRow };
