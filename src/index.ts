@@ -18,3 +18,4 @@ export * as judges from './judges';
 export * as textJudges from './judges/text';
 export * as eval from './eval';
 export * as stats from './data/stats';
+export { splitGrpoPrompts, GRPO_EVAL_SHARE } from './data/grpo-split';

@@ -17,6 +17,8 @@ import * as judgesCmd from './commands/judges';
 import * as qualityCmd from './commands/quality';
 import * as sftCmd from './commands/sft';
 import * as baselineCmd from './commands/baseline';
+import * as experimentCmd from './commands/experiment';
+import * as evalCmd from './commands/eval';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   qualityCmd.register(program);
   sftCmd.register(program);
   baselineCmd.register(program);
+  evalCmd.register(program);
+  experimentCmd.register(program);
   return program;
 }
 

@@ -3,7 +3,9 @@
  *   - a model checkpoint (config.json): the base, or a full finetune (sft, image-only, text-only);
  *   - a LoRA adapter (adapter.json): its base with the adapter attached;
  *   - a policy manifest (policy.json) built from those:
- *       {"format": "cmrp-policy/1", "kind": "prompt-only", "model": "<dir>", "reference_images": 1}
+ *       {"format": "cmrp-policy/1", "kind": "prompt-only", "model": "<dir>", "reference_images": 0}
+ *     (reference images in context: 0 by default, as the 256-token window cannot hold a synthetic
+ *     card (~110 tokens), a reference image (66) and a drawing (66) with its prompt)
  *       {"format": "cmrp-policy/1", "kind": "separate", "text": "<dir>", "image": "<dir>"}
  *     Paths in a manifest are relative to its folder.
  */
@@ -21,7 +23,7 @@ import { POLICY_KINDS, Policy, PolicyKind } from './policy';
 export const POLICY_FORMAT = 'cmrp-policy/1';
 
 export const PolicyManifestSchema = z.discriminatedUnion('kind', [
-  z.object({ format: z.literal(POLICY_FORMAT), kind: z.literal('prompt-only'), model: z.string(), reference_images: z.number().int().min(0).default(1) }).strict(),
+  z.object({ format: z.literal(POLICY_FORMAT), kind: z.literal('prompt-only'), model: z.string(), reference_images: z.number().int().min(0).default(0) }).strict(),
   z.object({ format: z.literal(POLICY_FORMAT), kind: z.literal('separate'), text: z.string(), image: z.string() }).strict(),
 ]);
 export type PolicyManifest = z.infer<typeof PolicyManifestSchema>;
@@ -97,4 +99,9 @@ export async function loadPolicy(dir: string): Promise<Policy> {
     sharedContext: true,
     dispose: () => (ck.model.adapters?.dispose(), ck.model.dispose()),
   };
+}
+
+/** A policy around a model in memory (e.g. a notebook's SFT run); disposing it leaves the model alone. */
+export function modelPolicy(model: Policy['textModel'], tok: Policy['tok'], opts: { name: string; kind?: PolicyKind; context?: Policy['context'] }): Policy {
+  return { name: opts.name, kind: opts.kind ?? 'sft', tok, textModel: model, imageModel: model, context: opts.context ?? idContext, sharedContext: true, dispose: () => {} };
 }

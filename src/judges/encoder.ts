@@ -63,7 +63,7 @@ export class Params {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
     for (let i = 0; i < size; i++) data[i] = init();
-    const v = tf.variable(tf.tensor(data, shape), true, `${name}#${nextId++}`);
+    const v = tf.tidy(() => tf.variable(tf.tensor(data, shape), true, `${name}#${nextId++}`)); // tidy frees the initial value
     this.vars.set(name, v);
     return v;
   }

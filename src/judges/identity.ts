@@ -167,7 +167,7 @@ export function trainIdentity(set: ImageSet, opts: { config?: z.input<typeof Ide
   const judge = new IdentityJudge(sampler.classes, cfg, opts.seed);
   const protoRng = new Rng(opts.seed).fork('identity-prototypes');
   const protoInit = Float32Array.from({ length: cfg.embed_dim * sampler.classes }, () => protoRng.normal());
-  const prototypes = tf.variable(tf.tensor2d(protoInit, [cfg.embed_dim, sampler.classes]), true);
+  const prototypes = tf.tidy(() => tf.variable(tf.tensor2d(protoInit, [cfg.embed_dim, sampler.classes]), true));
   const P = Math.max(2, Math.floor(fc.batch_size / cfg.views));
   try {
     const result = fit('identity', fc, [...judge.params.list(), prototypes], () => {

@@ -79,7 +79,7 @@ export function attachAdapter(model: Transformer, dir: string, manifest = readAd
     const t = tensors.get(name);
     if (!t) throw new UserError(`${dir}/adapter_weights.json: missing ${name} [${v.shape}]`);
     if (t.shape.join(',') !== v.shape.join(',')) throw new UserError(`${dir}/adapter_weights.json: ${name}: shape [${t.shape}] but the base needs [${v.shape}]`);
-    v.assign(tf.tensor(t.data, v.shape as number[]));
+    tf.tidy(() => v.assign(tf.tensor(t.data, v.shape as number[])));
   }
   model.adapters?.dispose();
   model.adapters = adapters;

@@ -141,7 +141,7 @@ export function loadCheckpoint(dir: string, expect: Partial<ModelConfig> = {}): 
     const t = tensors.get(name);
     if (!t) throw new UserError(`${dir}/weights.json: missing parameter ${name} [${v.shape}]`);
     if (t.shape.join(',') !== v.shape.join(',')) throw new UserError(`${dir}/weights.json: ${name}: shape [${t.shape}] but the config needs [${v.shape}]`);
-    v.assign(tf.tensor(t.data, v.shape as number[]));
+    tf.tidy(() => v.assign(tf.tensor(t.data, v.shape as number[])));
   }
   const extra = [...tensors.keys()].filter((k) => !model.params.has(k));
   if (extra.length) throw new UserError(`${dir}/weights.json: parameters the config does not have: ${extra.slice(0, 5).join(', ')}`);

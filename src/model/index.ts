@@ -5,3 +5,5 @@ export * as ops from './ops';
 export * from './optim';
 export * from './checkpoint';
 export * from './generate';
+export * from './lora';
+export * from './adapter';

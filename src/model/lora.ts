@@ -37,8 +37,8 @@ export class LoraAdapters {
       const [inDim, outDim] = w.shape as [number, number];
       const r = rng.fork(layer);
       const a = new Float32Array(inDim * config.rank).map(() => r.normal() * config.init_std);
-      this.params.set(`${layer}.lora_A`, tf.variable(tf.tensor2d(a, [inDim, config.rank]), true));
-      this.params.set(`${layer}.lora_B`, tf.variable(tf.zeros([config.rank, outDim]), true));
+      this.params.set(`${layer}.lora_A`, tf.tidy(() => tf.variable(tf.tensor2d(a, [inDim, config.rank]), true)));
+      this.params.set(`${layer}.lora_B`, tf.tidy(() => tf.variable(tf.zeros([config.rank, outDim]), true)));
     }
     if (this.params.size === 0) throw new Error(`LoraAdapters: no layer of the model matches targets ${config.targets.join(', ')}`);
   }

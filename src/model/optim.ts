@@ -108,8 +108,8 @@ export class AdamW {
       if (!m || !v) continue; // a variable that never had a gradient has no moments yet
       if (m.shape.join(',') !== p.shape.join(',')) throw new Error(`AdamW.importState: ${name}.m has shape [${m.shape}], the parameter [${p.shape}]`);
       const s = this.slots(p);
-      s.m.assign(tf.tensor(m.data, p.shape));
-      s.v.assign(tf.tensor(v.data, p.shape));
+      tf.tidy(() => s.m.assign(tf.tensor(m.data, p.shape)));
+      tf.tidy(() => s.v.assign(tf.tensor(v.data, p.shape)));
     }
   }
 

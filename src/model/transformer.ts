@@ -231,7 +231,8 @@ export class Transformer {
     const a = new Float32Array(shape.reduce((p, n) => p * n, 1));
     for (let i = 0; i < a.length; i++) a[i] = init(r);
     // unnamed: tfjs variable names are process-global, and tests build many models
-    this.params.set(name, tf.variable(tf.tensor(a, shape), true));
+    // tidy frees the initial value (the variable keeps its own reference to the data)
+    this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(a, shape), true)));
   }
 
   private p(name: string): tf.Variable {

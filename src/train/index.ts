@@ -5,3 +5,5 @@ export * from './sampler';
 export * from './schedule';
 export * from './lm-trainer';
 export * from './pretrain';
+export * from './shots';
+export * from './sft';

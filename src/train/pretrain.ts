@@ -39,10 +39,9 @@ export type PretrainConfig = z.infer<typeof PretrainSchema>;
 
 /** Named presets; a JSON file with the same shape also works (`--config FILE`). */
 export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = {
-  // ~1.8 M parameters, 4000 steps of 16 sequences, text-to-image drawn twice as often as each other
-  // task (drawing is the hardest skill and the one GRPO builds on). The committed checkpoint's
-  // history has warm restarts (see checkpoints/README.md).
-  base: { train: { steps: 4000, ckpt_interval: 100, eval_interval: 200, task_weights: { roleplay: 1, knowledge: 1, vqa: 1, t2i: 2 } } },
+  // ~1.8 M parameters, 2000 steps of 16 sequences (~6 M tokens). The committed checkpoint ran the
+  // first 1000 steps with steps: 1000 (a full cosine cycle), then resumed to 2000 (a warm restart).
+  base: { train: { steps: 2000, ckpt_interval: 100, eval_interval: 100 } },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },

@@ -33,7 +33,7 @@ export function register(program: Command): void {
       const sft = (d: SftConfig['data'], out: string) => runSftToEnd(resolveSftConfig(o.config, { ...shots, data: d }), { base: o.base, data, character: o.character, out, quiet: o.quiet });
       const t0 = Date.now();
       if (o.kind === 'prompt-only') {
-        writeJsonAtomic(path.join(o.out, 'policy.json'), { format: POLICY_FORMAT, kind: 'prompt-only', model: path.relative(path.resolve(o.out), path.resolve(o.base)), reference_images: 1 });
+        writeJsonAtomic(path.join(o.out, 'policy.json'), { format: POLICY_FORMAT, kind: 'prompt-only', model: path.relative(path.resolve(o.out), path.resolve(o.base)), reference_images: 0 });
       } else if (o.kind === 'image-only' || o.kind === 'text-only') {
         await sft(o.kind, o.out);
       } else {

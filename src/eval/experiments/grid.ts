@@ -1,0 +1,83 @@
+/**
+ * Experiment grids are data: a zod-validated list of methods (rows) run on characters x seeds.
+ * Built-in grids: `main` (the paper's comparison), `smoke` (two characters, smoke configs, for the
+ * tests); `--grid FILE` reads a JSON file of the same shape, so a row is added without code.
+ */
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../../util/errors';
+import { resolveSftConfig } from '../../train/sft';
+
+export const METHOD_KINDS = ['prompt-only', 'image-only', 'text-only', 'separate', 'unified-sft'] as const;
+export type MethodKind = (typeof METHOD_KINDS)[number];
+
+export const MethodSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only (it names folders)'), // row label and folder name
+    kind: z.enum(METHOD_KINDS), // how the policy is made
+    sft: z.record(z.string(), z.unknown()).optional(), // overrides of the grid's SFT config for this row (shots, mode, train.steps, ...), checked against SftSchema
+    text_from: z.string().optional(), // separate: the row whose text-only model to reuse (default: the grid's text-only row)
+    image_from: z.string().optional(), // separate: the row whose image-only model to reuse (default: the grid's image-only row)
+  })
+  .strict();
+export type Method = z.infer<typeof MethodSchema>;
+
+export const GridSchema = z
+  .object({
+    name: z.string().default('custom'),
+    methods: z.array(MethodSchema).nonempty(), // rows, run in this order (a separate row after the rows it reuses)
+    sft_config: z.string().default('default'), // SFT preset or JSON file every finetuned row starts from
+    eval_config: z.string().default('default'), // evaluation preset or JSON file
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    const names = g.methods.map((m) => m.name);
+    names.forEach((n, i) => names.indexOf(n) !== i && ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `duplicate method name "${n}"` }));
+    g.methods.forEach((m, i) => {
+      if (m.kind !== 'separate') return;
+      for (const [key, kind] of [['text_from', 'text-only'], ['image_from', 'image-only']] as const) {
+        const src = m[key] ? g.methods.find((x) => x.name === m[key]) : g.methods.find((x) => x.kind === kind);
+        const at = src ? g.methods.indexOf(src) : -1;
+        if (!src || src.kind !== kind || at > i) ctx.addIssue({ code: 'custom', path: ['methods', i, key], message: `a separate row needs an earlier ${kind} row${m[key] ? ` named "${m[key]}"` : ''}` });
+      }
+    });
+  });
+export type Grid = z.infer<typeof GridSchema>;
+
+const MAIN_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchema>[]] = [
+  { name: 'prompt-only', kind: 'prompt-only' },
+  { name: 'image-only', kind: 'image-only' },
+  { name: 'text-only', kind: 'text-only' },
+  { name: 'separate', kind: 'separate' },
+  { name: 'unified-sft', kind: 'unified-sft' },
+];
+
+export const GRIDS: Record<string, z.input<typeof GridSchema>> = {
+  main: { name: 'main', methods: MAIN_METHODS },
+  smoke: { name: 'smoke', methods: MAIN_METHODS, sft_config: 'smoke', eval_config: 'smoke' },
+};
+
+export function resolveGrid(nameOrFile: string): Grid {
+  let raw: unknown = GRIDS[nameOrFile];
+  if (raw === undefined) {
+    if (!fs.existsSync(nameOrFile)) throw new UserError(`--grid: "${nameOrFile}" is neither a built-in grid (${Object.keys(GRIDS).join(', ')}) nor a file`);
+    try {
+      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  const parsed = GridSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`${nameOrFile}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  for (const [i, m] of parsed.data.methods.entries()) {
+    try {
+      resolveSftConfig(parsed.data.sft_config, m.sft ?? {});
+    } catch (err) {
+      throw new UserError(`${nameOrFile}: methods.${i}.sft: ${(err as Error).message}`);
+    }
+  }
+  return parsed.data;
+}

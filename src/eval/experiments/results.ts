@@ -1,0 +1,105 @@
+/**
+ * Experiment results: one record per cell (character x method x seed), aggregated into
+ * mean ± std per method and metric, and written as a markdown report with the best value of each
+ * column in bold (its direction: higher is better, except copy rate (lower) and the catchphrase
+ * rate ratio (closest to 1)).
+ */
+import { METRIC_KEYS, type Metrics } from '../suite/report';
+
+export const RESULTS_FORMAT = 'cmrp-experiment/1';
+
+export interface CellResult {
+  character: string;
+  method: string;
+  seed: number;
+  metrics: Metrics;
+  /** Seconds to make the policy (training) and to evaluate it; 0 when reused from the cache. */
+  train_seconds: number;
+  eval_seconds: number;
+  cached: boolean;
+}
+
+export interface ExperimentResults {
+  format: typeof RESULTS_FORMAT;
+  grid: string;
+  command: string;
+  characters: string[];
+  seeds: number;
+  methods: string[];
+  cells: CellResult[];
+  seconds: number;
+  finished: string;
+}
+
+export interface Summary {
+  mean: number | null;
+  std: number | null;
+  n: number;
+}
+
+/** mean ± sample std (n-1) of the non-null values of a metric, per method. */
+export function aggregate(cells: readonly CellResult[], methods: readonly string[], keys: readonly string[] = METRIC_KEYS): Record<string, Record<string, Summary>> {
+  const out: Record<string, Record<string, Summary>> = {};
+  for (const m of methods) {
+    out[m] = {};
+    for (const k of keys) {
+      const xs = cells.filter((c) => c.method === m).map((c) => (c.metrics as Record<string, number | null>)[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      const mean = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+      const std = xs.length > 1 && mean !== null ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : xs.length === 1 ? 0 : null;
+      out[m][k] = { mean, std, n: xs.length };
+    }
+  }
+  return out;
+}
+
+/** How good a mean is (larger is better), for bolding the best of a column. */
+export function goodness(key: string, value: number): number {
+  if (key === 't2i_copy_rate') return -value;
+  if (key === 'catchphrase_rate_ratio' || key === 'tic_rate_ratio') return -Math.abs(Math.log(Math.max(value, 1e-6)));
+  return value;
+}
+
+const fmt = (s: Summary): string => (s.mean === null ? '–' : `${s.mean.toFixed(3)} ± ${(s.std ?? 0).toFixed(3)}`);
+
+/** A markdown table: methods as rows, metrics as columns, best mean per column in bold. */
+export function markdownTable(summary: Record<string, Record<string, Summary>>, keys: readonly string[] = METRIC_KEYS): string {
+  const methods = Object.keys(summary);
+  const best: Record<string, number> = {};
+  for (const k of keys) {
+    const vals = methods.map((m) => summary[m][k].mean).filter((x): x is number => x !== null);
+    if (vals.length) best[k] = Math.max(...vals.map((v) => goodness(k, v)));
+  }
+  const head = `| method | ${keys.join(' | ')} |\n| --- | ${keys.map(() => '---').join(' | ')} |`;
+  const rows = methods.map((m) => `| ${m} | ${keys.map((k) => {
+    const s = summary[m][k];
+    const cell = fmt(s);
+    return s.mean !== null && methods.length > 1 && goodness(k, s.mean) === best[k] ? `**${cell}**` : cell;
+  }).join(' | ')} |`);
+  return [head, ...rows].join('\n');
+}
+
+export function markdownReport(r: ExperimentResults): string {
+  const summary = aggregate(r.cells, r.methods);
+  const n = r.characters.length * r.seeds;
+  return [
+    `# Experiment \`${r.grid}\``,
+    '',
+    `Command: \`${r.command}\``,
+    `Characters (${r.characters.length}): ${r.characters.join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length}; wall time ${(r.seconds / 60).toFixed(1)} min (cached cells count 0); finished ${r.finished}.`,
+    '',
+    `Mean ± std over ${n} character-seed pairs (std with n-1). Best per column in bold: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
+    '',
+    markdownTable(summary),
+    '',
+    '## Time per cell (s)',
+    '',
+    '| method | train (mean) | eval (mean) |',
+    '| --- | --- | --- |',
+    ...r.methods.map((m) => {
+      const cs = r.cells.filter((c) => c.method === m && !c.cached);
+      const avg = (f: (c: CellResult) => number) => (cs.length ? (cs.reduce((a, c) => a + f(c), 0) / cs.length).toFixed(1) : '(cached)');
+      return `| ${m} | ${avg((c) => c.train_seconds)} | ${avg((c) => c.eval_seconds)} |`;
+    }),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,134 @@
+/**
+ * Runs a grid: every cell (character x method x seed) makes its policy (trains it, or writes a
+ * manifest that reuses other cells' models) and evaluates it. A finished cell is cached on disk
+ * with a hash of everything that defines it (method, SFT and eval configs, base weights, data),
+ * so a rerun or an interrupted run resumes without recomputing, and an edited row reruns alone.
+ *
+ *   <out>/models/<character>/<method>/seed<s>/   the policy (checkpoint, adapter or policy.json)
+ *   <out>/cells/<character>/<method>/seed<s>.json  {spec_hash, result, report}
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../../util/errors';
+import { writeJsonAtomic } from '../../util/fs';
+import { loadRoleScape, type Character } from '../../data/rolescape';
+import { baseFingerprint } from '../../model/adapter';
+import { prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
+import { loadPolicy, POLICY_FORMAT } from '../load-policy';
+import { evaluatePolicy, resolveEvalConfig, type EvalReport } from '../suite';
+import type { Grid, Method } from './grid';
+import { CellResult, ExperimentResults, RESULTS_FORMAT, markdownReport } from './results';
+
+export interface ExperimentOptions {
+  grid: Grid;
+  /** 'all', the first N characters (id order), or a list of ids. */
+  characters: 'all' | number | string[];
+  seeds: number;
+  out: string;
+  dataDir: string;
+  baseDir: string;
+  judgesDir: string;
+  textJudgesDir: string;
+  /** The command line, recorded in the report. */
+  command: string;
+  log?: (line: string) => void;
+  /** Called after each cell: (done, total, cell). */
+  onCell?: (done: number, total: number, cell: CellResult) => void;
+}
+
+export function pickCharacters(all: readonly Character[], which: ExperimentOptions['characters']): Character[] {
+  const sorted = [...all].sort((a, b) => a.id.localeCompare(b.id));
+  if (which === 'all') return sorted;
+  if (typeof which === 'number') {
+    if (which > sorted.length) throw new UserError(`--characters: asked for ${which} but the dataset has ${sorted.length}`);
+    return sorted.slice(0, which);
+  }
+  return which.map((id) => sorted.find((c) => c.id === id) ?? (() => { throw new UserError(`--characters: unknown character "${id}"; known: ${sorted.map((c) => c.id).join(', ')}`); })());
+}
+
+const hash = (x: unknown): string => crypto.createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+
+function sftConfigFor(grid: Grid, m: Method, seed: number): SftConfig {
+  const data = m.kind === 'image-only' || m.kind === 'text-only' ? m.kind : 'unified';
+  const c = resolveSftConfig(grid.sft_config, { ...(m.sft ?? {}), data });
+  return { ...c, train: { ...c.train, seed } };
+}
+
+export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResults> {
+  const t0 = Date.now();
+  const log = o.log ?? (() => {});
+  const { characters: all } = await loadRoleScape(o.dataDir);
+  const chars = pickCharacters(all, o.characters);
+  const baseSha = baseFingerprint(o.baseDir);
+  const evalBase = resolveEvalConfig(o.grid.eval_config);
+  const total = chars.length * o.grid.methods.length * o.seeds;
+  const cells: CellResult[] = [];
+  const modelDir = (c: string, m: string, s: number) => path.join(o.out, 'models', c, m, `seed${s}`);
+  for (let seed = 0; seed < o.seeds; seed++) {
+    for (const c of chars) {
+      const specs = new Map<string, string>(); // method -> spec hash, for rows that reuse others
+      for (const m of o.grid.methods) {
+        const evalConfig = { ...evalBase, seed };
+        const src = (key: 'text_from' | 'image_from', kind: string) => m[key] ?? o.grid.methods.find((x) => x.kind === kind)!.name;
+        const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : [];
+        const sft = m.kind === 'prompt-only' || m.kind === 'separate' ? null : sftConfigFor(o.grid, m, seed);
+        const spec = { method: m, sft, eval: evalConfig, base: baseSha, data: path.resolve(o.dataDir), character: c.id, seed, deps };
+        const specHash = hash(spec);
+        specs.set(m.name, specHash);
+        const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
+        const cached = readCell(cellFile, specHash);
+        if (cached) {
+          cells.push({ ...cached, cached: true });
+          o.onCell?.(cells.length, total, cells[cells.length - 1]);
+          continue;
+        }
+        const dir = modelDir(c.id, m.name, seed);
+        fs.rmSync(dir, { recursive: true, force: true }); // a stale model of an edited row
+        const ts = Date.now();
+        if (m.kind === 'prompt-only') {
+          writeJsonAtomic(path.join(dir, 'policy.json'), { format: POLICY_FORMAT, kind: 'prompt-only', model: path.relative(dir, path.resolve(o.baseDir)), reference_images: 0 });
+        } else if (m.kind === 'separate') {
+          const rel = (name: string) => path.relative(dir, modelDir(c.id, name, seed));
+          writeJsonAtomic(path.join(dir, 'policy.json'), { format: POLICY_FORMAT, kind: 'separate', text: rel(src('text_from', 'text-only')), image: rel(src('image_from', 'image-only')) });
+        } else {
+          const run = await prepareSft(sft!, { baseDir: o.baseDir, dataDir: o.dataDir, character: c, outDir: dir });
+          await run.trainer.run();
+          run.model.adapters?.dispose();
+          run.model.dispose();
+        }
+        const trainSeconds = (Date.now() - ts) / 1000;
+        const te = Date.now();
+        const policy = await loadPolicy(dir);
+        let report: EvalReport;
+        try {
+          report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: evalConfig, characters: all, shots: sft?.shots });
+        } finally {
+          policy.dispose();
+        }
+        const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
+        writeJsonAtomic(cellFile, { spec_hash: specHash, spec, result, report });
+        cells.push(result);
+        log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: train ${trainSeconds.toFixed(0)} s, eval ${result.eval_seconds.toFixed(0)} s`);
+        o.onCell?.(cells.length, total, result);
+      }
+    }
+  }
+  const results: ExperimentResults = {
+    format: RESULTS_FORMAT, grid: o.grid.name, command: o.command, characters: chars.map((c) => c.id), seeds: o.seeds,
+    methods: o.grid.methods.map((m) => m.name), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
+  };
+  writeJsonAtomic(path.join(o.out, 'results.json'), results);
+  fs.writeFileSync(path.join(o.out, 'report.md'), markdownReport(results));
+  return results;
+}
+
+function readCell(file: string, specHash: string): Omit<CellResult, 'cached'> | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { spec_hash?: string; result?: CellResult };
+    return saved.spec_hash === specHash && saved.result ? saved.result : null;
+  } catch {
+    return null; // unreadable: recompute (it is rewritten atomically)
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The evaluation suite's config: how many items of each kind are scored and how the policy samples.
+ * Presets `default` (every held-out item of a synthetic character; ~1 min on 2 cores) and `smoke`
+ * (a few items per family, for tests and headless notebooks); a JSON file of the same shape also
+ * works (`cmrp eval --config FILE`). The resolved config is saved in every report.
+ */
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../../util/errors';
+
+export const EvalConfigSchema = z
+  .object({
+    seed: z.number().int().min(0).default(0), // every sampled reply and drawing; each metric family forks its own stream
+    temperature: z.number().min(0).default(0.7), // sampling temperature of role-play replies and drawings (0: greedy)
+    top_k: z.number().int().min(0).default(0), // top-k of that sampling (0: the whole allowed vocabulary)
+    shots: z.number().int().min(1).default(10), // K: reference images = the character's first K training images (as SFT uses)
+    samples_per_prompt: z.number().int().min(1).default(4), // drawings per held-out GRPO prompt (diversity needs >= 2)
+    max_t2i_prompts: z.number().int().min(0).default(16), // held-out GRPO prompts drawn (the eval side has ~8-10 per synthetic character)
+    max_reply_tokens: z.number().int().min(1).default(96), // text tokens of a role-play reply (synthetic test replies: median 47, max 91); a cut reply loses an end-of-line catchphrase
+    max_answer_tokens: z.number().int().min(1).default(40), // text tokens of a greedy answer (memorization, VQA; synthetic VQA answers: max 28, knowledge answers: max 30)
+    max_dialogues: z.number().int().min(0).default(40), // test dialogues replied to for style (image ones first, then text-only)
+    max_personality: z.number().int().min(0).default(20), // personality questions replied to for style
+    max_memorization: z.number().int().min(0).default(20), // memorization questions answered
+    max_mcq: z.number().int().min(0).default(100), // knowledge MCQ scored by option likelihood
+    max_vqa: z.number().int().min(0).default(60), // held-out VQA questions answered (synthetic: 13-14 per test image)
+    max_mmrp: z.number().int().min(0).default(20), // test image-dialogues for multimodal role-play
+    copy_threshold: z.number().positive().default(0.1), // LPIPS distance below which a drawing copies a training image (see t2i.ts)
+  })
+  .strict();
+export type EvalConfig = z.infer<typeof EvalConfigSchema>;
+export type EvalConfigInput = z.input<typeof EvalConfigSchema>;
+
+export const EVAL_PRESETS: Record<string, EvalConfigInput> = {
+  default: {},
+  smoke: {
+    samples_per_prompt: 2, max_t2i_prompts: 2, max_reply_tokens: 12, max_answer_tokens: 12,
+    max_dialogues: 2, max_personality: 1, max_memorization: 3, max_mcq: 3, max_vqa: 3, max_mmrp: 2,
+  },
+};
+
+/** A preset name or a JSON file; errors name the file (or preset) and the field. */
+export function resolveEvalConfig(nameOrFile: string): EvalConfig {
+  let raw: unknown = EVAL_PRESETS[nameOrFile];
+  if (raw === undefined) {
+    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(EVAL_PRESETS).join(', ')}) nor a file`);
+    try {
+      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  return parseEvalConfig(raw, nameOrFile);
+}
+
+export function parseEvalConfig(raw: unknown, where = 'eval config'): EvalConfig {
+  const parsed = EvalConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(`${where}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,21 @@
+/** The CMRP evaluation suite: `evaluatePolicy` and its metric families (see docs/eval-metrics.md). */
+export { EvalConfigSchema, EVAL_PRESETS, resolveEvalConfig, parseEvalConfig } from './config';
+export type { EvalConfig, EvalConfigInput } from './config';
+export { evaluatePolicy } from './run';
+export type { EvaluateOptions } from './run';
+export { METRIC_KEYS, EXTRA_METRIC_KEYS, EVAL_REPORT_FORMAT, formatEvalReport } from './report';
+export type { EvalReport, MetricKey, ExtraMetricKey, Metrics } from './report';
+export { referenceImages, readImages32, DEFAULT_SHOTS } from './references';
+export { evaluationItems, exchanges, heldOutVqa, heldOutGrpo, trainingTexts } from './items';
+export type { EvalItems, Exchange, VqaItem } from './items';
+export { synthTruth } from './truth';
+export type { SynthTruth } from './truth';
+export { PolicySession } from './session';
+export { memorizationFacts, factRecall } from './facts';
+export type { Fact } from './facts';
+export { normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes } from './text';
+export { gatherMcq, scoreMcq, chooseOption, gatherMemorization, memorizationRecords, scoreMemorization } from './knowledge';
+export { gatherStyleReplies, styleCandidates, attributeReplies, scoreStyleAttribution, rateRatio, voiceRates, wrongProfileFacts, scorePersonaConsistency } from './style';
+export { gatherVqa, vqaRecords, scoreVqa } from './vqa';
+export { gatherT2i, judgeT2i, scoreT2i, scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, similarityMatrix } from './t2i';
+export { gatherMmrp, judgeMmrp, scoreConsistency, scoreMmrpIdentity } from './mmrp';

@@ -1,0 +1,106 @@
+/**
+ * Multimodal role-play on the TEST image-dialogues: the policy writes the reply to the user turn(s)
+ * and a picture for it.
+ *   shared context (unified policies): the reply is sampled with pictures allowed; when the model
+ *     ends its text without drawing, `<boi>` is forced right after the text, in the same context
+ *     (the paper's factorization p(text) p(image | text, context)).
+ *   separate models (sharedContext false): the image model gets only the reply text, as a
+ *     text-to-image instruction after the policy's context, never the conversation.
+ *   mmrp_identity     mean DINO-stand-in similarity of the drawn images to the K references
+ *   mmrp_consistency  agreement between what the picture shows (expression and scene read by the
+ *                     VQA judge) and what the reply says (emotion and place read by the text emotion
+ *                     judge): per reply, the share of the aspects the text judge reads (not "none")
+ *                     that the picture matches; mean over the replies where it reads at least one.
+ *                     Replies stating nothing are left out and counted (`mmrp_consistency_items`).
+ * Departure from UniCharacter: no large VLM grader; two tiny judges read the same closed label
+ * space (expressions, scenes) from each side, so agreement is a label comparison.
+ */
+import type { Judges } from '../../judges';
+import type { EmotionJudge } from '../../judges/text';
+import { NONE } from '../../judges/text';
+import type { PolicySession, ReplyOptions } from './session';
+import { userText } from './session';
+import type { Exchange } from './items';
+import { similarityMatrix } from './t2i';
+
+export interface MmrpDrawn {
+  prompt: string;
+  reply: string;
+  /** Whether the policy drew on its own (false: the picture was forced or drawn separately). */
+  drewItself: boolean;
+  drawing: Uint8Array;
+}
+
+/** Gather: a reply and its picture for each exchange. */
+export async function gatherMmrp(session: PolicySession, items: readonly Exchange[], opts: ReplyOptions): Promise<MmrpDrawn[]> {
+  const { policy } = session;
+  const v = policy.tok.vocab;
+  const out: MmrpDrawn[] = [];
+  for (const e of items) {
+    const r = await session.reply(e.user.map(userText), { ...opts, allowImage: policy.sharedContext });
+    let drawing: Uint8Array;
+    if (r.imageCodes) drawing = policy.tok.image.decode(r.imageCodes);
+    else if (policy.sharedContext) {
+      const room = policy.imageModel.config.block_size - r.prompt.length - (policy.tok.image.tokensPerImage + 2);
+      const text = r.ids.filter((id) => v.isTextToken(id)).slice(0, Math.max(0, room)); // the reply text without its <eos>, cut to leave room for a picture
+      [drawing] = session.drawAfter([...r.prompt, ...text], 1, opts);
+    } else [drawing] = await session.draw([userText(r.text)], 1, opts);
+    out.push({ prompt: e.user.join('\n'), reply: r.text, drewItself: r.imageCodes !== null, drawing });
+  }
+  return out;
+}
+
+export interface MmrpRecord {
+  prompt: string;
+  reply: string;
+  drewItself: boolean;
+  /** Mean DINO similarity of the picture to the references. */
+  identity: number | null;
+  text: { expression: string; scene: string };
+  image: { expression: string; scene: string };
+}
+
+/** Judge step: identity, and both sides' reading of expression and scene. */
+export function judgeMmrp(judges: Judges, emotion: EmotionJudge, drawn: readonly MmrpDrawn[], references: readonly Uint8Array[]): MmrpRecord[] {
+  if (!drawn.length) return [];
+  const drawings = drawn.map((d) => d.drawing);
+  const sims = similarityMatrix(judges, drawings, references, 'dino');
+  const seen = judges.vqa.predict(drawings);
+  const said = emotion.judgeLines(drawn.map((d) => d.reply));
+  return drawn.map((d, i) => ({
+    prompt: d.prompt,
+    reply: d.reply,
+    drewItself: d.drewItself,
+    identity: sims[i].length ? sims[i].reduce((a, b) => a + b, 0) / sims[i].length : null,
+    text: { expression: said[i].expression, scene: said[i].scene },
+    image: { expression: seen[i].expression, scene: seen[i].scene },
+  }));
+}
+
+export interface ConsistencyScore {
+  consistency: number | null;
+  /** Replies where the text judge read an emotion or a place. */
+  items: number;
+  expressionAgreement: number | null;
+  sceneAgreement: number | null;
+}
+
+/** Score: image-text agreement over the aspects the reply states (pure). */
+export function scoreConsistency(records: readonly Pick<MmrpRecord, 'text' | 'image'>[]): ConsistencyScore {
+  const perItem: number[] = [];
+  const expr: number[] = [], scene: number[] = [];
+  for (const r of records) {
+    const hits: number[] = [];
+    if (r.text.expression !== NONE) expr.push(+(r.text.expression === r.image.expression)), hits.push(expr[expr.length - 1]);
+    if (r.text.scene !== NONE) scene.push(+(r.text.scene === r.image.scene)), hits.push(scene[scene.length - 1]);
+    if (hits.length) perItem.push(hits.reduce((a, b) => a + b, 0) / hits.length);
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  return { consistency: mean(perItem), items: perItem.length, expressionAgreement: mean(expr), sceneAgreement: mean(scene) };
+}
+
+/** Score: mean identity over the drawings. */
+export function scoreMmrpIdentity(records: readonly { identity: number | null }[]): number | null {
+  const xs = records.map((r) => r.identity).filter((x): x is number => x !== null);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}

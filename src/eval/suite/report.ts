@@ -1,0 +1,71 @@
+/**
+ * The evaluation report: one per (policy, character). Metric names are the same in reports,
+ * tables and notebooks; a metric that cannot be computed is null and its reason is in `unavailable`.
+ */
+import type { PolicyKind } from '../policy';
+import type { EvalConfig } from './config';
+
+export const EVAL_REPORT_FORMAT = 'cmrp-eval/1';
+
+/** The CMRP metrics every report carries (null + a reason in `unavailable` when not computable). */
+export const METRIC_KEYS = [
+  'knowledge_mcq_acc',
+  'memorization',
+  'style_attribution',
+  'catchphrase_rate_ratio',
+  'vqa_acc',
+  't2i_identity_clip_i',
+  't2i_identity_dino',
+  't2i_clip_t',
+  't2i_vqa_score',
+  't2i_diversity',
+  't2i_copy_rate',
+  'mmrp_identity',
+  'mmrp_consistency',
+] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+/** Further metrics reported next to the required ones. */
+export const EXTRA_METRIC_KEYS = [
+  'knowledge_mcq_acc_all',
+  'persona_consistency',
+  'tic_rate_ratio',
+  'vqa_f1',
+  't2i_identity_clip_i_max',
+  't2i_identity_dino_max',
+  'mmrp_expression_agreement',
+  'mmrp_scene_agreement',
+  'mmrp_drew_share',
+] as const;
+export type ExtraMetricKey = (typeof EXTRA_METRIC_KEYS)[number];
+
+export type Metrics = Record<MetricKey | ExtraMetricKey, number | null>;
+
+export interface EvalReport {
+  format: typeof EVAL_REPORT_FORMAT;
+  character: string;
+  policy: { name: string; kind: PolicyKind };
+  metrics: Metrics;
+  /** How many items each figure rests on. */
+  counts: Record<string, number>;
+  /** Per-item records by metric family: prompt, generated text, scores. */
+  details: Record<string, unknown[]>;
+  /** Metric key -> why it is null. */
+  unavailable: Record<string, string>;
+  config: EvalConfig;
+  /** Wall-clock seconds per metric family (gather + judge), and in all. */
+  timings: Record<string, number>;
+  seconds: number;
+}
+
+/** Plain-text table of a report's metrics (null shown as "-" with its reason). */
+export function formatEvalReport(r: EvalReport): string {
+  const keys = [...METRIC_KEYS, ...EXTRA_METRIC_KEYS];
+  const width = Math.max(...keys.map((k) => k.length));
+  const lines = [`${r.policy.name} on ${r.character}`];
+  for (const k of keys) {
+    const v = r.metrics[k];
+    lines.push(`${k.padEnd(width)}  ${v === null ? `-  (${r.unavailable[k] ?? 'not computed'})` : v.toFixed(4)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,92 @@
+/**
+ * One policy playing one character: prompts are the policy's context for the character, then the
+ * user's segments, then `<char>` (encoded as in training, one image-code cache for the run).
+ * Replies and drawings go through the constrained generator of src/model/generate.ts.
+ */
+import type { Character } from '../../data/rolescape/types';
+import type { Segment } from '../../train/tasks';
+import { encodePrompt, ImageCodeCache } from '../../train/encode';
+import { generateImages, generateReplies, GeneratedReply, SampleOptions } from '../../model/generate';
+import type { Policy } from '../policy';
+import { UserError } from '../../util/errors';
+
+export const userText = (text: string): Segment => ({ role: 'user', kind: 'text', text, loss: false });
+export const userImage = (image: string): Segment => ({ role: 'user', kind: 'image', image, loss: false });
+
+/** The shortest reply budget kept before a prompt is cut instead. */
+export const MIN_REPLY_TOKENS = 16;
+
+export interface ReplyOptions extends SampleOptions {
+  maxTextTokens: number;
+  /** false: the reply stays text (text-only metrics need no picture, and drawing costs 64 tokens). */
+  allowImage: boolean;
+}
+
+export interface Reply extends GeneratedReply {
+  /** The prompt ids the reply continues (ends with `<char>`). */
+  prompt: Int32Array;
+}
+
+export class PolicySession {
+  readonly cache: ImageCodeCache;
+  readonly context: Segment[];
+  /** Prompts whose user part was cut to fit (see `prompt`). */
+  cropped = 0;
+  /** Replies given less than maxTextTokens because the prompt and picture left less room. */
+  shortened = 0;
+
+  constructor(readonly policy: Policy, readonly character: Character) {
+    this.cache = new ImageCodeCache(policy.tok);
+    this.context = policy.context(character);
+  }
+
+  /**
+   * The prompt for the user's segments, leaving `reserve` positions of block_size for the answer.
+   * A prompt too long for that (real user lines can be long in a synthetic-world BPE) keeps the
+   * context and the END of the user's part, the words nearest the reply. (No synthetic prompt is
+   * ever cut; `cropped` counts them.)
+   */
+  async prompt(user: readonly Segment[], reserve = 0, model = this.policy.textModel): Promise<Int32Array> {
+    const { tok } = this.policy;
+    const full = await encodePrompt([...this.context, ...user], tok, this.cache);
+    const limit = model.config.block_size - reserve;
+    if (full.length <= limit) return full;
+    const ctx = (await encodePrompt(this.context, tok, this.cache)).length - 1; // <bos> and the context, without <char>
+    const head = ctx + (full[ctx] === tok.vocab.user ? 1 : 0);
+    if (limit - head < 1) {
+      throw new UserError(`eval: ${this.policy.name}'s context for ${this.character.id} is ${head} tokens, leaving no room for a prompt and ${reserve} answer tokens in block_size ${limit + reserve} (a long character card does not fit the model's window)`);
+    }
+    this.cropped++;
+    return Int32Array.from([...full.subarray(0, head), ...full.subarray(full.length - (limit - head))]);
+  }
+
+  /**
+   * One reply by the text model. Room is kept for its picture when pictures are allowed; the text
+   * gets what is left, up to maxTextTokens (a long context, such as a character card, shortens
+   * the reply before the prompt is cut: at least MIN_REPLY_TOKENS are kept).
+   */
+  async reply(user: readonly Segment[], opts: ReplyOptions): Promise<Reply> {
+    const picture = opts.allowImage ? this.policy.tok.image.tokensPerImage + 2 : 0;
+    const want = opts.maxTextTokens;
+    const prompt = await this.prompt(user, Math.min(want, MIN_REPLY_TOKENS) + 1 + picture);
+    const room = this.policy.textModel.config.block_size - prompt.length - 1 - picture;
+    if (room < want) this.shortened++;
+    const [r] = generateReplies(this.policy.textModel, this.policy.tok, prompt, 1, { ...opts, maxTextTokens: Math.min(want, room) });
+    return { ...r, prompt };
+  }
+
+  /** n drawings (32x32 RGB) by the image model for the user's segments. */
+  async draw(user: readonly Segment[], n: number, opts: SampleOptions): Promise<Uint8Array[]> {
+    return this.drawAfter(await this.prompt(user, this.policy.tok.image.tokensPerImage + 2, this.policy.imageModel), n, opts);
+  }
+
+  /** n drawings continuing a prompt (e.g. a prompt plus the reply text: the forced reply image). */
+  drawAfter(prefix: ArrayLike<number>, n: number, opts: SampleOptions): Uint8Array[] {
+    return generateImages(this.policy.imageModel, this.policy.tok, prefix, n, opts).map((codes) => this.policy.tok.image.decode(codes));
+  }
+}
+
+/** Sampling options from the suite config (top_k 0 = none). */
+export function sampling(rng: SampleOptions['rng'], temperature: number, topK: number): SampleOptions {
+  return { rng, temperature, topK: topK > 0 ? topK : undefined };
+}

@@ -1,0 +1,136 @@
+/**
+ * Text-to-image on the held-out GRPO prompts (the eval side of `splitGrpoPrompts`): the image model
+ * draws N samples per prompt after the policy's context for the character.
+ *   t2i_identity_clip_i / _dino  mean over drawings of the mean cosine similarity to the K reference
+ *                                images (the *_max variants: of the best-matching reference)
+ *   t2i_clip_t                   mean CLIP-T score of drawing vs prompt
+ *   t2i_vqa_score                mean of the VQA judge's weighted question score (the GRPO reward's
+ *                                VQA term, weighted like flow_grpo's vqa_scorer)
+ *   t2i_diversity                mean over prompts of the mean pairwise LPIPS between its samples
+ *   t2i_copy_rate                share of drawings whose LPIPS distance to the nearest training
+ *                                image is below `copy_threshold`
+ *
+ * Copy rate, and why the default threshold is 0.1: a drawing is made of codebook patches, so the
+ * closest a model can come to a training PNG is the PNG's tokenizer reconstruction, which is itself
+ * 0.16-0.41 LPIPS from the PNG (median 0.25, 5th-95th percentile; base tokenizer, the 20 evaluation
+ * characters) - more than many one-attribute changes. So a drawing is compared with every training
+ * image both as the PNG and as its reconstruction (the nearer counts). On the LPIPS judge's own
+ * calibration pairs (100 held-out world characters, both images reconstructed), 0.1 is below 90% of
+ * pairs that differ only in background details (k = 0), 25% of pairs differing in one attribute
+ * (k = 1; their median is 0.185) and 3% of pairs differing in two: a drawing under 0.1 repeats a
+ * training image up to at most one small change. Unrelated drawings (a blank canvas) are 0.6-1.1.
+ *
+ * Departure from UniCharacter: CLIP-I, DINO, CLIP-T, BLIP-VQA and LPIPS are tiny stand-ins trained
+ * on the synthetic world (src/judges), on 32x32 images.
+ */
+import type { GrpoPrompt } from '../../data/rolescape/types';
+import type { Judges } from '../../judges';
+import { dot } from '../../judges/clip';
+import type { SampleOptions } from '../../model/generate';
+import type { PolicySession } from './session';
+import { userText } from './session';
+
+export interface T2iDrawings {
+  prompt: GrpoPrompt;
+  drawings: Uint8Array[];
+}
+
+/** Gather: N drawings per prompt. */
+export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions): Promise<T2iDrawings[]> {
+  const out: T2iDrawings[] = [];
+  for (const p of prompts) out.push({ prompt: p, drawings: await session.draw([userText(p.text)], n, opts) });
+  return out;
+}
+
+export interface T2iRecord {
+  sceneId: string;
+  prompt: string;
+  /** Per drawing: cosine similarity to each reference, per identity head. */
+  dino: number[][];
+  clipI: number[][];
+  clipT: number[];
+  vqa: (number | null)[];
+  /** Pairwise LPIPS distances between this prompt's drawings. */
+  pairwise: number[];
+  /** Per drawing: LPIPS distance to the nearest training image. */
+  nearest: number[];
+}
+
+/** Cosine similarities of every image to every reference: [images][references]. */
+export function similarityMatrix(judges: Judges, images: readonly Uint8Array[], references: readonly Uint8Array[], variant: 'dino' | 'clip_i'): number[][] {
+  if (!images.length || !references.length) return images.map(() => []);
+  const a = judges.identity.embedImages([...images], variant), b = judges.identity.embedImages([...references], variant);
+  return a.map((x) => b.map((y) => dot(x, y)));
+}
+
+/** LPIPS distance of each drawing to the nearest training image (as the PNG or its reconstruction). */
+export function nearestTrainingDistances(judges: Judges, drawings: readonly Uint8Array[], training: readonly Uint8Array[]): number[] {
+  if (!training.length) return drawings.map(() => Infinity);
+  const a: Uint8Array[] = [], b: Uint8Array[] = [];
+  for (const d of drawings) for (const t of training) a.push(d), b.push(t);
+  const dist = judges.lpips.distances(a, b);
+  return drawings.map((_, i) => Math.min(...dist.slice(i * training.length, (i + 1) * training.length)));
+}
+
+/** Pairwise LPIPS distances within one group of drawings. */
+export function pairwiseDistances(judges: Judges, drawings: readonly Uint8Array[]): number[] {
+  const a: Uint8Array[] = [], b: Uint8Array[] = [];
+  for (let i = 0; i < drawings.length; i++) for (let j = i + 1; j < drawings.length; j++) a.push(drawings[i]), b.push(drawings[j]);
+  return a.length ? judges.lpips.distances(a, b) : [];
+}
+
+/**
+ * Judge step: every judge's numbers for every drawing. `training` holds the character's training
+ * images as PNG pixels and as tokenizer reconstructions (see the header).
+ */
+export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], references: readonly Uint8Array[], training: readonly Uint8Array[]): T2iRecord[] {
+  return groups.map(({ prompt, drawings }) => ({
+    sceneId: prompt.sceneId,
+    prompt: prompt.text,
+    dino: similarityMatrix(judges, drawings, references, 'dino'),
+    clipI: similarityMatrix(judges, drawings, references, 'clip_i'),
+    clipT: judges.clip.clipScores([...drawings], drawings.map(() => prompt.text)),
+    vqa: judges.vqa.scoreVqaBatch([...drawings], drawings.map(() => prompt.questions)).map((s) => s.score),
+    pairwise: pairwiseDistances(judges, drawings),
+    nearest: nearestTrainingDistances(judges, drawings, training),
+  }));
+}
+
+const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Score: identity as the mean (and mean best) similarity of each drawing to the references. */
+export function scoreIdentity(sims: readonly (readonly number[])[]): { mean: number | null; max: number | null } {
+  const rows = sims.filter((r) => r.length > 0);
+  return { mean: mean(rows.map((r) => mean(r)!)), max: mean(rows.map((r) => Math.max(...r))) };
+}
+
+/** Score: mean over groups (with at least one pair) of the mean pairwise distance. */
+export function scoreDiversity(groups: readonly (readonly number[])[]): number | null {
+  return mean(groups.filter((g) => g.length > 0).map((g) => mean(g)!));
+}
+
+/** Score: share of drawings nearer than `threshold` to a training image. */
+export function scoreCopyRate(nearest: readonly number[], threshold: number): number | null {
+  return nearest.length ? nearest.filter((d) => d < threshold).length / nearest.length : null;
+}
+
+/** Score: mean over the non-null values (a VQA score is null when no question applies). */
+export function meanDefined(xs: readonly (number | null)[]): number | null {
+  return mean(xs.filter((x): x is number => x !== null && Number.isFinite(x)));
+}
+
+/** All t2i metrics from the judged records (pure). */
+export function scoreT2i(records: readonly T2iRecord[], copyThreshold: number): Record<string, number | null> {
+  const clipI = scoreIdentity(records.flatMap((r) => r.clipI));
+  const dino = scoreIdentity(records.flatMap((r) => r.dino));
+  return {
+    t2i_identity_clip_i: clipI.mean,
+    t2i_identity_dino: dino.mean,
+    t2i_identity_clip_i_max: clipI.max,
+    t2i_identity_dino_max: dino.max,
+    t2i_clip_t: meanDefined(records.flatMap((r) => r.clipT)),
+    t2i_vqa_score: meanDefined(records.flatMap((r) => r.vqa)),
+    t2i_diversity: scoreDiversity(records.map((r) => r.pairwise)),
+    t2i_copy_rate: scoreCopyRate(records.flatMap((r) => r.nearest), copyThreshold),
+  };
+}
