@@ -19,3 +19,4 @@ export * as textJudges from './judges/text';
 export * as eval from './eval';
 export * as stats from './data/stats';
 export { splitGrpoPrompts, GRPO_EVAL_SHARE } from './data/grpo-split';
+export * as rewards from './rewards';

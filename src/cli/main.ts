@@ -19,6 +19,7 @@ import * as sftCmd from './commands/sft';
 import * as baselineCmd from './commands/baseline';
 import * as experimentCmd from './commands/experiment';
 import * as evalCmd from './commands/eval';
+import * as grpoCmd from './commands/grpo';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   qualityCmd.register(program);
   sftCmd.register(program);
   baselineCmd.register(program);
+  grpoCmd.register(program);
   evalCmd.register(program);
   experimentCmd.register(program);
   return program;

@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
 import { loadCheckpoint, LoadedCheckpoint } from '../model/checkpoint';
-import { isAdapterDir, loadAdapter } from '../model/adapter';
+import { loadModelOrAdapter } from '../model/adapter';
 import type { Character } from '../data/rolescape/types';
-import type { Segment } from '../train/tasks';
+import { characterContext, type Segment } from '../train/tasks';
 import { referenceImages } from '../train/shots';
 import { POLICY_KINDS, Policy, PolicyKind } from './policy';
 
@@ -29,9 +29,7 @@ export const PolicyManifestSchema = z.discriminatedUnion('kind', [
 export type PolicyManifest = z.infer<typeof PolicyManifestSchema>;
 
 /** The system line a finetuned model was trained with: the character's id alone. */
-export function idContext(c: Character): Segment[] {
-  return [{ role: 'sys', kind: 'text', text: c.id, loss: false }];
-}
+export const idContext = characterContext;
 
 /** Prompt-only: the character card in the system line, then `k` reference images shown by the user. */
 export function cardContext(k: number): (c: Character) => Segment[] {
@@ -43,10 +41,7 @@ export function cardContext(k: number): (c: Character) => Segment[] {
 
 /** A checkpoint or an adapter folder. */
 export function loadModelDir(dir: string): LoadedCheckpoint {
-  if (!fs.existsSync(dir)) throw new UserError(`${dir}: no such model folder`);
-  if (isAdapterDir(dir)) return loadAdapter(dir);
-  if (!fs.existsSync(path.join(dir, 'config.json'))) throw new UserError(`${dir}: not a model (expected config.json, adapter.json or policy.json from cmrp pretrain/sft/baseline)`);
-  return loadCheckpoint(dir);
+  return loadModelOrAdapter(dir);
 }
 
 function kindOf(meta: Record<string, unknown>): PolicyKind {

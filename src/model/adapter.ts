@@ -98,3 +98,14 @@ export function loadAdapter(dir: string): LoadedCheckpoint & { adapters: LoraAda
   const adapters = attachAdapter(ck.model, dir, manifest);
   return { ...ck, meta: { ...ck.meta, ...manifest.meta }, adapters, manifest };
 }
+
+/** A checkpoint folder or an adapter folder (its base with the adapter attached). */
+export function loadModelOrAdapter(dir: string): LoadedCheckpoint & { adapterManifest: AdapterManifest | null } {
+  if (!fs.existsSync(dir)) throw new UserError(`${dir}: no such model folder`);
+  if (isAdapterDir(dir)) {
+    const a = loadAdapter(dir);
+    return { ...a, adapterManifest: a.manifest };
+  }
+  if (!fs.existsSync(path.join(dir, 'config.json'))) throw new UserError(`${dir}: not a model (expected config.json, adapter.json or policy.json from cmrp pretrain/sft/grpo/baseline)`);
+  return { ...loadCheckpoint(dir), adapterManifest: null };
+}

@@ -7,3 +7,8 @@ export * from './lm-trainer';
 export * from './pretrain';
 export * from './shots';
 export * from './sft';
+export * from './grpo-config';
+export * from './grpo-objective';
+export * from './rollout';
+export * from './grpo';
+export * from './grpo-setup';

@@ -37,6 +37,11 @@ export interface TaskOptions {
 const sys = (c: Character, card: boolean): Segment => ({
   role: 'sys', kind: 'text', loss: false, text: card && c.description ? `${c.id}. ${c.description}` : c.id,
 });
+/** The context a customized model is prompted with: the system line with the character's id (no card), as in SFT. */
+export function characterContext(c: Character): Segment[] {
+  return [sys(c, false)];
+}
+
 const text = (role: SegmentRole, t: string, loss: boolean): Segment => ({ role, kind: 'text', text: t, loss });
 const image = (role: SegmentRole, file: string, loss: boolean): Segment => ({ role, kind: 'image', image: file, loss });
 

@@ -19,3 +19,4 @@ export * from './reference-gallery';
 export * from './dataset-figures';
 export * from './training-figures';
 export * from './image-figures';
+export * from './grpo-figures';

@@ -60,20 +60,33 @@ export interface MmrpRecord {
   image: { expression: string; scene: string };
 }
 
+/** What each side shows: expression and scene in the picture (VQA judge) and in the reply (text emotion judge). */
+export type BothSides = Pick<MmrpRecord, 'text' | 'image'>;
+
+/** Judge step, both sides of drawing i and reply i (also the Character-GRPO consistency reward's reading). */
+export function readBothSides(judges: Judges, emotion: EmotionJudge, drawings: readonly Uint8Array[], replies: readonly string[]): BothSides[] {
+  if (drawings.length !== replies.length) throw new Error(`readBothSides: ${drawings.length} drawings but ${replies.length} replies`);
+  if (!drawings.length) return [];
+  const seen = judges.vqa.predict([...drawings]);
+  const said = emotion.judgeLines(replies);
+  return drawings.map((_, i) => ({
+    text: { expression: said[i].expression, scene: said[i].scene },
+    image: { expression: seen[i].expression, scene: seen[i].scene },
+  }));
+}
+
 /** Judge step: identity, and both sides' reading of expression and scene. */
 export function judgeMmrp(judges: Judges, emotion: EmotionJudge, drawn: readonly MmrpDrawn[], references: readonly Uint8Array[]): MmrpRecord[] {
   if (!drawn.length) return [];
   const drawings = drawn.map((d) => d.drawing);
   const sims = similarityMatrix(judges, drawings, references, 'dino');
-  const seen = judges.vqa.predict(drawings);
-  const said = emotion.judgeLines(drawn.map((d) => d.reply));
+  const sides = readBothSides(judges, emotion, drawings, drawn.map((d) => d.reply));
   return drawn.map((d, i) => ({
     prompt: d.prompt,
     reply: d.reply,
     drewItself: d.drewItself,
     identity: sims[i].length ? sims[i].reduce((a, b) => a + b, 0) / sims[i].length : null,
-    text: { expression: said[i].expression, scene: said[i].scene },
-    image: { expression: seen[i].expression, scene: seen[i].scene },
+    ...sides[i],
   }));
 }
 

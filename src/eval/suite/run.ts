@@ -16,7 +16,7 @@ import { readImages32, referenceImages } from './references';
 import { PolicySession, sampling } from './session';
 import { synthTruth, noTruthReason } from './truth';
 import { gatherMcq, gatherMemorization, memorizationRecords, scoreMcq, scoreMemorization } from './knowledge';
-import { attributeReplies, characterLines, gatherStyleReplies, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, voiceRates } from './style';
+import { attributeReplies, characterLines, gatherStyleReplies, profileFactsOf, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, styleJudgeFor, voiceRates } from './style';
 import { gatherVqa, scoreVqa, vqaRecords } from './vqa';
 import { gatherT2i, judgeT2i, scoreT2i } from './t2i';
 import { gatherMmrp, judgeMmrp, scoreConsistency, scoreMmrpIdentity } from './mmrp';
@@ -92,7 +92,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     // --- style: attribution, catchphrase and tic rates, persona consistency ---
     const replies = await timed('style', async () => {
       const rs = await gatherStyleReplies(session, items.dialogues, items.personality, replyOpts('style'));
-      const judge = truth ? text.style : text.style.withWeighting('prior'); // the learned weighting overfits synthetic voices (style.ts)
+      const judge = styleJudgeFor(text.style, truth);
       const attributed = attributeReplies(judge, rs.map((r) => r.reply), candidates);
       metrics.style_attribution = scoreStyleAttribution(attributed, c.id);
       counts.style_replies = rs.length;
@@ -107,8 +107,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       metrics.tic_rate_ratio = replies.length ? rateRatio(gen.tic, ref.tic) : null;
       if (replies.length && ref.catchphrase === 0) unavailable.catchphrase_rate_ratio = `the catchphrase never occurs in ${c.id}'s own ${own.length} test replies`;
       if (replies.length && ref.tic === 0) unavailable.tic_rate_ratio = `the tic never occurs in ${c.id}'s own ${own.length} test replies`;
-      const p = truth.entry.persona;
-      metrics.persona_consistency = scorePersonaConsistency([...replies, ...memAnswers], { hometown: p.hometown, occupation: p.occupation });
+      metrics.persona_consistency = scorePersonaConsistency([...replies, ...memAnswers], profileFactsOf(truth));
       counts.persona_replies = replies.length + memAnswers.length;
     } else {
       for (const k of ['catchphrase_rate_ratio', 'tic_rate_ratio', 'persona_consistency']) unavailable[k] = noTruthReason(c);

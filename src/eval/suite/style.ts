@@ -58,6 +58,14 @@ export function styleCandidates(characters: readonly Character[]): StyleCandidat
     .filter((c) => c.referenceLines.length > 0);
 }
 
+/**
+ * The style judge's weighting for a character: the learned one for synthetic characters, the IDF
+ * prior for real ones (the learned weighting overfits synthetic voices: src/judges/text/style.ts).
+ */
+export function styleJudgeFor(judge: StyleJudge, truth: SynthTruth | null): StyleJudge {
+  return truth ? judge : judge.withWeighting('prior');
+}
+
 /** Judge step: which candidate each reply is attributed to. */
 export function attributeReplies(judge: StyleJudge, replies: readonly string[], candidates: readonly StyleCandidate[]): string[] {
   return replies.length ? judge.attributeLines(replies, judge.prepare(candidates)).map((a) => a.id) : [];
@@ -83,6 +91,11 @@ export function voiceRates(lines: readonly string[], truth: SynthTruth): { catch
 export interface ProfileFacts {
   hometown: string;
   occupation: string;
+}
+
+/** A synthetic character's own values of those facts. */
+export function profileFactsOf(truth: SynthTruth): ProfileFacts {
+  return { hometown: truth.entry.persona.hometown, occupation: truth.entry.persona.occupation };
 }
 
 export const HOMETOWNS: readonly string[] = FACT_POOLS.townA.flatMap((a) => FACT_POOLS.townB.map((b) => a + b));

@@ -1,0 +1,65 @@
+/**
+ * Where the identity band's thresholds come from: the distribution of s (max dino cosine to a
+ * character's band references) for (a) copies of the references, (b) the character's other
+ * training and test images (same character, new scene), (c) other characters' images, each as the
+ * PNG and as its tokenizer reconstruction (what a policy drawing codebook patches can produce).
+ * The numbers in config.ts come from this on the 20 synthetic evaluation characters.
+ */
+import type { Character } from '../data/rolescape/types';
+import type { Judges } from '../judges/train';
+import type { ImageTokenizer } from '../tokenizers/image';
+import { dot } from '../judges/clip';
+import { readImages32, referenceImages, DEFAULT_SHOTS } from '../eval/suite/references';
+import { bandReferences, maxPerRow } from './identity-band';
+
+export const BAND_SETS = ['copies', 'copies_reconstructed', 'same_character', 'same_character_reconstructed', 'other_characters', 'other_characters_reconstructed'] as const;
+export type BandSet = (typeof BAND_SETS)[number];
+
+export interface BandQuantiles {
+  n: number;
+  min: number;
+  p1: number;
+  p5: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+function quantiles(xs: readonly number[]): BandQuantiles {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.round(p * (s.length - 1))];
+  return { n: s.length, min: s[0], p1: q(0.01), p5: q(0.05), p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] };
+}
+
+/** s for every (image, character) pair of the sets above; `withReconstructions`: band references = PNGs + reconstructions. */
+export async function calibrateIdentityBand(judges: Judges, characters: readonly Character[], image: ImageTokenizer, opts: { shots?: number; withReconstructions?: boolean } = {}): Promise<Record<BandSet, BandQuantiles>> {
+  const shots = opts.shots ?? DEFAULT_SHOTS;
+  const embed = (px: readonly Uint8Array[]) => judges.identity.embedImages([...px], 'dino');
+  const chars = [];
+  for (const c of characters) {
+    const refIds = new Set(referenceImages(c, shots).map((r) => r.id));
+    const refs = await readImages32(referenceImages(c, shots));
+    const others = await readImages32([...c.images.train.filter((r) => !refIds.has(r.id)), ...c.images.test]);
+    const rec = (xs: Uint8Array[]) => xs.map((x) => image.reconstruct(x));
+    chars.push({
+      id: c.id,
+      band: embed(opts.withReconstructions ? bandReferences(refs, image) : refs),
+      copies: embed(refs), copiesRec: embed(rec(refs)), same: embed(others), sameRec: embed(rec(others)),
+    });
+  }
+  const s = (images: Float32Array[], band: Float32Array[]) => Array.from(maxPerRow(images.map((e) => band.map((r) => dot(e, r)))));
+  const sets = Object.fromEntries(BAND_SETS.map((k) => [k, [] as number[]])) as Record<BandSet, number[]>;
+  for (const c of chars) {
+    sets.copies.push(...s(c.copies, c.band));
+    sets.copies_reconstructed.push(...s(c.copiesRec, c.band));
+    sets.same_character.push(...s(c.same, c.band));
+    sets.same_character_reconstructed.push(...s(c.sameRec, c.band));
+    for (const o of chars) {
+      if (o.id === c.id) continue;
+      sets.other_characters.push(...s([...o.copies, ...o.same], c.band));
+      sets.other_characters_reconstructed.push(...s([...o.copiesRec, ...o.sameRec], c.band));
+    }
+  }
+  return Object.fromEntries(BAND_SETS.map((k) => [k, quantiles(sets[k])])) as Record<BandSet, BandQuantiles>;
+}

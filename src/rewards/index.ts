@@ -1,0 +1,24 @@
+/**
+ * Character-GRPO's rewards: components of one signature (types.ts), their config (config.ts),
+ * measurement and composition (compose.ts), GRPO advantages (advantages.ts), re-weighting what-ifs
+ * (what-if.ts) and the identity band's calibration (calibrate.ts).
+ */
+export type { RewardBatch, RewardContext, RewardFn } from './types';
+export { COMPONENT_NAMES, WeightsSchema, RewardConfigSchema, parseRewardConfig, fromOfficialYaml } from './config';
+export type { ComponentName, RewardConfig, RewardConfigInput } from './config';
+export { vqaReward } from './vqa';
+export { clipTReward } from './clip-t';
+export { diversityLpips, diversityLpipsPerSample, groupPairs, groupMeanDiversity, perSampleDiversity } from './diversity';
+export type { GroupPairs } from './diversity';
+export { bandPenalty, bandReferences, identitySimilarity, identityBandPenalty, maxPerRow } from './identity-band';
+export { styleReward } from './style';
+export { profileFactsReward, profileFactScore } from './profile-facts';
+export { consistencyReward } from './consistency';
+export { REWARD_COMPONENTS, measureRewards, combineRewards } from './compose';
+export type { MeasuredName, RewardMeasurements, CombinedRewards } from './compose';
+export { groupAdvantages, zeroStdGroupShare } from './advantages';
+export type { AdvantageScale, AdvantageOptions } from './advantages';
+export { whatIf, kendallTau } from './what-if';
+export type { GroupWhatIf, WhatIfSummary } from './what-if';
+export { calibrateIdentityBand, BAND_SETS } from './calibrate';
+export type { BandSet, BandQuantiles } from './calibrate';

@@ -1,0 +1,78 @@
+/**
+ * Character-GRPO's configuration: one zod schema (every field defaulted and commented), named
+ * presets, and a resolver shared by `cmrp grpo` and the notebooks. Reward weights and thresholds
+ * are the reward config of src/rewards (the official personalized_t2i_bagel.yaml block imports
+ * into it).
+ */
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../util/errors';
+import { LoraSchema } from '../model/lora';
+import { RewardConfigSchema } from '../rewards/config';
+
+export const GrpoSchema = z
+  .object({
+    steps: z.number().int().positive().default(100), // optimizer steps (each: sample, score, update)
+    prompts_per_step: z.number().int().positive().default(4), // prompts drawn per step from the character's GRPO training prompts
+    group_size: z.number().int().min(2).default(8), // G samples per prompt; advantages are normalized within each prompt's group
+    temperature: z.number().positive().default(1), // sampling temperature of the policy (log-probs use the same)
+    top_k: z.number().int().min(0).default(0), // 0: sample from every image code; k: the k most likely (the log-probs stay those of the full constrained distribution)
+    lr: z.number().positive().default(1e-4), // AdamW learning rate (constant after warm-up)
+    warmup: z.number().int().min(0).default(5), // linear warm-up steps
+    weight_decay: z.number().min(0).default(0), // AdamW decoupled decay
+    clip_norm: z.number().positive().default(1), // global gradient-norm clip
+    epsilon: z.number().positive().default(0.2), // clip range of the token ratio, lower side (1 - epsilon)
+    epsilon_high: z.number().positive().nullable().default(null), // upper side (1 + epsilon_high); null: epsilon (DAPO's clip-higher when larger)
+    inner_epochs: z.number().int().positive().default(1), // mu: passes over each step's rollouts (ratios move away from 1 after the first)
+    minibatches: z.number().int().positive().default(1), // gradient steps per pass (rollouts split evenly)
+    beta: z.number().min(0).default(0), // KL coefficient to the frozen reference policy (k3 estimator); 0: no reference is held (the official config uses 0)
+    loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo']).default('grpo'), // token aggregation: per-sequence mean then batch mean / token mean over the batch / sum over (batch x max length)
+    scale_advantages: z.enum(['group', 'batch', 'none']).default('group'), // divide centred rewards by the group's std, the batch std, or nothing (Dr. GRPO)
+    clip_advantages: z.number().positive().nullable().default(null), // clip |advantage| to this; null: no clip
+    skip_zero_std_groups: z.boolean().default(false), // drop groups whose rewards are all equal (they carry no signal)
+    rewards: RewardConfigSchema.default({}), // weights and identity-band thresholds
+    mode: z.enum(['full', 'lora']).default('full'), // train all weights or LoRA adapters on the SFT model
+    lora: LoraSchema.default({}),
+    sample_interval: z.number().int().min(0).default(10), // keep a sample grid every N steps (0: never)
+    ckpt_interval: z.number().int().min(0).default(0), // checkpoint every N steps (0: only at the end)
+    seed: z.number().int().min(0).default(0), // prompt order and sampling: step s of a run is the same whether resumed or not
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.minibatches > c.prompts_per_step * c.group_size) ctx.addIssue({ code: 'custom', path: ['minibatches'], message: `at most prompts_per_step x group_size = ${c.prompts_per_step * c.group_size}` });
+  });
+export type GrpoConfig = z.infer<typeof GrpoSchema>;
+export type GrpoConfigInput = z.input<typeof GrpoSchema>;
+
+export const GRPO_PRESETS: Record<string, GrpoConfigInput> = {
+  default: {},
+  smoke: { steps: 3, prompts_per_step: 2, group_size: 3, sample_interval: 2, warmup: 1 },
+};
+
+function issueLine(file: string, err: z.ZodError): string {
+  const i = err.issues[0];
+  return `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`;
+}
+
+/** A preset name or a JSON file, with overrides (e.g. from the CLI) merged over it; `rewards` merges field by field. */
+export function resolveGrpoConfig(nameOrFile: string, overrides: Record<string, unknown> = {}): GrpoConfig {
+  let raw: unknown = GRPO_PRESETS[nameOrFile];
+  if (raw === undefined) {
+    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(GRPO_PRESETS).join(', ')}) nor a file`);
+    try {
+      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  const base = raw as Record<string, unknown>;
+  const merged = { ...base, ...overrides, ...(base.rewards || overrides.rewards ? { rewards: mergeRewards(base.rewards, overrides.rewards) } : {}) };
+  const parsed = GrpoSchema.safeParse(merged);
+  if (!parsed.success) throw new UserError(issueLine(nameOrFile, parsed.error));
+  return parsed.data;
+}
+
+function mergeRewards(a: unknown, b: unknown): Record<string, unknown> {
+  const x = (a ?? {}) as Record<string, unknown>, y = (b ?? {}) as Record<string, unknown>;
+  return { ...x, ...y, ...(x.weights || y.weights ? { weights: { ...(x.weights as object), ...(y.weights as object) } } : {}) };
+}

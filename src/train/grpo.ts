@@ -1,0 +1,272 @@
+/**
+ * Character-GRPO (group relative policy optimization) on text-to-image, after Unified-SFT:
+ * each step draws `prompts_per_step` of the character's GRPO training prompts, samples G drawings
+ * per prompt, scores them with the reward components (src/rewards), normalizes rewards within each
+ * prompt's group into advantages, and takes clipped-surrogate steps on the image tokens
+ * (grpo-objective.ts), optionally with a KL penalty to the frozen SFT policy.
+ *
+ * Runs in chunks (`await trainer.run(n)` continues where it stopped); `setRewardWeights` between
+ * chunks changes the reward, and every history row records the weights in force. Every raw reward
+ * measurement is kept, so stored rollouts can be re-weighted without sampling again (what-if).
+ *
+ *   npx cmrp grpo --character NAME --model SFT_DIR [--config default|smoke|FILE] --out DIR
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Character, GrpoPrompt } from '../data/rolescape/types';
+import type { Transformer } from '../model/transformer';
+import type { Tokenizers } from '../tokenizers/bundle';
+import { AdamW } from '../model/optim';
+import type { SaveOptions } from '../model/checkpoint';
+import { saveCheckpoint } from '../model/checkpoint';
+import type { Judges } from '../judges/train';
+import type { TextJudges } from '../judges/text/train';
+import { Rng } from '../util/rng';
+import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, type RewardMeasurements, type RewardConfig } from '../rewards';
+import { makeBatch } from './encode';
+import type { Segment } from './tasks';
+import { GrpoConfig } from './grpo-config';
+import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from './grpo-objective';
+import { sampleRollouts, Rollouts } from './rollout';
+
+export interface Stat {
+  mean: number;
+  std: number;
+}
+
+export interface GrpoRow {
+  step: number;
+  /** Reward weights and band thresholds in force at this step. */
+  rewards: RewardConfig;
+  /** reward/<component> and reward/total: mean and std over the step's rollouts. */
+  reward: Record<string, Stat>;
+  frac_zero_std: number;
+  kl: number;
+  clip_frac: number;
+  entropy: number;
+  policy_loss: number;
+  grad_norm: number;
+  lr: number;
+  ms: number;
+  /** Where the time went: sampling, judging, updating. */
+  ms_sample: number;
+  ms_reward: number;
+  ms_update: number;
+}
+
+/** One step's rollouts as kept for inspection and what-if re-weighting. */
+export interface StoredStep {
+  step: number;
+  prompts: string[]; // per group
+  groups: number[];
+  measurements: RewardMeasurements;
+  images: Uint8Array[] | null; // kept for the last steps and for sample-grid steps only
+}
+
+export interface GrpoParts {
+  model: Transformer;
+  tok: Tokenizers;
+  character: Character;
+  /** The prompts GRPO may train on (the train side of splitGrpoPrompts). */
+  prompts: GrpoPrompt[];
+  context: Segment[];
+  references: Uint8Array[];
+  judges: Judges;
+  textJudges?: TextJudges;
+  /** Frozen reference policy for the KL term (null when beta is 0). */
+  reference: Transformer | null;
+  trainable: Map<string, tf.Variable>;
+  save: (dir: string, opts: SaveOptions) => Promise<void>;
+  meta: Record<string, unknown>;
+}
+
+const TEXT_SIDE = ['style', 'profile_facts', 'consistency'];
+
+const stat = (xs: ArrayLike<number>): Stat => {
+  const n = xs.length || 1;
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m += xs[i];
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < xs.length; i++) v += (xs[i] - m) ** 2;
+  return { mean: m, std: Math.sqrt(v / n) };
+};
+
+export class GrpoTrainer {
+  readonly history: GrpoRow[] = [];
+  readonly stored: StoredStep[] = [];
+  step = 0;
+  private rewardConfig: RewardConfig;
+  private readonly opt: AdamW;
+  private readonly keepImagesFor = 3;
+
+  constructor(readonly parts: GrpoParts, readonly config: GrpoConfig, readonly outDir: string | null = null) {
+    this.rewardConfig = structuredClone(config.rewards);
+    this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
+    if (parts.prompts.length === 0) throw new Error(`GRPO: ${parts.character.id} has no GRPO training prompts`);
+  }
+
+  /** Change reward weights (and thresholds) from the next step on; unspecified ones stay. */
+  setRewardWeights(w: Partial<RewardConfig['weights']>, thresholds: { dino_threshold_low?: number; dino_threshold_high?: number } = {}): void {
+    this.rewardConfig = { ...this.rewardConfig, ...thresholds, weights: { ...this.rewardConfig.weights, ...w } };
+  }
+
+  get rewards(): RewardConfig {
+    return this.rewardConfig;
+  }
+
+  /** The prompts of step `step` (a seeded draw: the same whether the run was resumed or not). */
+  promptsOf(step: number): GrpoPrompt[] {
+    const rng = new Rng(this.config.seed * 1_000_003 + step);
+    const k = Math.min(this.config.prompts_per_step, this.parts.prompts.length);
+    return rng.sample(this.parts.prompts, k);
+  }
+
+  async run(steps = this.config.steps - this.step, onStep?: (row: GrpoRow, rollouts: Rollouts) => void): Promise<GrpoRow[]> {
+    const end = Math.min(this.config.steps, this.step + steps);
+    const rows: GrpoRow[] = [];
+    while (this.step < end) {
+      const { row, rollouts } = await this.trainStep();
+      rows.push(row);
+      onStep?.(row, rollouts);
+      if (this.outDir && ((this.config.ckpt_interval > 0 && this.step % this.config.ckpt_interval === 0) || this.step === this.config.steps)) await this.save(this.outDir);
+    }
+    return rows;
+  }
+
+  private async trainStep(): Promise<{ row: GrpoRow; rollouts: Rollouts }> {
+    const c = this.config;
+    const { model, tok } = this.parts;
+    const t0 = performance.now();
+    const rng = new Rng(c.seed * 1_000_003 + this.step).fork('sample');
+    const rollouts = await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.group_size, { rng, temperature: c.temperature, topK: c.top_k });
+    const t1 = performance.now();
+    const ctx = {
+      judges: this.parts.judges, textJudges: this.parts.textJudges, character: this.parts.character, references: this.parts.references,
+      dinoThresholdLow: this.rewardConfig.dino_threshold_low, dinoThresholdHigh: this.rewardConfig.dino_threshold_high,
+    };
+    const measurements = measureRewards({ images: rollouts.images, prompts: rollouts.prompts, groups: rollouts.groups }, ctx);
+    const scored = combineRewards(measurements, this.rewardConfig);
+    const advantages = groupAdvantages(scored.total, rollouts.groups, { scale: c.scale_advantages, clip: c.clip_advantages ?? undefined });
+    const zeroStd = zeroStdGroupShare(scored.total, rollouts.groups);
+    const t2 = performance.now();
+
+    // which rollouts update the policy (all, or all but zero-variance groups)
+    let keep = rollouts.sequences.map((_, i) => i);
+    if (c.skip_zero_std_groups) {
+      const flat = new Set<number>();
+      for (const g of new Set(rollouts.groups)) {
+        const r = rollouts.groups.map((gg, i) => (gg === g ? scored.total[i] : NaN)).filter((x) => !Number.isNaN(x));
+        if (Math.max(...r) - Math.min(...r) < 1e-12) flat.add(g);
+      }
+      keep = keep.filter((i) => !flat.has(rollouts.groups[i]));
+    }
+    const upd = keep.length ? this.update(rollouts, keep, advantages) : { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, entropy: 0 };
+    const t3 = performance.now();
+
+    this.step++;
+    // logged: the total, every image-side component (weighted or not, for comparison), the raw
+    // identity similarity s of the band; text-side components only when they carry weight
+    const reward: Record<string, Stat> = { total: stat(scored.total) };
+    for (const [name, v] of Object.entries(scored.components)) {
+      if (TEXT_SIDE.includes(name) && !((this.rewardConfig.weights as Record<string, number>)[name] > 0)) continue;
+      reward[name] = stat(v!);
+    }
+    if (measurements.raw.identity_similarity) reward.identity_similarity = stat(measurements.raw.identity_similarity);
+    const row: GrpoRow = {
+      step: this.step, rewards: structuredClone(this.rewardConfig), reward, frac_zero_std: zeroStd, kl: upd.kl, clip_frac: upd.clipFrac,
+      entropy: upd.entropy, policy_loss: upd.loss, grad_norm: upd.gradNorm, lr: this.opt.lr, ms: t3 - t0, ms_sample: t1 - t0, ms_reward: t2 - t1, ms_update: t3 - t2,
+    };
+    this.record(row);
+    const groupsPrompts = [...new Set(rollouts.groups)].map((g) => rollouts.prompts[rollouts.groups.indexOf(g)].text);
+    this.stored.push({ step: this.step, prompts: groupsPrompts, groups: rollouts.groups.slice(), measurements, images: rollouts.images });
+    // bound memory: images only for the latest steps and the sample-grid steps
+    for (const s of this.stored.slice(0, -this.keepImagesFor)) if (!(c.sample_interval > 0 && (s.step === 1 || s.step % c.sample_interval === 0))) s.images = null;
+    return { row, rollouts };
+  }
+
+  /** The clipped-surrogate update(s) on one step's rollouts; returns its statistics. */
+  private update(rollouts: Rollouts, keep: number[], advantages: Float64Array): { loss: number; clipFrac: number; kl: number; gradNorm: number; entropy: number } {
+    const c = this.config;
+    const { model, tok } = this.parts;
+    const vars = [...this.parts.trainable.values()];
+    const seqs = keep.map((i) => rollouts.sequences[i]);
+    const adv = keep.map((i) => advantages[i]);
+    const lpIn = (b: ReturnType<typeof makeBatch>) => ({ batch: b, imageOffset: tok.vocab.imageOffset, codebookSize: tok.image.codebookSize, temperature: c.temperature });
+    const all = makeBatch(seqs, tok, model.config.block_size);
+    // the sampling policy's log-probs (and the reference's), fixed for this step's passes
+    const { logp: oldLogp, entropy } = samplingPolicyStats(model, lpIn(all));
+    const refLogp = c.beta > 0 && this.parts.reference ? samplingPolicyStats(this.parts.reference, lpIn(all)).logp : null;
+    const sums = { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, n: 0 };
+    try {
+      const idx = seqs.map((_, i) => i);
+      const per = Math.ceil(idx.length / c.minibatches);
+      for (let epoch = 0; epoch < c.inner_epochs; epoch++) {
+        for (let mb = 0; mb < c.minibatches; mb++) {
+          const part = idx.slice(mb * per, (mb + 1) * per);
+          if (!part.length) continue;
+          const b = makeBatch(part.map((i) => seqs[i]), tok, model.config.block_size);
+          this.opt.lr = c.lr * Math.min(1, (this.step + 1) / Math.max(1, c.warmup));
+          const out = tf.tidy(() => {
+            const rows = tf.tensor1d(part, 'int32');
+            const pad = (t: tf.Tensor2D) => tf.slice(tf.gather(t, rows), [0, 0], [part.length, b.T]) as tf.Tensor2D;
+            const stats: tf.Scalar[] = [];
+            const { value, grads } = tf.variableGrads(() => {
+              const r = grpoLoss({
+                logp: imageTokenLogProbs(model, lpIn(b)), oldLogp: pad(oldLogp), refLogp: refLogp ? pad(refLogp) : null,
+                advantages: tf.tensor1d(part.map((i) => adv[i])), mask: tf.tensor2d(b.mask, [b.B, b.T]),
+                epsilon: c.epsilon, epsilonHigh: c.epsilon_high ?? c.epsilon, beta: c.beta, lossType: c.loss_type, maxCompletionLength: tok.image.tokensPerImage,
+              });
+              stats.push(tf.keep(r.clipFraction), tf.keep(r.kl));
+              return r.loss;
+            }, vars);
+            const norm = this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads);
+            return [value, ...stats, norm ?? tf.scalar(0)];
+          });
+          const [loss, clip, kl, norm] = out.map((t) => t.dataSync()[0]);
+          tf.dispose(out);
+          sums.loss += loss; sums.clipFrac += clip; sums.kl += kl; sums.gradNorm += norm; sums.n++;
+        }
+      }
+    } finally {
+      tf.dispose([oldLogp, ...(refLogp ? [refLogp] : [])]);
+    }
+    const n = Math.max(1, sums.n);
+    return { loss: sums.loss / n, clipFrac: sums.clipFrac / n, kl: sums.kl / n, gradNorm: sums.gradNorm / n, entropy };
+  }
+
+  async save(dir: string): Promise<void> {
+    const optim = this.opt.exportState(this.parts.trainable);
+    await this.parts.save(dir, {
+      meta: { ...this.parts.meta, step: this.step, grpo: this.config, rewards_in_force: this.rewardConfig },
+      state: { step: this.step, adam_t: optim.t, rewards: this.rewardConfig },
+      stateTensors: optim.tensors,
+      extraFiles: { 'grpo_history.jsonl': this.history.map((r) => JSON.stringify(r) + '\n').join('') },
+    });
+  }
+
+  /** Continue from saved history, optimizer state and reward config. */
+  resumeFrom(history: GrpoRow[], state?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }>; rewards?: RewardConfig }): void {
+    this.history.splice(0, this.history.length, ...history);
+    this.step = history.length ? history[history.length - 1].step : 0;
+    if (state) this.opt.importState(this.parts.trainable, state.t, state.tensors);
+    if (state?.rewards) this.rewardConfig = state.rewards;
+  }
+
+  private record(row: GrpoRow): void {
+    this.history.push(row);
+    if (this.outDir) {
+      fs.mkdirSync(this.outDir, { recursive: true });
+      fs.appendFileSync(path.join(this.outDir, 'grpo_history.jsonl'), JSON.stringify(row) + '\n');
+    }
+  }
+}
+
+export function readGrpoHistory(dir: string): GrpoRow[] {
+  const file = path.join(dir, 'grpo_history.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as GrpoRow);
+}
+
+export { saveCheckpoint };
