@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import { resolveSftConfig } from '../../train/sft';
+import { resolveGrpoConfig } from '../../train/grpo-config';
 
-export const METHOD_KINDS = ['prompt-only', 'image-only', 'text-only', 'separate', 'unified-sft'] as const;
+export const METHOD_KINDS = ['prompt-only', 'image-only', 'text-only', 'separate', 'unified-sft', 'grpo'] as const;
 export type MethodKind = (typeof METHOD_KINDS)[number];
 
 export const MethodSchema = z
@@ -18,6 +19,8 @@ export const MethodSchema = z
     sft: z.record(z.string(), z.unknown()).optional(), // overrides of the grid's SFT config for this row (shots, mode, train.steps, ...), checked against SftSchema
     text_from: z.string().optional(), // separate: the row whose text-only model to reuse (default: the grid's text-only row)
     image_from: z.string().optional(), // separate: the row whose image-only model to reuse (default: the grid's image-only row)
+    sft_from: z.string().optional(), // grpo: the row whose Unified-SFT model GRPO starts from (default: the grid's unified-sft row)
+    grpo: z.record(z.string(), z.unknown()).optional(), // grpo: overrides of the grid's GRPO config (steps, group_size, rewards.weights, ...), checked against GrpoSchema
   })
   .strict();
 export type Method = z.infer<typeof MethodSchema>;
@@ -28,12 +31,17 @@ export const GridSchema = z
     methods: z.array(MethodSchema).nonempty(), // rows, run in this order (a separate row after the rows it reuses)
     sft_config: z.string().default('default'), // SFT preset or JSON file every finetuned row starts from
     eval_config: z.string().default('default'), // evaluation preset or JSON file
+    grpo_config: z.string().default('default'), // GRPO preset or JSON file the grpo rows start from
   })
   .strict()
   .superRefine((g, ctx) => {
     const names = g.methods.map((m) => m.name);
     names.forEach((n, i) => names.indexOf(n) !== i && ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `duplicate method name "${n}"` }));
     g.methods.forEach((m, i) => {
+      if (m.kind === 'grpo') {
+        const src = m.sft_from ? g.methods.find((x) => x.name === m.sft_from) : g.methods.find((x) => x.kind === 'unified-sft');
+        if (!src || src.kind !== 'unified-sft' || g.methods.indexOf(src) > i) ctx.addIssue({ code: 'custom', path: ['methods', i, 'sft_from'], message: `a grpo row needs an earlier unified-sft row${m.sft_from ? ` named "${m.sft_from}"` : ''}` });
+      }
       if (m.kind !== 'separate') return;
       for (const [key, kind] of [['text_from', 'text-only'], ['image_from', 'image-only']] as const) {
         const src = m[key] ? g.methods.find((x) => x.name === m[key]) : g.methods.find((x) => x.kind === kind);
@@ -50,11 +58,12 @@ const MAIN_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchem
   { name: 'text-only', kind: 'text-only' },
   { name: 'separate', kind: 'separate' },
   { name: 'unified-sft', kind: 'unified-sft' },
+  { name: 'unified-sft-grpo', kind: 'grpo' },
 ];
 
 export const GRIDS: Record<string, z.input<typeof GridSchema>> = {
   main: { name: 'main', methods: MAIN_METHODS },
-  smoke: { name: 'smoke', methods: MAIN_METHODS, sft_config: 'smoke', eval_config: 'smoke' },
+  smoke: { name: 'smoke', methods: MAIN_METHODS, sft_config: 'smoke', eval_config: 'smoke', grpo_config: 'smoke' },
 };
 
 export function resolveGrid(nameOrFile: string): Grid {
@@ -77,6 +86,13 @@ export function resolveGrid(nameOrFile: string): Grid {
       resolveSftConfig(parsed.data.sft_config, m.sft ?? {});
     } catch (err) {
       throw new UserError(`${nameOrFile}: methods.${i}.sft: ${(err as Error).message}`);
+    }
+    if (m.kind === 'grpo') {
+      try {
+        resolveGrpoConfig(parsed.data.grpo_config, m.grpo ?? {});
+      } catch (err) {
+        throw new UserError(`${nameOrFile}: methods.${i}.grpo: ${(err as Error).message}`);
+      }
     }
   }
   return parsed.data;

@@ -15,6 +15,8 @@ import { writeJsonAtomic } from '../../util/fs';
 import { loadRoleScape, type Character } from '../../data/rolescape';
 import { baseFingerprint } from '../../model/adapter';
 import { prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
+import { resolveGrpoConfig } from '../../train/grpo-config';
+import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
 import { evaluatePolicy, resolveEvalConfig, type EvalReport } from '../suite';
 import type { Grid, Method } from './grid';
@@ -71,9 +73,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       for (const m of o.grid.methods) {
         const evalConfig = { ...evalBase, seed };
         const src = (key: 'text_from' | 'image_from', kind: string) => m[key] ?? o.grid.methods.find((x) => x.kind === kind)!.name;
-        const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : [];
-        const sft = m.kind === 'prompt-only' || m.kind === 'separate' ? null : sftConfigFor(o.grid, m, seed);
-        const spec = { method: m, sft, eval: evalConfig, base: baseSha, data: path.resolve(o.dataDir), character: c.id, seed, deps };
+        const sftFrom = m.sft_from ?? o.grid.methods.find((x) => x.kind === 'unified-sft')?.name ?? '';
+        const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
+        const sft = m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
+        const grpo = m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
+        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: baseSha, data: path.resolve(o.dataDir), character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
@@ -91,6 +95,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         } else if (m.kind === 'separate') {
           const rel = (name: string) => path.relative(dir, modelDir(c.id, name, seed));
           writeJsonAtomic(path.join(dir, 'policy.json'), { format: POLICY_FORMAT, kind: 'separate', text: rel(src('text_from', 'text-only')), image: rel(src('image_from', 'image-only')) });
+        } else if (m.kind === 'grpo') {
+          const trainer = await prepareGrpo(grpo!, { modelDir: modelDir(c.id, sftFrom, seed), dataDir: o.dataDir, character: c, outDir: dir, judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir });
+          await trainer.run();
+          trainer.parts.judges.dispose();
+          trainer.parts.model.adapters?.dispose();
+          trainer.parts.model.dispose();
+          trainer.parts.reference?.dispose();
         } else {
           const run = await prepareSft(sft!, { baseDir: o.baseDir, dataDir: o.dataDir, character: c, outDir: dir });
           await run.trainer.run();
@@ -102,7 +113,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         const policy = await loadPolicy(dir);
         let report: EvalReport;
         try {
-          report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: evalConfig, characters: all, shots: sft?.shots });
+          report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: evalConfig, characters: all, shots: sft?.shots ?? sftConfigFor(o.grid, o.grid.methods.find((x) => x.name === sftFrom) ?? m, seed).shots });
         } finally {
           policy.dispose();
         }

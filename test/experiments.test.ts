@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initBackend } from '../src/backend/select';
+import { ensureSynthDataset } from '../src/data/synth';
+import { resolveGrid, runExperiment, aggregate, markdownTable, GRIDS, type CellResult } from '../src/eval/experiments';
+import { METRIC_KEYS } from '../src/eval/suite';
+import { projectRoot } from '../src/util/paths';
+import { UserError } from '../src/util/errors';
+import { tempDir } from './synth-helpers';
+
+const root = projectRoot();
+const data = path.join(root, 'data', 'synth');
+const tmp = tempDir('experiments');
+const dirs = { dataDir: data, baseDir: path.join(root, 'checkpoints', 'base'), judgesDir: path.join(root, 'checkpoints', 'judges'), textJudgesDir: path.join(root, 'checkpoints', 'text-judges') };
+
+test('the smoke grid runs every method on 2 characters; a rerun is served from the cache; an edited row reruns alone', { timeout: 10 * 60_000 }, async () => {
+  await initBackend();
+  await ensureSynthDataset({ dir: data, seed: 0 });
+  const out = path.join(tmp, 'smoke');
+  const grid = resolveGrid('smoke');
+  const first = await runExperiment({ grid, characters: 2, seeds: 1, out, command: 'test', ...dirs });
+  assert.equal(first.cells.length, 2 * grid.methods.length);
+  assert.ok(first.cells.every((c) => !c.cached));
+  for (const c of first.cells) for (const k of METRIC_KEYS) assert.ok(k in c.metrics, `${c.method}: ${k}`);
+  const report = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  for (const m of grid.methods) assert.match(report, new RegExp(`\\| ${m.name} \\|`));
+  const again = await runExperiment({ grid, characters: 2, seeds: 1, out, command: 'test', ...dirs });
+  assert.ok(again.cells.every((c) => c.cached), 'a rerun recomputed cells');
+  assert.deepEqual(again.cells.map((c) => c.metrics), first.cells.map((c) => c.metrics));
+  // a grid is data: change the unified-sft row; it and the GRPO row built on it rerun, nothing else
+  const file = path.join(tmp, 'grid.json');
+  const edited = { ...GRIDS.smoke, methods: GRIDS.smoke.methods.map((m) => (m.kind === 'unified-sft' ? { ...m, sft: { shots: 3 } } : m)) };
+  fs.writeFileSync(file, JSON.stringify(edited));
+  const third = await runExperiment({ grid: resolveGrid(file), characters: 2, seeds: 1, out, command: 'test', ...dirs });
+  const rerun = new Set(third.cells.filter((c) => !c.cached).map((c) => c.method));
+  assert.deepEqual([...rerun].sort(), ['unified-sft', 'unified-sft-grpo']);
+});
+
+test('grid files are validated with the field named', () => {
+  const bad = (grid: unknown, re: RegExp) => {
+    const file = path.join(tmp, `bad-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify(grid));
+    assert.throws(() => resolveGrid(file), (e: unknown) => e instanceof UserError && re.test((e as Error).message), JSON.stringify(grid));
+  };
+  bad({ methods: [{ name: 'a', kind: 'nope' }] }, /methods\.0\.kind/);
+  bad({ methods: [{ name: 'sep', kind: 'separate' }] }, /methods\.0\.text_from: a separate row needs an earlier text-only row/);
+  bad({ methods: [{ name: 'g', kind: 'grpo' }] }, /methods\.0\.sft_from: a grpo row needs an earlier unified-sft row/);
+  bad({ methods: [{ name: 'u', kind: 'unified-sft', sft: { shots: 0 } }] }, /methods\.0\.sft: .*shots/);
+  bad({ methods: [{ name: 'u', kind: 'unified-sft' }, { name: 'u', kind: 'unified-sft' }] }, /duplicate method name "u"/);
+  assert.throws(() => resolveGrid('nope'), (e: unknown) => e instanceof UserError && /neither a built-in grid/.test((e as Error).message));
+});
+
+test('aggregation: mean ± sample std per method, best of each column in bold by its direction', () => {
+  const cell = (method: string, character: string, m: Record<string, number | null>): CellResult => ({
+    character, method, seed: 0, metrics: Object.fromEntries(METRIC_KEYS.map((k) => [k, m[k] ?? null])) as CellResult['metrics'], train_seconds: 0, eval_seconds: 0, cached: false,
+  });
+  const cells = [
+    cell('a', 'x', { vqa_acc: 0.2, t2i_copy_rate: 0.5, catchphrase_rate_ratio: 3 }),
+    cell('a', 'y', { vqa_acc: 0.4, t2i_copy_rate: 0.3, catchphrase_rate_ratio: 1 }),
+    cell('b', 'x', { vqa_acc: 0.1, t2i_copy_rate: 0.1, catchphrase_rate_ratio: 1.1 }),
+    cell('b', 'y', { vqa_acc: null, t2i_copy_rate: 0.1, catchphrase_rate_ratio: 0.9 }),
+  ];
+  const s = aggregate(cells, ['a', 'b']);
+  assert.ok(Math.abs(s.a.vqa_acc.mean! - 0.3) < 1e-12 && Math.abs(s.a.vqa_acc.std! - Math.sqrt(0.02)) < 1e-12);
+  assert.equal(s.b.vqa_acc.n, 1);
+  const md = markdownTable(s, ['vqa_acc', 't2i_copy_rate', 'catchphrase_rate_ratio']);
+  const row = (m: string) => md.split('\n').find((l) => l.startsWith(`| ${m} |`))!.split('|').map((x) => x.trim());
+  assert.match(row('a')[2], /^\*\*0\.300/); // higher vqa is better
+  assert.match(row('b')[3], /^\*\*0\.100/); // lower copy rate is better
+  assert.match(row('b')[4], /^\*\*1\.000/); // ratio closest to 1 (b: 1.0 mean vs a: 2.0)
+});
