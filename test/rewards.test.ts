@@ -206,8 +206,6 @@ test('combineRewards needs every weighted component measured; whatIf compares ra
 
 // ------------------------------------------------------------------ (b) judge-based components
 
-const byId = (id: string) => chars.find((c) => c.id === id)!;
-
 function ctxFor(c: Character, references: Uint8Array[]): RewardContext {
   return { judges, textJudges: text, character: c, references, dinoThresholdLow: CONFIG.dino_threshold_low, dinoThresholdHigh: CONFIG.dino_threshold_high, styleCandidates: styleCandidates(chars) };
 }

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
-import { loadCheckpoint, LoadedCheckpoint } from '../model/checkpoint';
+import type { LoadedCheckpoint } from '../model/checkpoint';
 import { loadModelOrAdapter } from '../model/adapter';
 import type { Character } from '../data/rolescape/types';
 import { characterContext, type Segment } from '../train/tasks';

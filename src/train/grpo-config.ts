@@ -4,9 +4,8 @@
  * are the reward config of src/rewards (the official personalized_t2i_bagel.yaml block imports
  * into it).
  */
-import * as fs from 'node:fs';
+import { readPresetOrFile, parseConfig } from '../util/config-file';
 import { z } from 'zod';
-import { UserError } from '../util/errors';
 import { LoraSchema } from '../model/lora';
 import { RewardConfigSchema } from '../rewards/config';
 
@@ -49,27 +48,12 @@ export const GRPO_PRESETS: Record<string, GrpoConfigInput> = {
   smoke: { steps: 3, prompts_per_step: 2, group_size: 3, sample_interval: 2, warmup: 1 },
 };
 
-function issueLine(file: string, err: z.ZodError): string {
-  const i = err.issues[0];
-  return `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`;
-}
-
 /** A preset name or a JSON file, with overrides (e.g. from the CLI) merged over it; `rewards` merges field by field. */
 export function resolveGrpoConfig(nameOrFile: string, overrides: Record<string, unknown> = {}): GrpoConfig {
-  let raw: unknown = GRPO_PRESETS[nameOrFile];
-  if (raw === undefined) {
-    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(GRPO_PRESETS).join(', ')}) nor a file`);
-    try {
-      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-    } catch (err) {
-      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
+  const raw = readPresetOrFile(nameOrFile, GRPO_PRESETS);
   const base = raw as Record<string, unknown>;
   const merged = { ...base, ...overrides, ...(base.rewards || overrides.rewards ? { rewards: mergeRewards(base.rewards, overrides.rewards) } : {}) };
-  const parsed = GrpoSchema.safeParse(merged);
-  if (!parsed.success) throw new UserError(issueLine(nameOrFile, parsed.error));
-  return parsed.data;
+  return parseConfig(GrpoSchema, merged, nameOrFile);
 }
 
 function mergeRewards(a: unknown, b: unknown): Record<string, unknown> {

@@ -6,6 +6,7 @@
  *
  *   npx cmrp pretrain --config base --out checkpoints/base      (resumes from --out when it exists)
  */
+import { readPresetOrFile, parseConfig } from '../util/config-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -14,7 +15,6 @@ import { Rng } from '../util/rng';
 import { synthesize, readSynthIndex } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { fitTokenizers } from '../tokenizers/fit';
-import { loadTokenizers } from '../tokenizers/serialize';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { ModelConfigSchema, BASE_CONFIG } from '../model/config';
 import { Transformer } from '../model/transformer';
@@ -54,21 +54,7 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
 };
 
 export function resolvePretrainConfig(nameOrFile: string): PretrainConfig {
-  let raw: unknown = PRETRAIN_PRESETS[nameOrFile];
-  if (raw === undefined) {
-    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(PRETRAIN_PRESETS).join(', ')}) nor a file`);
-    try {
-      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-    } catch (err) {
-      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
-  const parsed = PretrainSchema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new UserError(`${nameOrFile}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
-  return parsed.data;
+  return parseConfig(PretrainSchema, readPresetOrFile(nameOrFile, PRETRAIN_PRESETS), nameOrFile);
 }
 
 /** The world corpus at `dir`, built when missing or built with other options. */

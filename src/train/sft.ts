@@ -8,6 +8,7 @@
  *
  *   npx cmrp sft --character NAME [--data DIR] [--shots K] [--config default|smoke|FILE] --out DIR
  */
+import { readPresetOrFile, parseConfig } from '../util/config-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -59,25 +60,12 @@ export const SFT_PRESETS: Record<string, z.input<typeof SftSchema>> = {
 
 /** A preset name or a JSON file, merged over the defaults; `overrides` (e.g. --shots) win. */
 export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<typeof SftSchema>> | Record<string, unknown> = {}): SftConfig {
-  let raw: unknown = SFT_PRESETS[nameOrFile];
-  if (raw === undefined) {
-    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(SFT_PRESETS).join(', ')}) nor a file`);
-    try {
-      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-    } catch (err) {
-      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
+  const raw = readPresetOrFile(nameOrFile, SFT_PRESETS);
   // overrides replace fields, except `train`, whose fields are merged one by one
   const base = raw as Record<string, unknown>;
   const over = overrides as Record<string, unknown>;
   const merged = { ...base, ...over, ...(base.train || over.train ? { train: { ...(base.train as object), ...(over.train as object) } } : {}) };
-  const parsed = SftSchema.safeParse(merged);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new UserError(`${nameOrFile}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
-  return parsed.data;
+  return parseConfig(SftSchema, merged, nameOrFile);
 }
 
 /** The examples a run trains on (train split, K reference images) and validates on (test split). */

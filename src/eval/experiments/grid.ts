@@ -3,7 +3,7 @@
  * Built-in grids: `main` (the paper's comparison), `smoke` (two characters, smoke configs, for the
  * tests); `--grid FILE` reads a JSON file of the same shape, so a row is added without code.
  */
-import * as fs from 'node:fs';
+import { readPresetOrFile, parseConfig } from '../../util/config-file';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import { resolveSftConfig } from '../../train/sft';
@@ -67,33 +67,20 @@ export const GRIDS: Record<string, z.input<typeof GridSchema>> = {
 };
 
 export function resolveGrid(nameOrFile: string): Grid {
-  let raw: unknown = GRIDS[nameOrFile];
-  if (raw === undefined) {
-    if (!fs.existsSync(nameOrFile)) throw new UserError(`--grid: "${nameOrFile}" is neither a built-in grid (${Object.keys(GRIDS).join(', ')}) nor a file`);
+  const grid = parseConfig(GridSchema, readPresetOrFile(nameOrFile, GRIDS, { flag: '--grid', kind: 'a built-in grid' }), nameOrFile);
+  for (const [i, m] of grid.methods.entries()) {
     try {
-      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-    } catch (err) {
-      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
-  const parsed = GridSchema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new UserError(`${nameOrFile}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
-  for (const [i, m] of parsed.data.methods.entries()) {
-    try {
-      resolveSftConfig(parsed.data.sft_config, m.sft ?? {});
+      resolveSftConfig(grid.sft_config, m.sft ?? {});
     } catch (err) {
       throw new UserError(`${nameOrFile}: methods.${i}.sft: ${(err as Error).message}`);
     }
     if (m.kind === 'grpo') {
       try {
-        resolveGrpoConfig(parsed.data.grpo_config, m.grpo ?? {});
+        resolveGrpoConfig(grid.grpo_config, m.grpo ?? {});
       } catch (err) {
         throw new UserError(`${nameOrFile}: methods.${i}.grpo: ${(err as Error).message}`);
       }
     }
   }
-  return parsed.data;
+  return grid;
 }

@@ -4,9 +4,8 @@
  * (a few items per family, for tests and headless notebooks); a JSON file of the same shape also
  * works (`cmrp eval --config FILE`). The resolved config is saved in every report.
  */
-import * as fs from 'node:fs';
+import { readPresetOrFile, parseConfig } from '../../util/config-file';
 import { z } from 'zod';
-import { UserError } from '../../util/errors';
 
 export const EvalConfigSchema = z
   .object({
@@ -40,23 +39,9 @@ export const EVAL_PRESETS: Record<string, EvalConfigInput> = {
 
 /** A preset name or a JSON file; errors name the file (or preset) and the field. */
 export function resolveEvalConfig(nameOrFile: string): EvalConfig {
-  let raw: unknown = EVAL_PRESETS[nameOrFile];
-  if (raw === undefined) {
-    if (!fs.existsSync(nameOrFile)) throw new UserError(`--config: "${nameOrFile}" is neither a preset (${Object.keys(EVAL_PRESETS).join(', ')}) nor a file`);
-    try {
-      raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-    } catch (err) {
-      throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
-  return parseEvalConfig(raw, nameOrFile);
+  return parseEvalConfig(readPresetOrFile(nameOrFile, EVAL_PRESETS), nameOrFile);
 }
 
 export function parseEvalConfig(raw: unknown, where = 'eval config'): EvalConfig {
-  const parsed = EvalConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new UserError(`${where}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
-  return parsed.data;
+  return parseConfig(EvalConfigSchema, raw ?? {}, where);
 }
