@@ -20,6 +20,7 @@ import * as baselineCmd from './commands/baseline';
 import * as experimentCmd from './commands/experiment';
 import * as evalCmd from './commands/eval';
 import * as grpoCmd from './commands/grpo';
+import * as exportCmd from './commands/export';
 
 export function buildProgram(): Command {
   const program = new Command('cmrp')
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   sftCmd.register(program);
   baselineCmd.register(program);
   grpoCmd.register(program);
+  exportCmd.register(program);
   evalCmd.register(program);
   experimentCmd.register(program);
   return program;
