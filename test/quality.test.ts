@@ -21,12 +21,13 @@ test('quality report: judges, tokenizer and base-model figures, all fresh and in
   const baseDir = path.join(root, 'base');
   const run = await preparePretrain(PretrainSchema.parse(PRETRAIN_PRESETS.smoke), { outDir: baseDir, worldDir: path.join(root, 'pretrain-world') });
   await run.trainer.run();
-  const r = await qualityReport({ baseDir, judgesDir, worldDir: world, evalDir, promptsPerCharacter: 1 });
+  const r = await qualityReport({ baseDir, judgesDir, worldDir: world, evalDir, promptsPerCharacter: 1, vqaPerCharacter: 2 });
   assert.equal(r.base_prompts, 2);
-  for (const k of ['vqa_judge_acc', 'identity_auc', 'clip_t_top1', 'vqa_judge_acc_on_reconstructions', 'base_t2i_vqa_score'] as const) {
+  for (const k of ['vqa_judge_acc', 'identity_auc', 'clip_t_top1', 'vqa_judge_acc_on_reconstructions', 'base_t2i_vqa_score', 'base_vqa_acc', 'base_vqa_f1'] as const) {
     assert.ok(r[k] >= 0 && r[k] <= 1, `${k} = ${r[k]}`);
   }
   assert.ok(r.tokenizer_psnr > 10 && r.tokenizer_psnr < 40, `psnr ${r.tokenizer_psnr}`);
   assert.ok(Math.abs(r.base_identity_sim) <= 1 && Math.abs(r.base_identity_sim_other_characters) <= 1);
   assert.equal(r.base_step, 12);
+  assert.equal(r.base_vqa_questions, 4, 'two held-out VQA questions for each of the two eval characters');
 });

@@ -10,6 +10,9 @@
  *               the VQA judge scores each drawing on the prompt's weighted questions (chance ~0.5);
  *               base_identity_sim: DINO-stand-in similarity of each drawing to the character's
  *               references, next to the same similarity to other characters' references
+ *               base_vqa_acc: the base model (card in the prompt) answers held-out VQA questions on
+ *               the eval characters' TEST images, greedy, exact match after normalization (the
+ *               evaluation suite's vqa_acc); base_vqa_f1 gives partial credit (token F1)
  */
 import { loadJudges, reportJudges } from '../judges';
 import { loadEvalData } from '../judges/data';
@@ -21,6 +24,12 @@ import type { Identity } from '../data/synth/character';
 import { loadCheckpoint } from '../model/checkpoint';
 import { Rng } from '../util/rng';
 import { drawPrompt } from './samples';
+import { loadRoleScape } from '../data/rolescape';
+import { modelPolicy, cardContext } from './load-policy';
+import { PolicySession } from './suite/session';
+import { heldOutVqa } from './suite/items';
+import { synthTruth } from './suite/truth';
+import { gatherVqa, vqaRecords, scoreVqa } from './suite/vqa';
 
 export interface QualityOptions {
   baseDir: string;
@@ -29,6 +38,8 @@ export interface QualityOptions {
   evalDir: string;
   /** GRPO prompts drawn per eval character for the base-model figures. */
   promptsPerCharacter?: number;
+  /** Held-out VQA questions per eval character for base_vqa_acc. */
+  vqaPerCharacter?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -40,6 +51,9 @@ export interface QualityReport {
   tokenizer_psnr: number;
   vqa_judge_acc_on_reconstructions: number;
   base_t2i_vqa_score: number;
+  base_vqa_acc: number;
+  base_vqa_f1: number;
+  base_vqa_questions: number;
   base_identity_sim: number;
   base_identity_sim_other_characters: number;
   base_prompts: number;
@@ -88,6 +102,15 @@ export async function qualityReport(o: QualityOptions): Promise<QualityReport> {
       }
       log(`base: ${id} done (${scores.length} drawings scored)`);
     }
+    // base model VQA on held-out test images (a few questions per character)
+    const policy = modelPolicy(base.model, base.tokenizers, { name: 'base', kind: 'base', context: cardContext(0) });
+    const records = [];
+    for (const c of (await loadRoleScape(o.evalDir)).characters) {
+      const items = heldOutVqa(c, synthTruth(c)).slice(0, o.vqaPerCharacter ?? 6);
+      records.push(...vqaRecords(await gatherVqa(new PolicySession(policy, c), items, 40)));
+    }
+    const vqa = scoreVqa(records);
+    log(`base: VQA on held-out test images ${vqa.acc?.toFixed(4)} exact, ${vqa.f1?.toFixed(4)} F1 (${records.length} questions)`);
     return {
       vqa_judge_acc: judgeReport.vqa_judge_acc,
       identity_auc: judgeReport.identity_auc,
@@ -95,6 +118,9 @@ export async function qualityReport(o: QualityOptions): Promise<QualityReport> {
       tokenizer_psnr: psnr,
       vqa_judge_acc_on_reconstructions: right / total,
       base_t2i_vqa_score: mean(scores),
+      base_vqa_acc: vqa.acc ?? NaN,
+      base_vqa_f1: vqa.f1 ?? NaN,
+      base_vqa_questions: records.length,
       base_identity_sim: mean(sims),
       base_identity_sim_other_characters: mean(simsOther),
       base_prompts: scores.length,
