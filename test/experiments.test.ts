@@ -49,6 +49,7 @@ test('grid files are validated with the field named', () => {
   bad({ methods: [{ name: 'g', kind: 'grpo' }] }, /methods\.0\.sft_from: a grpo row needs an earlier unified-sft row/);
   bad({ methods: [{ name: 'u', kind: 'unified-sft', sft: { shots: 0 } }] }, /methods\.0\.sft: .*shots/);
   bad({ methods: [{ name: 'u', kind: 'unified-sft' }, { name: 'u', kind: 'unified-sft' }] }, /duplicate method name "u"/);
+  assert.equal(resolveGrid('ablations').methods.length, 13, 'the built-in ablation grid validates');
   assert.throws(() => resolveGrid('nope'), (e: unknown) => e instanceof UserError && /neither a built-in grid/.test((e as Error).message));
 });
 

@@ -61,9 +61,35 @@ const MAIN_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchem
   { name: 'unified-sft-grpo', kind: 'grpo' },
 ];
 
+const grpoRow = (name: string, grpo: Record<string, unknown>): z.input<typeof MethodSchema> => ({ name, kind: 'grpo', sft_from: 'sft-k10', grpo });
+const weights = (w: Record<string, number>) => ({ rewards: { weights: w } });
+
+/**
+ * The ablations: each reward term removed; the official group-mean diversity vs the per-sample
+ * variant; the official identity thresholds (real DINOv2's 0.5 / 0.9) vs ours; group size; the KL
+ * coefficient; shots K. Not expressible yet (they need a dense base checkpoint and an evaluation
+ * mode drawing the reply image without its text): MoT vs dense, chain vs image without the reply.
+ */
+const ABLATION_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchema>[]] = [
+  { name: 'sft-k10', kind: 'unified-sft' },
+  grpoRow('grpo-official', {}),
+  grpoRow('grpo-no-vqa', weights({ vqa: 0 })),
+  grpoRow('grpo-no-clip-t', weights({ clip_t: 0 })),
+  grpoRow('grpo-no-diversity', weights({ diversity_lpips: 0 })),
+  grpoRow('grpo-no-identity-band', weights({ dino_penalty: 0 })),
+  grpoRow('grpo-per-sample-diversity', weights({ diversity_lpips: 0, diversity_lpips_per_sample: 0.1 })),
+  grpoRow('grpo-official-thresholds', { rewards: { dino_threshold_low: 0.5, dino_threshold_high: 0.9 } }),
+  grpoRow('grpo-g4', { group_size: 4 }),
+  grpoRow('grpo-beta-0.04', { beta: 0.04 }),
+  { name: 'sft-k1', kind: 'unified-sft', sft: { shots: 1 } },
+  { name: 'sft-k3', kind: 'unified-sft', sft: { shots: 3 } },
+  { name: 'sft-k5', kind: 'unified-sft', sft: { shots: 5 } },
+];
+
 export const GRIDS: Record<string, z.input<typeof GridSchema>> = {
   main: { name: 'main', methods: MAIN_METHODS },
   smoke: { name: 'smoke', methods: MAIN_METHODS, sft_config: 'smoke', eval_config: 'smoke', grpo_config: 'smoke' },
+  ablations: { name: 'ablations', methods: ABLATION_METHODS },
 };
 
 export function resolveGrid(nameOrFile: string): Grid {
