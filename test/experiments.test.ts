@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../src/backend/select';
 import { ensureSynthDataset } from '../src/data/synth';
-import { resolveGrid, runExperiment, aggregate, markdownTable, GRIDS, type CellResult } from '../src/eval/experiments';
+import { resolveGrid, runExperiment, aggregate, markdownTable, pairedDeltas, comparisonPairs, GRIDS, type CellResult } from '../src/eval/experiments';
 import { METRIC_KEYS } from '../src/eval/suite';
 import { projectRoot } from '../src/util/paths';
 import { UserError } from '../src/util/errors';
@@ -71,4 +71,9 @@ test('aggregation: mean ± sample std per method, best of each column in bold by
   assert.match(row('a')[2], /^\*\*0\.300/); // higher vqa is better
   assert.match(row('b')[3], /^\*\*0\.100/); // lower copy rate is better
   assert.match(row('b')[4], /^\*\*1\.000/); // ratio closest to 1 (b: 1.0 mean vs a: 2.0)
+  const d = pairedDeltas(cells, 'b', 'a', ['vqa_acc', 't2i_copy_rate']);
+  assert.equal(d.vqa_acc.n, 1); // b has no vqa_acc for y
+  assert.ok(Math.abs(d.vqa_acc.mean! - -0.1) < 1e-12 && d.vqa_acc.better === 0);
+  assert.ok(Math.abs(d.t2i_copy_rate.mean! - -0.3) < 1e-12 && d.t2i_copy_rate.better === 2); // lower copy rate is better
+  assert.deepEqual(comparisonPairs(resolveGrid('smoke')), [['unified-sft-grpo', 'unified-sft'], ['unified-sft', 'prompt-only'], ['unified-sft', 'image-only'], ['unified-sft', 'text-only'], ['unified-sft', 'separate']]);
 });

@@ -26,6 +26,8 @@ export interface ExperimentResults {
   characters: string[];
   seeds: number;
   methods: string[];
+  /** Method pairs compared character by character in the report: [method, reference]. */
+  pairs?: [string, string][];
   cells: CellResult[];
   seconds: number;
   finished: string;
@@ -78,6 +80,47 @@ export function markdownTable(summary: Record<string, Record<string, Summary>>, 
   return [head, ...rows].join('\n');
 }
 
+export interface PairedDelta {
+  mean: number | null;
+  std: number | null;
+  /** Cells (character x seed) where the method is better than the reference, by the metric's direction. */
+  better: number;
+  n: number;
+}
+
+/** Per metric: method minus reference, paired by character and seed (mean ± sample std), and how often it is better. */
+export function pairedDeltas(cells: readonly CellResult[], method: string, reference: string, keys: readonly string[] = METRIC_KEYS): Record<string, PairedDelta> {
+  const out: Record<string, PairedDelta> = {};
+  const key = (c: CellResult) => `${c.character}|${c.seed}`;
+  const refs = new Map(cells.filter((c) => c.method === reference).map((c) => [key(c), c]));
+  for (const k of keys) {
+    const ds: number[] = [];
+    let better = 0;
+    for (const c of cells.filter((x) => x.method === method)) {
+      const a = (c.metrics as Record<string, number | null>)[k], b = (refs.get(key(c))?.metrics as Record<string, number | null> | undefined)?.[k];
+      if (typeof a !== 'number' || typeof b !== 'number') continue;
+      ds.push(a - b);
+      if (goodness(k, a) > goodness(k, b)) better++;
+    }
+    const mean = ds.length ? ds.reduce((x, y) => x + y, 0) / ds.length : null;
+    const std = ds.length > 1 && mean !== null ? Math.sqrt(ds.reduce((x, d) => x + (d - mean) ** 2, 0) / (ds.length - 1)) : ds.length === 1 ? 0 : null;
+    out[k] = { mean, std, better, n: ds.length };
+  }
+  return out;
+}
+
+function pairedTable(r: ExperimentResults): string[] {
+  if (!r.pairs?.length) return [];
+  const keys = METRIC_KEYS;
+  const lines = ['## Paired differences (method - reference, same character and seed)', '', 'Mean ± std of the difference, and in how many cells the method is better by the metric\'s direction.', '',
+    `| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
+  for (const [m, ref] of r.pairs) {
+    const d = pairedDeltas(r.cells, m, ref, keys);
+    lines.push(`| ${m} - ${ref} | ${keys.map((k) => (d[k].mean === null ? '–' : `${d[k].mean! >= 0 ? '+' : ''}${d[k].mean!.toFixed(3)} ± ${d[k].std!.toFixed(3)} (${d[k].better}/${d[k].n})`)).join(' | ')} |`);
+  }
+  return [...lines, ''];
+}
+
 export function markdownReport(r: ExperimentResults): string {
   const summary = aggregate(r.cells, r.methods);
   const n = r.characters.length * r.seeds;
@@ -91,6 +134,7 @@ export function markdownReport(r: ExperimentResults): string {
     '',
     markdownTable(summary),
     '',
+    ...pairedTable(r),
     '## Time per cell (s)',
     '',
     '| method | train (mean) | eval (mean) |',

@@ -127,11 +127,20 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   }
   const results: ExperimentResults = {
     format: RESULTS_FORMAT, grid: o.grid.name, command: o.command, characters: chars.map((c) => c.id), seeds: o.seeds,
-    methods: o.grid.methods.map((m) => m.name), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
+    methods: o.grid.methods.map((m) => m.name), pairs: comparisonPairs(o.grid), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
   };
   writeJsonAtomic(path.join(o.out, 'results.json'), results);
   fs.writeFileSync(path.join(o.out, 'report.md'), markdownReport(results));
   return results;
+}
+
+/** Pairs the report compares character by character: each GRPO row vs its SFT row, the unified-SFT row(s) vs each baseline. */
+export function comparisonPairs(grid: Grid): [string, string][] {
+  const sftRows = grid.methods.filter((m) => m.kind === 'unified-sft');
+  const pairs: [string, string][] = [];
+  for (const m of grid.methods) if (m.kind === 'grpo') pairs.push([m.name, m.sft_from ?? sftRows[0]?.name ?? '']);
+  for (const s of sftRows.slice(0, 1)) for (const b of grid.methods) if (['prompt-only', 'image-only', 'text-only', 'separate'].includes(b.kind)) pairs.push([s.name, b.name]);
+  return pairs.filter(([, ref]) => ref !== '');
 }
 
 function readCell(file: string, specHash: string): Omit<CellResult, 'cached'> | null {
