@@ -2,14 +2,22 @@
  * Save figures to disk: `exportFigure(fig, 'loss-curve')` → `<project>/figures/loss-curve.html`,
  * a self-contained page (plotly.js inlined, no network), written atomically.
  *
- * PNG/SVG are not produced yet: they need a headless browser (Chromium), see the RASTER HOOK below.
+ * `exportFigure(fig, 'loss-curve', { images: ['png', 'svg'] })` also writes `loss-curve.png` and
+ * `loss-curve.svg`, drawn by plotly.js itself in headless Chromium (./rasterize.ts, registered on
+ * first use through the RASTER HOOK below).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { writeFileAtomic } from '../util/fs';
 import { figuresDir } from '../util/paths';
 import { DEFAULT_HEIGHT, Figure } from './figure';
 import { standaloneFigureHtml } from './plotly-html';
+// rasterize.ts imports setFigureRasterizer from this file: the cycle is safe because each side
+// only uses the other's functions when called, never while loading
+import { CHROMIUM_INSTALL_HINT, chromiumSearchDescription, registerChromiumRasterizer } from './rasterize';
+
+export { findChromium, registerChromiumRasterizer, chromiumRasterizer } from './rasterize';
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,120}$/;
 
@@ -24,12 +32,14 @@ export function checkFigureName(name: string): void {
 }
 
 // =============================================================================================
-// RASTER HOOK — PNG/SVG export via headless Chromium plugs in here (not implemented yet).
+// RASTER HOOK — PNG/SVG export plugs in here.
 //
 // A rasterizer receives the already-written standalone HTML page and must return the image bytes
-// (PNG) or SVG text, synchronously (e.g. `chromium --headless` through execFileSync, evaluating
-// `Plotly.toImage(gd, {format, width, height, scale})` in the page). Until one is registered with
-// `setFigureRasterizer`, asking for images is an error, never a fake or empty file.
+// (PNG) or SVG text, synchronously. The first `exportFigure` asking for images registers the
+// headless-Chromium one (rasterize.ts: `Plotly.toImage(gd, {format, width, height, scale})` in the
+// page) when a browser is found; `setFigureRasterizer` installs another (tests) or, with null,
+// removes it (the next request for images looks for Chromium again). Without one, asking for
+// images is an error naming how to install Chromium, never a fake or empty file.
 // =============================================================================================
 export type RasterFormat = 'png' | 'svg';
 
@@ -61,9 +71,9 @@ export interface ExportOptions {
   dir?: string;
   /** Page title (default: the figure's title, else the name). */
   title?: string;
-  /** Also write these image formats (needs a registered rasterizer — not available yet). */
+  /** Also write these image formats (drawn by headless Chromium; see the RASTER HOOK). */
   images?: RasterFormat[];
-  /** Image size in CSS pixels and device scale (images only; default layout size or 900×420, scale 2). */
+  /** Image size in CSS pixels and device scale (images only; default layout size or 900×420, scale 2; a PNG is width*scale × height*scale pixels). */
   width?: number;
   height?: number;
   scale?: number;
@@ -76,9 +86,16 @@ export interface ExportedFigure {
   svg?: string;
 }
 
+/** Largest image side in pixels (width or height times scale) that exportFigure accepts. */
+export const MAX_IMAGE_PIXELS = 16384;
+
 /**
  * Write `fig` as `<dir>/<name>.html` (self-contained, atomic: written to a temporary sibling and
- * renamed) and, when asked and available, `<name>.png` / `<name>.svg`. Returns the paths.
+ * renamed) and, when asked, `<name>.png` / `<name>.svg`. Returns the paths.
+ *
+ * Every argument (name, formats, size) is checked and the rasterizer found before anything is
+ * written. The images are all rendered before any is written, so a failed render leaves no mix of
+ * new and old images; the page it needed is then removed again unless it existed before.
  */
 export function exportFigure(fig: Figure, name: string, opts: ExportOptions = {}): ExportedFigure {
   checkFigureName(name);
@@ -86,29 +103,51 @@ export function exportFigure(fig: Figure, name: string, opts: ExportOptions = {}
   for (const f of images) {
     if (f !== 'png' && f !== 'svg') throw new UserError(`unknown image format ${JSON.stringify(f)}: use 'png' or 'svg'`);
   }
-  if (images.length > 0 && !rasterizer) {
-    // checked before writing anything, so a failed call leaves no partial output behind
-    throw new UserError(
-      `${images.join('/').toUpperCase()} export is not available yet: it needs headless Chromium, which is not installed. ` +
-        `Export the HTML only (omit {images}); in a browser its camera button saves an SVG.`,
-    );
+  const layout = fig.layout ?? {};
+  const width = opts.width ?? (typeof layout.width === 'number' ? layout.width : 900);
+  const height = opts.height ?? (typeof layout.height === 'number' ? layout.height : DEFAULT_HEIGHT);
+  const scale = opts.scale ?? 2;
+  if (images.length > 0) {
+    checkImageSize(width, height, scale);
+    if (!rasterizer) registerChromiumRasterizer();
+    if (!rasterizer) {
+      throw new UserError(
+        `${images.join('/').toUpperCase()} export is not available yet: it needs headless Chromium, which was not found ` +
+          `(${chromiumSearchDescription()}); ${CHROMIUM_INSTALL_HINT}. ` +
+          `Meanwhile export the HTML only (omit {images}); in a browser its camera button saves an SVG.`,
+      );
+    }
   }
   const dir = path.resolve(opts.dir ?? figuresDir());
   const htmlPath = path.join(dir, `${name}.html`);
+  const htmlExisted = fs.existsSync(htmlPath);
   writeFileAtomic(htmlPath, standaloneFigureHtml(fig, opts.title ?? titleOf(fig) ?? name));
   const out: ExportedFigure = { html: htmlPath };
-  if (rasterizer) {
-    const layout = fig.layout ?? {};
-    const width = opts.width ?? (typeof layout.width === 'number' ? layout.width : 900);
-    const height = opts.height ?? (typeof layout.height === 'number' ? layout.height : DEFAULT_HEIGHT);
-    for (const format of images) {
-      const bytes = rasterizer({ fig, htmlPath, format, width, height, scale: opts.scale ?? 2 });
-      const file = path.join(dir, `${name}.${format}`);
-      writeFileAtomic(file, bytes);
-      out[format] = file;
-    }
+  if (images.length === 0 || !rasterizer) return out;
+  const rendered: [RasterFormat, Uint8Array | string][] = [];
+  try {
+    for (const format of images) rendered.push([format, rasterizer({ fig, htmlPath, format, width, height, scale })]);
+  } catch (err) {
+    if (!htmlExisted) fs.rmSync(htmlPath, { force: true });
+    throw err;
+  }
+  for (const [format, bytes] of rendered) {
+    const file = path.join(dir, `${name}.${format}`);
+    writeFileAtomic(file, bytes);
+    out[format] = file;
   }
   return out;
+}
+
+function checkImageSize(width: number, height: number, scale: number): void {
+  for (const [k, v] of [['width', width], ['height', height], ['scale', scale]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new UserError(`image ${k} ${JSON.stringify(v)} is not a positive number`);
+    }
+  }
+  if (Math.max(width, height) * scale > MAX_IMAGE_PIXELS) {
+    throw new UserError(`image size ${width}×${height} at scale ${scale} exceeds ${MAX_IMAGE_PIXELS} pixels a side: lower width, height or scale`);
+  }
 }
 
 function titleOf(fig: Figure): string | undefined {

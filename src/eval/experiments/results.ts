@@ -13,7 +13,7 @@ export interface CellResult {
   method: string;
   seed: number;
   metrics: Metrics;
-  /** Seconds to make the policy (training) and to evaluate it; 0 when reused from the cache. */
+  /** Seconds it took to make the policy (training) and to evaluate it, as recorded when the cell was made (kept for cached cells). */
   train_seconds: number;
   eval_seconds: number;
   cached: boolean;
@@ -128,7 +128,7 @@ export function markdownReport(r: ExperimentResults): string {
     `# Experiment \`${r.grid}\``,
     '',
     `Command: \`${r.command}\``,
-    `Characters (${r.characters.length}): ${r.characters.join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length}; wall time ${(r.seconds / 60).toFixed(1)} min (cached cells count 0); finished ${r.finished}.`,
+    `Characters (${r.characters.length}): ${r.characters.join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
     `Mean ± std over ${n} character-seed pairs (std with n-1). Best per column in bold: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
     '',
@@ -140,8 +140,8 @@ export function markdownReport(r: ExperimentResults): string {
     '| method | train (mean) | eval (mean) |',
     '| --- | --- | --- |',
     ...r.methods.map((m) => {
-      const cs = r.cells.filter((c) => c.method === m && !c.cached);
-      const avg = (f: (c: CellResult) => number) => (cs.length ? (cs.reduce((a, c) => a + f(c), 0) / cs.length).toFixed(1) : '(cached)');
+      const cs = r.cells.filter((c) => c.method === m);
+      const avg = (f: (c: CellResult) => number) => (cs.length ? (cs.reduce((a, c) => a + f(c), 0) / cs.length).toFixed(1) : '–');
       return `| ${m} | ${avg((c) => c.train_seconds)} | ${avg((c) => c.eval_seconds)} |`;
     }),
     '',
