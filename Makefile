@@ -10,7 +10,8 @@ CLI := node dist/src/cli/main.js
 
 setup: deps build kernel
 
-# Debian packages (Jupyter's headless executor + classic Notebook), then npm ci when the lock changed.
+# Debian packages (Jupyter's headless executor + classic Notebook; Chromium for PNG/SVG figure export
+# and the browser test: CMRP_NEED_CHROMIUM=1 requires it, =0 skips it), then npm ci when the lock changed.
 deps: $(NODE_MODULES_STAMP)
 	@bash environment/setup-debian.sh
 	@ln -sfn .. node_modules/cmrp-lab   # notebooks `import 'cmrp-lab'`: the package resolves to this clone

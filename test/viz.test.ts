@@ -298,7 +298,15 @@ describe('exportFigure', () => {
     for (const bad of ['', '../evil', 'a/b', 'a.b', 'with space', 'x\u0000', 'é', 'a'.repeat(121)]) {
       assert.throws(() => viz.exportFigure(fig, bad, { dir: path.join(dir, 'bad') }), (e: unknown) => e instanceof UserError && /not a safe file stem/.test((e as Error).message), bad);
     }
-    assert.throws(() => viz.exportFigure(fig, 'img', { dir: path.join(dir, 'bad'), images: ['png'] }), /PNG export is not available yet: it needs headless Chromium/);
+    // as on a machine without Chromium (exportFigure looks for one on the first request for images)
+    const savedChromium = process.env.CMRP_CHROMIUM;
+    process.env.CMRP_CHROMIUM = path.join(dir, 'no-chromium');
+    try {
+      assert.throws(() => viz.exportFigure(fig, 'img', { dir: path.join(dir, 'bad'), images: ['png'] }), /PNG export is not available yet: it needs headless Chromium/);
+    } finally {
+      if (savedChromium === undefined) delete process.env.CMRP_CHROMIUM;
+      else process.env.CMRP_CHROMIUM = savedChromium;
+    }
     assert.equal(fs.existsSync(path.join(dir, 'bad')), false);
   });
 

@@ -142,7 +142,7 @@ export function exportFigure(fig: Figure, name: string, opts: ExportOptions = {}
 function checkImageSize(width: number, height: number, scale: number): void {
   for (const [k, v] of [['width', width], ['height', height], ['scale', scale]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      throw new UserError(`image ${k} ${JSON.stringify(v)} is not a positive number`);
+      throw new UserError(`image ${k} ${typeof v === 'number' ? String(v) : JSON.stringify(v)} is not a positive number`);
     }
   }
   if (Math.max(width, height) * scale > MAX_IMAGE_PIXELS) {

@@ -123,9 +123,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no answer within ${(ms / 1000).toFixed(0)} s`)), ms);
+    timer.unref();
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
+
+/** A pause that does not keep the process alive by itself. */
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Chromium's stderr without the D-Bus complaints every headless start prints on a server. */
 function usefulStderr(text: string): string {
@@ -278,10 +282,10 @@ export class ChromiumBrowser {
       const running = () => this.child.exitCode === null && this.child.signalCode === null;
       if (running()) {
         this.toBrowser.write(JSON.stringify({ id: ++this.nextId, method: 'Browser.close', params: {} }) + '\0');
-        await Promise.race([this.exited, new Promise((r) => setTimeout(r, 3000))]);
+        await Promise.race([this.exited, pause(3000)]);
       }
       if (running()) this.kill();
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([this.exited, pause(2000)]);
       this.kill(); // leftover renderers in the group, if any
     }
     fs.rmSync(this.userDataDir, { recursive: true, force: true });
@@ -358,7 +362,7 @@ export class ChromiumPage {
     );
     if (r.exceptionDetails) {
       const d = r.exceptionDetails;
-      throw new Error(String(d.exception?.description ?? d.exception?.value ?? d.text ?? 'exception').split('\n')[0]);
+      throw new Error(String(d.exception?.description ?? d.exception?.value ?? d.text ?? 'exception').split('\n')[0].replace(/^Error: /, ''));
     }
     return r.result?.value as T;
   }
