@@ -6,3 +6,4 @@ export * from './policy';
 export * from './load-policy';
 export * as suite from './suite';
 export * as experiments from './experiments';
+export * from './playground';

@@ -1,0 +1,104 @@
+/**
+ * The playground: chat with a customized character turn by turn. Each reply is the text and, when
+ * the character answers with a picture (it chooses `<boi>` after its text, or the caller asks for
+ * one), the drawn image, with a "why" panel: what the judges read in it (expression and scene from
+ * the VQA judge, next to the emotion and place the text judge reads in the reply) and how much it
+ * looks like the character (identity similarity to the references).
+ *
+ * The conversation so far is the prompt (the model trained on whole scenes); when it no longer
+ * fits the window, the oldest turns are dropped.
+ */
+import type { Character } from '../data/rolescape/types';
+import type { Judges } from '../judges/train';
+import type { EmotionJudge } from '../judges/text/emotion';
+import { generateImages, generateReplies } from '../model/generate';
+import { encodeExample, ImageCodeCache } from '../train/encode';
+import type { Segment } from '../train/tasks';
+import { Rng } from '../util/rng';
+import { readBothSides } from './suite/mmrp';
+import type { Policy } from './policy';
+
+export interface PlaygroundReading {
+  text: { expression: string; scene: string }; // what the reply says (text emotion judge; 'none' when it says nothing)
+  image: { expression: string; scene: string }; // what the picture shows (VQA judge)
+  identity: number; // max identity (dino) similarity of the picture to the references
+}
+
+export interface PlaygroundTurn {
+  user: string;
+  reply: string;
+  /** The drawn picture (32x32 RGB), or null for a text-only reply. */
+  image: Uint8Array | null;
+  /** True when the model chose to draw; false when the picture was asked for after its text. */
+  drewItself: boolean;
+  reading: PlaygroundReading | null;
+}
+
+export class Playground {
+  readonly turns: PlaygroundTurn[] = [];
+  private readonly cache: ImageCodeCache;
+  private readonly rng: Rng;
+
+  constructor(
+    readonly policy: Policy,
+    readonly character: Character,
+    private readonly judges: Judges,
+    private readonly emotion: EmotionJudge,
+    private readonly references: readonly Uint8Array[],
+    private readonly opts: { temperature?: number; seed?: number; maxTextTokens?: number } = {},
+  ) {
+    this.cache = new ImageCodeCache(policy.tok);
+    this.rng = new Rng(opts.seed ?? 0);
+  }
+
+  /** The character's reply to `line`; `picture: 'always'` draws one after the text when the model did not. */
+  async say(line: string, picture: 'auto' | 'always' | 'never' = 'auto'): Promise<PlaygroundTurn> {
+    const { tok, textModel } = this.policy;
+    const span = tok.image.tokensPerImage + 2;
+    const maxText = this.opts.maxTextTokens ?? 60;
+    const prompt = await this.prompt(line, maxText + span + 1);
+    const [r] = generateReplies(textModel, tok, prompt, 1, { rng: this.rng, temperature: this.opts.temperature ?? 0.7, maxTextTokens: maxText, allowImage: picture !== 'never' });
+    let image = r.imageCodes ? tok.image.decode(r.imageCodes) : null;
+    const drewItself = image !== null;
+    if (!image && picture === 'always') {
+      // the paper's factorization: the picture conditioned on the conversation and the reply text
+      const textIds = r.ids.filter((id) => tok.vocab.isTextToken(id));
+      const prefix = this.policy.sharedContext ? Int32Array.from([...prompt, ...textIds]) : await this.replyAsInstruction(r.text);
+      image = tok.image.decode(generateImages(this.policy.imageModel, tok, prefix, 1, { rng: this.rng, temperature: this.opts.temperature ?? 0.7 })[0]);
+    }
+    const turn: PlaygroundTurn = { user: line, reply: r.text, image, drewItself, reading: image ? this.read(image, r.text) : null };
+    this.turns.push(turn);
+    return turn;
+  }
+
+  reset(): void {
+    this.turns.length = 0;
+  }
+
+  private read(image: Uint8Array, reply: string): PlaygroundReading {
+    const [both] = readBothSides(this.judges, this.emotion, [image], [reply]);
+    const identity = Math.max(...this.references.map((ref) => this.judges.identity.similarity(image, ref, 'dino')));
+    return { ...both, identity };
+  }
+
+  /** Separate models: the image model sees only the reply, as a text-to-image instruction. */
+  private async replyAsInstruction(text: string): Promise<Int32Array> {
+    const enc = await encodeExample({ task: 't2i', character: this.character.id, segments: [...this.policy.context(this.character), { role: 'user', kind: 'text', text, loss: false }] }, this.policy.tok, this.cache);
+    return Int32Array.from([...enc.ids, this.policy.tok.vocab.char]);
+  }
+
+  /** Context + the conversation so far (oldest turns dropped to fit) + the new line, ending in `<char>`. */
+  private async prompt(line: string, reserve: number): Promise<Int32Array> {
+    const limit = this.policy.textModel.config.block_size - reserve;
+    for (let from = 0; from <= this.turns.length; from++) {
+      const history = this.turns.slice(from).flatMap((t): Segment[] => [
+        { role: 'user', kind: 'text', text: t.user, loss: false },
+        { role: 'char', kind: 'text', text: t.reply, loss: false },
+      ]);
+      const segments: Segment[] = [...this.policy.context(this.character), ...history, { role: 'user', kind: 'text', text: line, loss: false }];
+      const enc = await encodeExample({ task: 'roleplay', character: this.character.id, segments }, this.policy.tok, this.cache);
+      if (enc.ids.length + 1 <= limit || from === this.turns.length) return Int32Array.from([...enc.ids, this.policy.tok.vocab.char]).slice(-limit);
+    }
+    throw new Error('unreachable');
+  }
+}
