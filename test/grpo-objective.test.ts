@@ -89,3 +89,36 @@ test('image-token log-probs: constrained to the image codes, tempered, equal in 
   stats.logp.dispose();
   model.dispose();
 });
+
+test('reply-text log-probs: restricted to text tokens, <eos> and <boi>, tempered, equal in both paths', async () => {
+  await initBackend();
+  // vocabulary: 0-9 specials (eos 2, boi 6), text 10-29, image 30-39
+  const model = new Transformer({ vocab_size: 40, n_layer: 1, n_head: 2, n_embd: 16, block_size: 8 }, 5);
+  const ids = Int32Array.from([1, 12, 4, 15, 17, 6, 33]);
+  const targets = Int32Array.from([12, 4, 15, 17, 6, 33, 7]);
+  const mask = Float32Array.from([0, 0, 1, 1, 1, 1, 0]);
+  const kinds = Uint8Array.from([0, 0, 1, 1, 1, 2, 0]); // two text choices, the chosen <boi>, one image code
+  const modality = Int32Array.from(ids, (i) => (i >= 30 ? 1 : 0));
+  const b: Batch = { B: 1, T: 7, ids, targets, mask, modality, tasks: ['roleplay'] };
+  const x = { batch: b, imageOffset: 30, codebookSize: 10, temperature: 0.8, text: { kinds, textOffset: 10, eos: 2, boi: 6 } };
+  const lp = imageTokenLogProbs(model, x).dataSync();
+  const stats = samplingPolicyStats(model, x);
+  const lp2 = stats.logp.dataSync();
+  const logits = model.forward(tf.tensor2d(ids, [1, 7], 'int32'), tf.tensor2d(modality, [1, 7], 'int32')).arraySync()[0];
+  const lse = (z: number[]) => { const m = Math.max(...z); return m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0)); };
+  for (let t = 0; t < 7; t++) {
+    let want = 0;
+    if (kinds[t] === 1) {
+      const allowed = [...Array.from({ length: 20 }, (_, i) => 10 + i), 2, 6];
+      const z = allowed.map((id) => logits[t][id] / 0.8);
+      want = logits[t][targets[t]] / 0.8 - lse(z);
+    } else if (kinds[t] === 2) {
+      const z = logits[t].slice(30, 40).map((v) => v / 0.8);
+      want = logits[t][targets[t]] / 0.8 - lse(z);
+    }
+    close(lp[t], want, 1e-4);
+    close(lp2[t], want, 1e-4);
+  }
+  stats.logp.dispose();
+  model.dispose();
+});

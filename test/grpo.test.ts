@@ -75,6 +75,30 @@ test('a resumed GRPO run equals an unbroken one (same rollouts, rewards and weig
   for (const t of [whole, second]) (t.parts.judges.dispose(), t.parts.model.dispose());
 });
 
+test('role-play rollouts: the reply text then its picture, on training dialogues, with the text-side rewards', async () => {
+  const c = await character();
+  const cfg = smoke({ steps: 2, rollouts: 'roleplay', max_reply_tokens: 12, rewards: { weights: { style: 0.3, profile_facts: 0.2, consistency: 0.2 } } });
+  const trainer = await prepareGrpo(cfg, { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir, textJudgesDir: path.join(root, 'checkpoints', 'text-judges') });
+  // prompts come from the training dialogues; the character's test replies never appear in them
+  const testReplies = new Set(c.dialogues.test.flatMap((s) => s.turns.filter((t) => t.role === 'machine').map((t) => t.text)));
+  const trainLines = new Set(c.dialogues.train.flatMap((s) => s.turns.map((t) => t.text)));
+  assert.ok(trainer.parts.roleplayPrompts.length > 0);
+  for (const p of trainer.parts.roleplayPrompts) for (const seg of p.turns) {
+    assert.ok(seg.kind === 'text' && trainLines.has(seg.text), 'a role-play prompt line that is not from the training dialogues');
+    assert.ok(!testReplies.has(seg.text), `a test reply in a role-play prompt: ${seg.text}`);
+  }
+  let seen = 0;
+  await trainer.run(2, (row, rollouts) => {
+    seen += rollouts.texts!.length;
+    assert.ok(rollouts.kinds!.every((k) => k.includes(2)), 'every role-play rollout ends in a picture');
+    for (const k of ['style', 'profile_facts', 'consistency', 'total']) assert.ok(Number.isFinite(row.reward[k]?.mean), `reward/${k} at step ${row.step}`);
+    assert.equal(row.clip_frac, 0);
+  });
+  assert.equal(seen, 2 * cfg.prompts_per_step * cfg.group_size);
+  trainer.parts.judges.dispose();
+  trainer.parts.model.dispose();
+});
+
 test('bad GRPO configs are refused with the field named', async () => {
   assert.throws(() => resolveGrpoConfig('smoke', { group_size: 1 }), (e: unknown) => e instanceof UserError && /group_size/.test((e as Error).message));
   assert.throws(() => resolveGrpoConfig('smoke', { rewards: { weights: { vqa: -1 } } }), (e: unknown) => e instanceof UserError && /rewards\.weights\.vqa/.test((e as Error).message));

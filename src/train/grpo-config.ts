@@ -14,6 +14,8 @@ export const GrpoSchema = z
     steps: z.number().int().positive().default(100), // optimizer steps (each: sample, score, update)
     prompts_per_step: z.number().int().positive().default(4), // prompts drawn per step from the character's GRPO training prompts
     group_size: z.number().int().min(2).default(8), // G samples per prompt; advantages are normalized within each prompt's group
+    rollouts: z.enum(['t2i', 'roleplay']).default('t2i'), // t2i: drawings for the GRPO prompts (the paper); roleplay: whole role-play turns, the reply text then its picture, on the training image-dialogues (text-side rewards apply)
+    max_reply_tokens: z.number().int().positive().default(48), // roleplay: longest reply text
     temperature: z.number().positive().default(1), // sampling temperature of the policy (log-probs use the same)
     top_k: z.number().int().min(0).default(0), // 0: sample from every image code; k: the k most likely (the log-probs stay those of the full constrained distribution)
     lr: z.number().positive().default(1e-4), // AdamW learning rate (constant after warm-up)

@@ -7,8 +7,9 @@
  *   grpo      mean over sequences of the per-sequence token mean
  *   bnpo      token mean over the whole batch
  *   dr_grpo   token sum / (sequences x max completion length)   (Dr. GRPO: no length bias)
- * Log-probs are those of the distribution sampling used: logits restricted to the image codes
- * (the grammar allows nothing else inside an image) divided by the temperature.
+ * Log-probs are those of the distribution sampling used, divided by the temperature: inside an
+ * image, the logits restricted to the image codes; in reply text (role-play rollouts), restricted
+ * to the text tokens plus `<eos>` and `<boi>` (the grammar allows nothing else).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { tokenLogProbs } from '../model/ops';
@@ -21,6 +22,36 @@ export interface ImageLogProbInput {
   imageOffset: number;
   codebookSize: number;
   temperature: number;
+  /**
+   * Role-play rollouts: per target position, 1 = a reply-text choice (text tokens, `<eos>`, `<boi>`),
+   * 2 = an image code; absent: every masked position is an image code.
+   */
+  text?: { kinds: Uint8Array; textOffset: number; eos: number; boi: number };
+}
+
+/** Logits [N, K] of the allowed choices at text positions (text tokens, then <eos>, <boi>) and the targets' index in them. */
+function textChoices(logits: tf.Tensor2D, x: ImageLogProbInput): { logits: tf.Tensor2D; targets: Int32Array } {
+  const t = x.text!;
+  const N = logits.shape[0];
+  const nText = x.imageOffset - t.textOffset;
+  const choices = tf.concat([tf.slice(logits, [0, t.textOffset], [N, nText]), tf.slice(logits, [0, t.eos], [N, 1]), tf.slice(logits, [0, t.boi], [N, 1])], 1) as tf.Tensor2D;
+  const targets = Int32Array.from(x.batch.targets, (id, i) => {
+    if (t.kinds[i] !== 1) return 0;
+    if (id === t.eos) return nText;
+    if (id === t.boi) return nText + 1;
+    return id - t.textOffset;
+  });
+  return { logits: tf.div(choices, x.temperature) as tf.Tensor2D, targets };
+}
+
+/** Image-code targets' index in the image range (0 elsewhere) and the mask of image positions. */
+function imageTargets(x: ImageLogProbInput): { targets: Int32Array; mask: Float32Array } {
+  const b = x.batch;
+  const isImage = (i: number) => (x.text ? x.text.kinds[i] === 2 : b.mask[i] > 0);
+  return {
+    targets: Int32Array.from(b.targets, (t, i) => (isImage(i) ? t - x.imageOffset : 0)),
+    mask: Float32Array.from(b.mask, (m, i) => (isImage(i) ? m : 0)),
+  };
 }
 
 /** Per-token log-probs [B, T] of the targets under the constrained, tempered policy (0 where mask is 0). Differentiable. */
@@ -31,9 +62,14 @@ export function imageTokenLogProbs(model: Transformer, x: ImageLogProbInput): tf
     const modality = tf.tensor2d(b.modality, [b.B, b.T], 'int32');
     const logits = tf.reshape(model.forward(ids, modality), [b.B * b.T, model.config.vocab_size]) as tf.Tensor2D;
     const image = tf.div(tf.slice(logits, [0, x.imageOffset], [b.B * b.T, x.codebookSize]), x.temperature) as tf.Tensor2D;
-    const tgt = Int32Array.from(b.targets, (t, i) => (b.mask[i] > 0 ? t - x.imageOffset : 0));
-    const lp = tokenLogProbs(image, tf.tensor1d(tgt, 'int32'));
-    return tf.mul(tf.reshape(lp, [b.B, b.T]), tf.tensor2d(b.mask, [b.B, b.T])) as tf.Tensor2D;
+    const it = imageTargets(x);
+    let lp: tf.Tensor = tf.mul(tokenLogProbs(image, tf.tensor1d(it.targets, 'int32')), tf.tensor1d(it.mask));
+    if (x.text) {
+      const tc = textChoices(logits, x);
+      const textMask = Float32Array.from(b.mask, (m, i) => (x.text!.kinds[i] === 1 ? m : 0));
+      lp = tf.add(lp, tf.mul(tokenLogProbs(tc.logits, tf.tensor1d(tc.targets, 'int32')), tf.tensor1d(textMask)));
+    }
+    return tf.reshape(lp, [b.B, b.T]) as tf.Tensor2D;
   });
 }
 
@@ -48,13 +84,23 @@ export function samplingPolicyStats(model: Transformer, x: ImageLogProbInput): {
     const ids = tf.tensor2d(b.ids, [b.B, b.T], 'int32');
     const modality = tf.tensor2d(b.modality, [b.B, b.T], 'int32');
     const logits = tf.reshape(model.forward(ids, modality), [b.B * b.T, model.config.vocab_size]) as tf.Tensor2D;
-    const logpAll = tf.logSoftmax(tf.div(tf.slice(logits, [0, x.imageOffset], [b.B * b.T, x.codebookSize]), x.temperature)); // [N, K]
-    const m = tf.tensor1d(b.mask);
-    const h = tf.neg(tf.sum(tf.mul(tf.exp(logpAll), logpAll), 1)); // [N]
-    const entropy = tf.div(tf.sum(tf.mul(h, m)), tf.maximum(tf.sum(m), 1)).dataSync()[0];
-    const tgt = Int32Array.from(b.targets, (t, i) => (b.mask[i] > 0 ? t - x.imageOffset : 0));
-    const picked = tf.sum(tf.mul(logpAll, tf.oneHot(tf.tensor1d(tgt, 'int32'), x.codebookSize)), 1); // [N]
-    const logp = tf.keep(tf.reshape(tf.mul(picked, m), [b.B, b.T]) as tf.Tensor2D);
+    // one constrained distribution per kind of position: its log-probs, the targets' log-prob, entropy
+    const parts: { logp: tf.Tensor2D; targets: Int32Array; mask: Float32Array; K: number }[] = [];
+    const it = imageTargets(x);
+    parts.push({ logp: tf.logSoftmax(tf.div(tf.slice(logits, [0, x.imageOffset], [b.B * b.T, x.codebookSize]), x.temperature)) as tf.Tensor2D, targets: it.targets, mask: it.mask, K: x.codebookSize });
+    if (x.text) {
+      const tc = textChoices(logits, x);
+      parts.push({ logp: tf.logSoftmax(tc.logits) as tf.Tensor2D, targets: tc.targets, mask: Float32Array.from(b.mask, (m, i) => (x.text!.kinds[i] === 1 ? m : 0)), K: tc.logits.shape[1] });
+    }
+    let picked: tf.Tensor = tf.zeros([b.B * b.T]);
+    let hSum: tf.Tensor = tf.scalar(0);
+    for (const p of parts) {
+      const m = tf.tensor1d(p.mask);
+      picked = tf.add(picked, tf.mul(tf.sum(tf.mul(p.logp, tf.oneHot(tf.tensor1d(p.targets, 'int32'), p.K)), 1), m));
+      hSum = tf.add(hSum, tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.exp(p.logp), p.logp), 1)), m)));
+    }
+    const entropy = tf.div(hSum, Math.max(1, b.mask.reduce((a, v) => a + v, 0))).dataSync()[0];
+    const logp = tf.keep(tf.reshape(picked, [b.B, b.T]) as tf.Tensor2D);
     return { logp, entropy };
   });
 }

@@ -17,6 +17,9 @@ import { loadTextJudges } from '../judges/text/train';
 import { readImage32 } from '../judges/images';
 import { bandReferences } from '../rewards';
 import { characterContext } from './tasks';
+import { roleplayPrompts } from './rollout';
+import { loadRoleScape } from '../data/rolescape';
+import { styleCandidates } from '../eval/suite/style';
 import { referenceImages } from './shots';
 import type { GrpoConfig } from './grpo-config';
 import { GrpoTrainer, readGrpoHistory } from './grpo';
@@ -57,15 +60,16 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
   // drawing is made of codebook patches; see src/rewards/config.ts for the calibration)
   const references = bandReferences(await Promise.all(referenceImages(c, shots).map((r) => readImage32(r.path))), tok.image);
   const prompts = splitGrpoPrompts(c.grpo).train;
-  if (!prompts.length) throw new UserError(`${c.id}: no GRPO prompts (expected grpo/<Name>/*_pure_t2i_with_vqa.jsonl in ${c.root})`);
-  const needsText = TEXT_SIDE.some((k) => (config.rewards.weights as Record<string, number>)[k] > 0);
-  if (needsText && !o.textJudgesDir) throw new UserError(`rewards.weights: a text-side reward (${TEXT_SIDE.join(', ')}) needs the text judges (--text-judges DIR)`);
+  if (config.rollouts === 't2i' && !prompts.length) throw new UserError(`${c.id}: no GRPO prompts (expected grpo/<Name>/*_pure_t2i_with_vqa.jsonl in ${c.root})`);
+  const needsText = config.rollouts === 'roleplay' || TEXT_SIDE.some((k) => (config.rewards.weights as Record<string, number>)[k] > 0);
+  if (needsText && !o.textJudgesDir) throw new UserError(`rollouts / rewards.weights: role-play rollouts and the text-side rewards (${TEXT_SIDE.join(', ')}) need the text judges (--text-judges DIR)`);
   const meta = {
     ...sft.meta, kind: 'grpo', name: 'unified-sft+grpo', character: c.id, sft_model: path.resolve(resume ? String(sft.meta.sft_model ?? o.modelDir) : o.modelDir),
   };
   const trainer = new GrpoTrainer(
     {
-      model, tok, character: c, prompts, context: characterContext(c), references, judges: loadJudges(o.judgesDir),
+      model, tok, character: c, prompts, roleplayPrompts: roleplayPrompts(c), context: characterContext(c), references, judges: loadJudges(o.judgesDir),
+      styleCandidates: needsText ? styleCandidates((await loadRoleScape(c.root)).characters) : undefined,
       textJudges: needsText ? await loadTextJudges(o.textJudgesDir!) : undefined, reference, trainable, save, meta,
     },
     config,
@@ -77,6 +81,6 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
     trainer.resumeFrom(readGrpoHistory(o.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors, rewards: saved.state.rewards as never } : undefined);
     log(`resuming from ${o.outDir} at step ${trainer.step}`);
   }
-  log(`${c.id}: Character-GRPO (${adapters ? 'LoRA' : 'full'}) from ${o.modelDir}; ${prompts.length} training prompts, ${config.prompts_per_step} x G=${config.group_size} per step; ${references.length / 2} reference images`);
+  log(`${c.id}: Character-GRPO (${adapters ? 'LoRA' : 'full'}) from ${o.modelDir}; ${config.rollouts === 'roleplay' ? `role-play rollouts on ${trainer.parts.roleplayPrompts.length} training image-dialogues` : `${prompts.length} training prompts`}, ${config.prompts_per_step} x G=${config.group_size} per step; ${references.length / 2} reference images`);
   return trainer;
 }

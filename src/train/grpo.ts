@@ -28,7 +28,8 @@ import { makeBatch } from './encode';
 import type { Segment } from './tasks';
 import { GrpoConfig } from './grpo-config';
 import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from './grpo-objective';
-import { sampleRollouts, Rollouts } from './rollout';
+import { sampleRollouts, sampleRoleplayRollouts, batchKinds, Rollouts, RoleplayPrompt } from './rollout';
+import type { StyleCandidate } from '../judges/text/style';
 
 export interface Stat {
   mean: number;
@@ -70,6 +71,10 @@ export interface GrpoParts {
   character: Character;
   /** The prompts GRPO may train on (the train side of splitGrpoPrompts). */
   prompts: GrpoPrompt[];
+  /** Role-play prompts (training image-dialogues), for `rollouts: 'roleplay'`. */
+  roleplayPrompts: RoleplayPrompt[];
+  /** Every character of the dataset with its training lines: the style reward's candidates. */
+  styleCandidates?: StyleCandidate[];
   context: Segment[];
   references: Uint8Array[];
   judges: Judges;
@@ -104,7 +109,8 @@ export class GrpoTrainer {
   constructor(readonly parts: GrpoParts, readonly config: GrpoConfig, readonly outDir: string | null = null) {
     this.rewardConfig = structuredClone(config.rewards);
     this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
-    if (parts.prompts.length === 0) throw new Error(`GRPO: ${parts.character.id} has no GRPO training prompts`);
+    if (config.rollouts === 't2i' && parts.prompts.length === 0) throw new Error(`GRPO: ${parts.character.id} has no GRPO training prompts`);
+    if (config.rollouts === 'roleplay' && parts.roleplayPrompts.length === 0) throw new Error(`GRPO: ${parts.character.id} has no training image-dialogues for role-play rollouts`);
   }
 
   /** Change reward weights (and thresholds) from the next step on; unspecified ones stay. */
@@ -118,9 +124,17 @@ export class GrpoTrainer {
 
   /** The prompts of step `step` (a seeded draw: the same whether the run was resumed or not). */
   promptsOf(step: number): GrpoPrompt[] {
+    return this.pick(step, this.parts.prompts);
+  }
+
+  /** The role-play prompts of step `step` (same seeded rule). */
+  roleplayPromptsOf(step: number): RoleplayPrompt[] {
+    return this.pick(step, this.parts.roleplayPrompts);
+  }
+
+  private pick<T>(step: number, pool: readonly T[]): T[] {
     const rng = new Rng(this.config.seed * 1_000_003 + step);
-    const k = Math.min(this.config.prompts_per_step, this.parts.prompts.length);
-    return rng.sample(this.parts.prompts, k);
+    return rng.sample(pool, Math.min(this.config.prompts_per_step, pool.length));
   }
 
   async run(steps = this.config.steps - this.step, onStep?: (row: GrpoRow, rollouts: Rollouts) => void): Promise<GrpoRow[]> {
@@ -140,13 +154,15 @@ export class GrpoTrainer {
     const { model, tok } = this.parts;
     const t0 = performance.now();
     const rng = new Rng(c.seed * 1_000_003 + this.step).fork('sample');
-    const rollouts = await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.group_size, { rng, temperature: c.temperature, topK: c.top_k });
+    const rollouts = c.rollouts === 'roleplay'
+      ? await sampleRoleplayRollouts(model, tok, this.parts.character, this.parts.context, this.roleplayPromptsOf(this.step), c.group_size, { rng, temperature: c.temperature, topK: c.top_k, maxTextTokens: c.max_reply_tokens })
+      : await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.group_size, { rng, temperature: c.temperature, topK: c.top_k });
     const t1 = performance.now();
     const ctx = {
-      judges: this.parts.judges, textJudges: this.parts.textJudges, character: this.parts.character, references: this.parts.references,
+      judges: this.parts.judges, textJudges: this.parts.textJudges, character: this.parts.character, references: this.parts.references, styleCandidates: this.parts.styleCandidates,
       dinoThresholdLow: this.rewardConfig.dino_threshold_low, dinoThresholdHigh: this.rewardConfig.dino_threshold_high,
     };
-    const measurements = measureRewards({ images: rollouts.images, prompts: rollouts.prompts, groups: rollouts.groups }, ctx);
+    const measurements = measureRewards({ images: rollouts.images, prompts: rollouts.prompts, groups: rollouts.groups, texts: rollouts.texts }, ctx);
     const scored = combineRewards(measurements, this.rewardConfig);
     const advantages = groupAdvantages(scored.total, rollouts.groups, { scale: c.scale_advantages, clip: c.clip_advantages ?? undefined });
     const zeroStd = zeroStdGroupShare(scored.total, rollouts.groups);
@@ -170,7 +186,7 @@ export class GrpoTrainer {
     // identity similarity s of the band; text-side components only when they carry weight
     const reward: Record<string, Stat> = { total: stat(scored.total) };
     for (const [name, v] of Object.entries(scored.components)) {
-      if (TEXT_SIDE.includes(name) && !((this.rewardConfig.weights as Record<string, number>)[name] > 0)) continue;
+      if (TEXT_SIDE.includes(name) && c.rollouts !== 'roleplay' && !((this.rewardConfig.weights as Record<string, number>)[name] > 0)) continue;
       reward[name] = stat(v!);
     }
     if (measurements.raw.identity_similarity) reward.identity_similarity = stat(measurements.raw.identity_similarity);
@@ -192,8 +208,12 @@ export class GrpoTrainer {
     const { model, tok } = this.parts;
     const vars = [...this.parts.trainable.values()];
     const seqs = keep.map((i) => rollouts.sequences[i]);
+    const kinds = rollouts.kinds ? keep.map((i) => rollouts.kinds![i]) : null;
     const adv = keep.map((i) => advantages[i]);
-    const lpIn = (b: ReturnType<typeof makeBatch>) => ({ batch: b, imageOffset: tok.vocab.imageOffset, codebookSize: tok.image.codebookSize, temperature: c.temperature });
+    const lpIn = (b: ReturnType<typeof makeBatch>, rows: number[] = seqs.map((_, i) => i)) => ({
+      batch: b, imageOffset: tok.vocab.imageOffset, codebookSize: tok.image.codebookSize, temperature: c.temperature,
+      text: kinds ? { kinds: batchKinds(rows.map((i) => seqs[i]), rows.map((i) => kinds[i]), b), textOffset: tok.vocab.textOffset, eos: tok.vocab.eos, boi: tok.vocab.boi } : undefined,
+    });
     const all = makeBatch(seqs, tok, model.config.block_size);
     // the sampling policy's log-probs (and the reference's), fixed for this step's passes
     const { logp: oldLogp, entropy } = samplingPolicyStats(model, lpIn(all));
@@ -214,9 +234,9 @@ export class GrpoTrainer {
             const stats: tf.Scalar[] = [];
             const { value, grads } = tf.variableGrads(() => {
               const r = grpoLoss({
-                logp: imageTokenLogProbs(model, lpIn(b)), oldLogp: pad(oldLogp), refLogp: refLogp ? pad(refLogp) : null,
+                logp: imageTokenLogProbs(model, lpIn(b, part)), oldLogp: pad(oldLogp), refLogp: refLogp ? pad(refLogp) : null,
                 advantages: tf.tensor1d(part.map((i) => adv[i])), mask: tf.tensor2d(b.mask, [b.B, b.T]),
-                epsilon: c.epsilon, epsilonHigh: c.epsilon_high ?? c.epsilon, beta: c.beta, lossType: c.loss_type, maxCompletionLength: tok.image.tokensPerImage,
+                epsilon: c.epsilon, epsilonHigh: c.epsilon_high ?? c.epsilon, beta: c.beta, lossType: c.loss_type, maxCompletionLength: tok.image.tokensPerImage + (kinds ? c.max_reply_tokens + 1 : 0),
               });
               stats.push(tf.keep(r.clipFraction), tf.keep(r.kl));
               return r.loss;

@@ -6,9 +6,9 @@
 import type { Character, GrpoPrompt } from '../data/rolescape/types';
 import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
-import { generateImages } from '../model/generate';
+import { generateImages, generateReplies } from '../model/generate';
 import { Rng } from '../util/rng';
-import { encodePrompt, EncodedExample, ImageCodeCache } from './encode';
+import { encodeExample, encodePrompt, EncodedExample, ImageCodeCache, Batch } from './encode';
 import type { Segment } from './tasks';
 
 export interface Rollouts {
@@ -16,7 +16,92 @@ export interface Rollouts {
   groups: number[]; // group id per rollout (index of its prompt in this step)
   codes: Int32Array[]; // image codes per rollout
   images: Uint8Array[]; // 32x32 RGB per rollout
-  sequences: EncodedExample[]; // training sequences, targets on the image codes only
+  sequences: EncodedExample[]; // training sequences, targets on the image codes only (role-play: and the reply text)
+  /** Role-play rollouts: the reply text per rollout, and per token of each sequence 1 = reply-text choice, 2 = image code, 0 = not a target. */
+  texts?: string[];
+  kinds?: Uint8Array[];
+}
+
+/** A role-play prompt for GRPO: a training scene up to a user turn the character answered with a picture. */
+export interface RoleplayPrompt {
+  /** The conversation before the reply (user and character turns, text only). */
+  turns: Segment[];
+  /** What the reward sees as the prompt: the generation instruction of the true reply's picture (CLIP-T), no VQA questions. */
+  prompt: GrpoPrompt;
+}
+
+/** Role-play prompts from the character's TRAINING image-dialogues (evaluation uses the test ones). */
+export function roleplayPrompts(c: Character): RoleplayPrompt[] {
+  const out: RoleplayPrompt[] = [];
+  for (const scene of c.dialogues.train) {
+    const turns: Segment[] = [];
+    for (const t of scene.turns) {
+      if (t.role === 'machine' && t.imagePath && turns.length && turns[turns.length - 1].role === 'user') {
+        out.push({ turns: turns.slice(), prompt: { sceneId: `roleplay-${scene.index}`, text: t.generationInstruction ?? (turns[turns.length - 1] as { text: string }).text, character: c.id, referenceImagesPath: '', questions: [] } });
+        break;
+      }
+      turns.push({ role: t.role === 'user' ? 'user' : 'char', kind: 'text', text: t.text, loss: false });
+    }
+  }
+  return out;
+}
+
+/**
+ * Role-play rollouts: G replies per prompt, the reply text then its picture (a reply that ends
+ * without drawing gets its picture drawn after the text, in the same context: the paper's
+ * factorization). Targets: the reply's text choices (and `<boi>` when the model chose to draw) and
+ * the image codes; a forced `<boi>` is not a target.
+ */
+export async function sampleRoleplayRollouts(
+  model: Transformer,
+  tok: Tokenizers,
+  c: Character,
+  context: readonly Segment[],
+  prompts: readonly RoleplayPrompt[],
+  groupSize: number,
+  opts: { rng: Rng; temperature: number; topK?: number; maxTextTokens: number; cache?: ImageCodeCache },
+): Promise<Rollouts> {
+  const cache = opts.cache ?? new ImageCodeCache(tok);
+  const v = tok.vocab;
+  const span = tok.image.tokensPerImage;
+  const out: Rollouts = { prompts: [], groups: [], codes: [], images: [], sequences: [], texts: [], kinds: [] };
+  for (const [g, p] of prompts.entries()) {
+    const enc = await encodeExample({ task: 'roleplay', character: c.id, segments: [...context, ...p.turns] }, tok, cache);
+    // keep room for the reply and its picture; the oldest tokens after <bos> go first
+    const limit = model.config.block_size - opts.maxTextTokens - span - 3;
+    const ids = Array.from(enc.ids);
+    const promptIds = ids.length + 1 > limit ? [ids[0], ...ids.slice(ids.length - (limit - 2))] : ids;
+    const prompt = Int32Array.from([...promptIds, v.char]);
+    const replies = generateReplies(model, tok, prompt, groupSize, { rng: opts.rng, temperature: opts.temperature, topK: opts.topK || undefined, maxTextTokens: opts.maxTextTokens, allowImage: true });
+    for (const r of replies) {
+      const textIds = r.ids.filter((id) => v.isTextToken(id));
+      let codes = r.imageCodes;
+      const chose = codes !== null;
+      if (!codes) codes = generateImages(model, tok, Int32Array.from([...prompt, ...textIds]), 1, { rng: opts.rng, temperature: opts.temperature, topK: opts.topK || undefined })[0];
+      const seq = Int32Array.from([...prompt, ...textIds, v.boi, ...Array.from(codes, (k) => k + v.imageOffset), v.eoi]);
+      const kinds = new Uint8Array(seq.length);
+      kinds.fill(1, prompt.length, prompt.length + textIds.length + (chose ? 1 : 0)); // text choices (+ the chosen <boi>)
+      kinds.fill(2, prompt.length + textIds.length + 1, prompt.length + textIds.length + 1 + codes.length);
+      out.prompts.push(p.prompt);
+      out.groups.push(g);
+      out.codes.push(codes);
+      out.images.push(tok.image.decode(codes));
+      out.sequences.push({ task: 'roleplay', character: c.id, ids: seq, target: Uint8Array.from(kinds, (k) => (k ? 1 : 0)) });
+      out.texts!.push(tok.decodeText(textIds));
+      out.kinds!.push(kinds);
+    }
+  }
+  return out;
+}
+
+/** Per-position kinds of a batch built by makeBatch from these sequences (same truncation rule). */
+export function batchKinds(seqs: readonly EncodedExample[], kinds: readonly Uint8Array[], b: Batch): Uint8Array {
+  const out = new Uint8Array(b.B * b.T);
+  seqs.forEach((e, row) => {
+    const start = Math.max(0, e.ids.length - 1 - b.T);
+    for (let t = 0; t < b.T && start + t + 1 < e.ids.length; t++) out[row * b.T + t] = kinds[row][start + t + 1];
+  });
+  return out;
 }
 
 /** The prompt a drawing answers: the policy's context for the character, then the prompt as the user's turn. */
