@@ -140,3 +140,25 @@ test('bad SFT arguments give one clear line, not a stack trace', async () => {
   }
   assert.ok(!fs.existsSync(path.join(tmp, 'x')), 'a failed run wrote nothing');
 });
+
+test('Unified-SFT and the evaluation suite run on a real RoleScape-20 character (skipped without ../shared)', async (t) => {
+  const { sharedRoleScapeDir } = await import('../src/util/paths');
+  const real = sharedRoleScapeDir();
+  if (!real) return t.skip('../shared/rolescape20 is not here');
+  await initBackend();
+  const c = (await loadCharacter(real, 'Bo')).character;
+  const run = await prepareSft(smoke({ train: { steps: 2, batch_size: 4, mandatory_t2i: 1, warmup: 1, eval_interval: 2 } }), { baseDir: base, dataDir: real, character: c, outDir: null });
+  assert.ok(Object.values(run.counts).every((n) => n > 0), `every task has real examples: ${JSON.stringify(run.counts)}`);
+  await run.trainer.run();
+  assert.ok(run.trainer.history.every((r) => Number.isFinite(r.loss)));
+  const { evaluatePolicy, METRIC_KEYS } = await import('../src/eval/suite');
+  const { modelPolicy } = await import('../src/eval/load-policy');
+  const report = await evaluatePolicy(modelPolicy(run.model, run.tok, { name: 'sft' }), c, {
+    judgesDir: path.join(root, 'checkpoints', 'judges'), textJudgesDir: path.join(root, 'checkpoints', 'text-judges'), config: (await import('../src/eval/suite')).resolveEvalConfig('smoke'),
+  });
+  for (const k of METRIC_KEYS) assert.ok(k in report.metrics);
+  // what real data cannot give is null with a reason, never a made-up number
+  for (const k of ['memorization', 'catchphrase_rate_ratio', 'vqa_acc'] as const) assert.ok(report.metrics[k] === null && report.unavailable[k], `${k} on real data`);
+  assert.ok(typeof report.metrics.knowledge_mcq_acc === 'number' && typeof report.metrics.t2i_identity_dino === 'number');
+  run.model.dispose();
+});
