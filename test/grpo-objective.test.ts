@@ -97,7 +97,7 @@ test('reply-text log-probs: restricted to text tokens, <eos> and <boi>, tempered
   const ids = Int32Array.from([1, 12, 4, 15, 17, 6, 33]);
   const targets = Int32Array.from([12, 4, 15, 17, 6, 33, 7]);
   const mask = Float32Array.from([0, 0, 1, 1, 1, 1, 0]);
-  const kinds = Uint8Array.from([0, 0, 1, 1, 1, 2, 0]); // two text choices, the chosen <boi>, one image code
+  const kinds = Uint8Array.from([0, 0, 1, 3, 1, 2, 0]); // text choices; position 3 scores the choice <eos> (its target is a forced token); the chosen <boi>; one image code
   const modality = Int32Array.from(ids, (i) => (i >= 30 ? 1 : 0));
   const b: Batch = { B: 1, T: 7, ids, targets, mask, modality, tasks: ['roleplay'] };
   const x = { batch: b, imageOffset: 30, codebookSize: 10, temperature: 0.8, text: { kinds, textOffset: 10, eos: 2, boi: 6 } };
@@ -108,10 +108,10 @@ test('reply-text log-probs: restricted to text tokens, <eos> and <boi>, tempered
   const lse = (z: number[]) => { const m = Math.max(...z); return m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0)); };
   for (let t = 0; t < 7; t++) {
     let want = 0;
-    if (kinds[t] === 1) {
+    if (kinds[t] === 1 || kinds[t] === 3) {
       const allowed = [...Array.from({ length: 20 }, (_, i) => 10 + i), 2, 6];
       const z = allowed.map((id) => logits[t][id] / 0.8);
-      want = logits[t][targets[t]] / 0.8 - lse(z);
+      want = logits[t][kinds[t] === 3 ? 2 : targets[t]] / 0.8 - lse(z);
     } else if (kinds[t] === 2) {
       const z = logits[t].slice(30, 40).map((v) => v / 0.8);
       want = logits[t][targets[t]] / 0.8 - lse(z);

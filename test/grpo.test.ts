@@ -58,16 +58,17 @@ test('GRPO trains only on the train side of the prompt split, logs every diagnos
 test('a resumed GRPO run equals an unbroken one (same rollouts, rewards and weights)', async () => {
   const c = await character();
   const opts = (outDir: string | null) => ({ modelDir: model, dataDir: data, character: c, outDir, judgesDir });
-  const whole = await prepareGrpo(smoke({ inner_epochs: 2 }), opts(null));
+  const whole = await prepareGrpo(smoke({ inner_epochs: 2, ckpt_interval: 2 }), opts(null));
   await whole.run(3);
   const dir = path.join(tmp, 'resume');
-  const first = await prepareGrpo(smoke({ inner_epochs: 2 }), opts(dir));
-  await first.run(2);
-  await first.save(dir);
+  // interrupted after step 3 with the last checkpoint at step 2: the resumed run redoes step 3
+  const first = await prepareGrpo(smoke({ inner_epochs: 2, ckpt_interval: 2 }), opts(dir));
+  await first.run(3);
   first.parts.judges.dispose();
   first.parts.model.dispose();
-  const second = await prepareGrpo(smoke({ inner_epochs: 2 }), opts(dir));
+  const second = await prepareGrpo(smoke({ inner_epochs: 2, ckpt_interval: 2 }), opts(dir));
   assert.equal(second.step, 2);
+  assert.equal(fs.readFileSync(path.join(dir, 'grpo_history.jsonl'), 'utf8').trim().split('\n').length, 2, 'history cut back to the checkpoint');
   await second.run(1);
   assert.deepEqual(second.history.map((r) => r.reward.total.mean), whole.history.map((r) => r.reward.total.mean));
   for (const [k, v] of whole.parts.model.params) assert.deepEqual(Array.from(second.parts.model.params.get(k)!.dataSync()), Array.from(v.dataSync()), `${k} differs`);

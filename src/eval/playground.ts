@@ -57,10 +57,11 @@ export class Playground {
     const span = tok.image.tokensPerImage + 2;
     const maxText = this.opts.maxTextTokens ?? 60;
     const prompt = await this.prompt(line, maxText + span + 1);
-    const [r] = generateReplies(textModel, tok, prompt, 1, { rng: this.rng, temperature: this.opts.temperature ?? 0.7, maxTextTokens: maxText, allowImage: picture !== 'never' });
+    const [r] = generateReplies(textModel, tok, prompt, 1, { rng: this.rng, temperature: this.opts.temperature ?? 0.7, maxTextTokens: maxText, allowImage: picture !== 'never' && this.policy.sharedContext });
     let image = r.imageCodes ? tok.image.decode(r.imageCodes) : null;
     const drewItself = image !== null;
-    if (!image && picture === 'always') {
+    // separate models: the text model never draws; the image model draws from the reply alone
+    if (!image && (picture === 'always' || (picture === 'auto' && !this.policy.sharedContext))) {
       // the paper's factorization: the picture conditioned on the conversation and the reply text
       const textIds = r.ids.filter((id) => tok.vocab.isTextToken(id));
       const prefix = this.policy.sharedContext ? Int32Array.from([...prompt, ...textIds]) : await this.replyAsInstruction(r.text);

@@ -24,7 +24,8 @@ export interface ImageLogProbInput {
   temperature: number;
   /**
    * Role-play rollouts: per target position, 1 = a reply-text choice (text tokens, `<eos>`, `<boi>`),
-   * 2 = an image code; absent: every masked position is an image code.
+   * 2 = an image code, 3 = the choice `<eos>` scored at a position whose sequence token is a forced
+   * `<boi>`; absent: every masked position is an image code.
    */
   text?: { kinds: Uint8Array; textOffset: number; eos: number; boi: number };
 }
@@ -36,6 +37,7 @@ function textChoices(logits: tf.Tensor2D, x: ImageLogProbInput): { logits: tf.Te
   const nText = x.imageOffset - t.textOffset;
   const choices = tf.concat([tf.slice(logits, [0, t.textOffset], [N, nText]), tf.slice(logits, [0, t.eos], [N, 1]), tf.slice(logits, [0, t.boi], [N, 1])], 1) as tf.Tensor2D;
   const targets = Int32Array.from(x.batch.targets, (id, i) => {
+    if (t.kinds[i] === 3) return nText; // the model chose <eos> here (a forced <boi> follows in the sequence)
     if (t.kinds[i] !== 1) return 0;
     if (id === t.eos) return nText;
     if (id === t.boi) return nText + 1;
@@ -66,7 +68,7 @@ export function imageTokenLogProbs(model: Transformer, x: ImageLogProbInput): tf
     let lp: tf.Tensor = tf.mul(tokenLogProbs(image, tf.tensor1d(it.targets, 'int32')), tf.tensor1d(it.mask));
     if (x.text) {
       const tc = textChoices(logits, x);
-      const textMask = Float32Array.from(b.mask, (m, i) => (x.text!.kinds[i] === 1 ? m : 0));
+      const textMask = Float32Array.from(b.mask, (m, i) => (x.text!.kinds[i] === 1 || x.text!.kinds[i] === 3 ? m : 0));
       lp = tf.add(lp, tf.mul(tokenLogProbs(tc.logits, tf.tensor1d(tc.targets, 'int32')), tf.tensor1d(textMask)));
     }
     return tf.reshape(lp, [b.B, b.T]) as tf.Tensor2D;
@@ -90,7 +92,7 @@ export function samplingPolicyStats(model: Transformer, x: ImageLogProbInput): {
     parts.push({ logp: tf.logSoftmax(tf.div(tf.slice(logits, [0, x.imageOffset], [b.B * b.T, x.codebookSize]), x.temperature)) as tf.Tensor2D, targets: it.targets, mask: it.mask, K: x.codebookSize });
     if (x.text) {
       const tc = textChoices(logits, x);
-      parts.push({ logp: tf.logSoftmax(tc.logits) as tf.Tensor2D, targets: tc.targets, mask: Float32Array.from(b.mask, (m, i) => (x.text!.kinds[i] === 1 ? m : 0)), K: tc.logits.shape[1] });
+      parts.push({ logp: tf.logSoftmax(tc.logits) as tf.Tensor2D, targets: tc.targets, mask: Float32Array.from(b.mask, (m, i) => (x.text!.kinds[i] === 1 || x.text!.kinds[i] === 3 ? m : 0)), K: tc.logits.shape[1] });
     }
     let picked: tf.Tensor = tf.zeros([b.B * b.T]);
     let hSum: tf.Tensor = tf.scalar(0);

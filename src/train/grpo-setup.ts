@@ -23,6 +23,7 @@ import { styleCandidates } from '../eval/suite/style';
 import { referenceImages } from './shots';
 import type { GrpoConfig } from './grpo-config';
 import { GrpoTrainer, readGrpoHistory } from './grpo';
+import { discardStaleHistory } from './history';
 
 export interface GrpoSetupOptions {
   /** The SFT model (checkpoint or adapter folder). */
@@ -41,6 +42,7 @@ const TEXT_SIDE = ['style', 'profile_facts', 'consistency'] as const;
 export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Promise<GrpoTrainer> {
   const log = o.log ?? (() => {});
   const resume = o.outDir !== null && fs.existsSync(path.join(o.outDir, 'grpo_history.jsonl')) && (fs.existsSync(path.join(o.outDir, 'config.json')) || isAdapterDir(o.outDir));
+  if (!resume) discardStaleHistory(o.outDir, 'grpo_history.jsonl');
   const c = typeof o.character === 'string' ? (await loadCharacter(o.dataDir, o.character)).character : o.character;
   const sft = loadModelOrAdapter(resume ? o.outDir! : o.modelDir);
   const { model, tokenizers: tok } = sft;
@@ -78,7 +80,8 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
   if (resume) {
     const saved = loadCheckpointState(o.outDir!);
     const t = saved?.state.adam_t;
-    trainer.resumeFrom(readGrpoHistory(o.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors, rewards: saved.state.rewards as never } : undefined);
+    const step = typeof saved?.state.step === 'number' ? saved.state.step : undefined;
+    trainer.resumeFrom(readGrpoHistory(o.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors, rewards: saved.state.rewards as never, step } : undefined);
     log(`resuming from ${o.outDir} at step ${trainer.step}`);
   }
   log(`${c.id}: Character-GRPO (${adapters ? 'LoRA' : 'full'}) from ${o.modelDir}; ${config.rollouts === 'roleplay' ? `role-play rollouts on ${trainer.parts.roleplayPrompts.length} training image-dialogues` : `${prompts.length} training prompts`}, ${config.prompts_per_step} x G=${config.group_size} per step; ${references.length / 2} reference images`);

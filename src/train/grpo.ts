@@ -25,6 +25,7 @@ import type { TextJudges } from '../judges/text/train';
 import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, type RewardMeasurements, type RewardConfig } from '../rewards';
 import { makeBatch } from './encode';
+import { truncateHistory } from './history';
 import type { Segment } from './tasks';
 import { GrpoConfig } from './grpo-config';
 import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from './grpo-objective';
@@ -267,9 +268,11 @@ export class GrpoTrainer {
   }
 
   /** Continue from saved history, optimizer state and reward config. */
-  resumeFrom(history: GrpoRow[], state?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }>; rewards?: RewardConfig }): void {
-    this.history.splice(0, this.history.length, ...history);
-    this.step = history.length ? history[history.length - 1].step : 0;
+  resumeFrom(history: GrpoRow[], state?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }>; rewards?: RewardConfig; step?: number }): void {
+    // the checkpoint's step, not the history's last row: rows after it were never saved
+    const step = state?.step ?? (history.length ? history[history.length - 1].step : 0);
+    this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, 'grpo_history.jsonl', history, step));
+    this.step = step;
     if (state) this.opt.importState(this.parts.trainable, state.t, state.tensors);
     if (state?.rewards) this.rewardConfig = state.rewards;
   }

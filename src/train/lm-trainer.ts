@@ -17,6 +17,7 @@ import { cosineLr } from './schedule';
 import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
+import { truncateHistory } from './history';
 
 export const TaskWeightsSchema = z
   .object({
@@ -96,9 +97,11 @@ export class LmTrainer {
    * Continue a run from a checkpoint folder: its history and, when saved, the optimizer's moments
    * and step count (weights are loaded by the caller). Without saved moments they restart at zero.
    */
-  resumeFrom(history: LogRow[], optim?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }> }): void {
-    this.history.splice(0, this.history.length, ...history);
-    this.step = history.length ? history[history.length - 1].step : 0;
+  resumeFrom(history: LogRow[], optim?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }> }, savedStep?: number): void {
+    // the checkpoint's step, not the history's last row: rows after it were never saved
+    const step = savedStep ?? (history.length ? history[history.length - 1].step : 0);
+    this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, 'history.jsonl', history, step));
+    this.step = step;
     if (optim) this.opt.importState(this.trainable, optim.t, optim.tensors);
   }
 

@@ -22,6 +22,7 @@ import { loadCheckpoint, loadCheckpointState } from '../model/checkpoint';
 import { characterExamples, Task, TASKS, Example } from './tasks';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory } from './lm-trainer';
+import { discardStaleHistory } from './history';
 
 export const PretrainSchema = z
   .object({
@@ -110,6 +111,7 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     history = readHistory(opts.outDir);
     log(`resuming from ${opts.outDir} at step ${(ck.meta.step as number) ?? history.length}`);
   } else {
+    discardStaleHistory(opts.outDir, 'history.jsonl');
     log(`fitting tokenizers on ${opts.worldDir}`);
     tok = (await fitTokenizers({ worldDir: opts.worldDir, seed: config.world_seed, textVocabSize: config.text_vocab_size, codebookSize: config.codebook_size, realDir: null })).tokenizers;
     if (tok.vocab.size !== config.model.vocab_size) {
@@ -133,7 +135,7 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
   if (resume) {
     const saved = loadCheckpointState(opts.outDir);
     const t = saved?.state.adam_t;
-    trainer.resumeFrom(history, typeof t === 'number' && saved ? { t, tensors: saved.tensors } : undefined);
+    trainer.resumeFrom(history, typeof t === 'number' && saved ? { t, tensors: saved.tensors } : undefined, typeof saved?.state.step === 'number' ? saved.state.step : undefined);
   }
   return { trainer, config, counts };
 }

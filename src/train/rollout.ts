@@ -1,7 +1,8 @@
 /**
- * Rollouts for Character-GRPO: G drawings per prompt from the current policy (one batched,
- * KV-cached decode per prompt), decoded to pixels for the judges, and packed as training sequences
- * `prompt <boi> codes <eoi>` whose image codes are the only targets.
+ * Rollouts for Character-GRPO: G samples per prompt from the current policy (one batched,
+ * KV-cached decode per prompt), decoded to pixels for the judges, and packed as training
+ * sequences. Text-to-image: `prompt <boi> codes <eoi>`, the image codes are the targets. Role-play
+ * (`sampleRoleplayRollouts`): the reply text then its picture, targets on both (see `kinds`).
  */
 import type { Character, GrpoPrompt } from '../data/rolescape/types';
 import type { Transformer } from '../model/transformer';
@@ -17,7 +18,7 @@ export interface Rollouts {
   codes: Int32Array[]; // image codes per rollout
   images: Uint8Array[]; // 32x32 RGB per rollout
   sequences: EncodedExample[]; // training sequences, targets on the image codes only (role-play: and the reply text)
-  /** Role-play rollouts: the reply text per rollout, and per token of each sequence 1 = reply-text choice, 2 = image code, 0 = not a target. */
+  /** Role-play rollouts: the reply text per rollout, and per token of each sequence 1 = reply-text choice, 2 = image code, 3 = the model chose <eos> here (a forced <boi> follows), 0 = not a target. */
   texts?: string[];
   kinds?: Uint8Array[];
 }
@@ -49,8 +50,8 @@ export function roleplayPrompts(c: Character): RoleplayPrompt[] {
 /**
  * Role-play rollouts: G replies per prompt, the reply text then its picture (a reply that ends
  * without drawing gets its picture drawn after the text, in the same context: the paper's
- * factorization). Targets: the reply's text choices (and `<boi>` when the model chose to draw) and
- * the image codes; a forced `<boi>` is not a target.
+ * factorization). Targets: the reply's text choices, its choice to draw (`<boi>`) or to stop
+ * (`<eos>`, scored where the forced `<boi>` stands), and the image codes.
  */
 export async function sampleRoleplayRollouts(
   model: Transformer,
@@ -81,6 +82,9 @@ export async function sampleRoleplayRollouts(
       const seq = Int32Array.from([...prompt, ...textIds, v.boi, ...Array.from(codes, (k) => k + v.imageOffset), v.eoi]);
       const kinds = new Uint8Array(seq.length);
       kinds.fill(1, prompt.length, prompt.length + textIds.length + (chose ? 1 : 0)); // text choices (+ the chosen <boi>)
+      // a reply that chose to end without a picture: that choice (<eos>) is scored at the position
+      // where the forced <boi> now stands (not when <eos> was forced by the length limit)
+      if (!chose && textIds.length < opts.maxTextTokens) kinds[prompt.length + textIds.length] = 3;
       kinds.fill(2, prompt.length + textIds.length + 1, prompt.length + textIds.length + 1 + codes.length);
       out.prompts.push(p.prompt);
       out.groups.push(g);

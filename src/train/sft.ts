@@ -24,6 +24,7 @@ import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks } from './lm-trainer';
 import { loadCheckpointState } from '../model/checkpoint';
 import { referenceIds } from './shots';
+import { discardStaleHistory } from './history';
 
 /** Which data groups a run trains on: all of them, or one side (the single-modality baselines). */
 export const SFT_DATA = ['unified', 'image-only', 'text-only'] as const;
@@ -107,6 +108,7 @@ export async function prepareSft(config: SftConfig, opts: { baseDir: string; dat
     (model = ck.model), (tok = ck.tokenizers);
     if (config.mode === 'lora') model.adapters = adapters = new LoraAdapters(config.lora, model, config.train.seed);
   }
+  if (!resume) discardStaleHistory(opts.outDir, 'history.jsonl');
   const cache = new ImageCodeCache(tok);
   const ex = sftExamples(character, config);
   const encode = async (byTask: Record<Task, Example[]>, cap: number) => {
@@ -131,7 +133,7 @@ export async function prepareSft(config: SftConfig, opts: { baseDir: string; dat
   if (resume) {
     const saved = loadCheckpointState(opts.outDir!);
     const t = saved?.state.adam_t;
-    trainer.resumeFrom(readHistory(opts.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors } : undefined);
+    trainer.resumeFrom(readHistory(opts.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors } : undefined, typeof saved?.state.step === 'number' ? saved.state.step : undefined);
     log(`resuming from ${opts.outDir} at step ${trainer.step}`);
   }
   return { trainer, model, tok, character, config, counts, adapters };

@@ -13,7 +13,7 @@ export function register(program: Command): void {
   const root = projectRoot();
   program
     .command('grpo')
-    .description('Character-GRPO on text-to-image after Unified-SFT (resumes when --out holds the run)')
+    .description('Character-GRPO after Unified-SFT: on text-to-image (default) or whole role-play turns (config rollouts: roleplay); resumes when --out holds the run')
     .requiredOption('--character <name>', 'character id in the dataset')
     .requiredOption('--model <dir>', 'the Unified-SFT model (checkpoint or adapter folder)')
     .requiredOption('--out <dir>', 'where the GRPO model, grpo_history.jsonl and sample grids go')

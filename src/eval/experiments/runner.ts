@@ -50,6 +50,21 @@ export function pickCharacters(all: readonly Character[], which: ExperimentOptio
 }
 
 const hash = (x: unknown): string => crypto.createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+const fileHash = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
+
+/** A folder's content (every file, sorted by name), e.g. a judges checkpoint. */
+function dirHash(dir: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else h.update(name).update(fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex').slice(0, 16);
+}
 
 function sftConfigFor(grid: Grid, m: Method, seed: number): SftConfig {
   const data = m.kind === 'image-only' || m.kind === 'text-only' ? m.kind : 'unified';
@@ -63,6 +78,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const { characters: all } = await loadRoleScape(o.dataDir);
   const chars = pickCharacters(all, o.characters);
   const baseSha = baseFingerprint(o.baseDir);
+  // everything else a cell's numbers depend on: the data's content and the judges' weights
+  const dataKey = fs.existsSync(path.join(o.dataDir, 'index.json')) ? fileHash(path.join(o.dataDir, 'index.json')) : path.resolve(o.dataDir);
+  const judgesKey = [dirHash(o.judgesDir), dirHash(o.textJudgesDir)];
   const evalBase = resolveEvalConfig(o.grid.eval_config);
   const total = chars.length * o.grid.methods.length * o.seeds;
   const cells: CellResult[] = [];
@@ -77,7 +95,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
         const sft = m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
         const grpo = m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
-        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: baseSha, data: path.resolve(o.dataDir), character: c.id, seed, deps };
+        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
@@ -113,7 +131,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         const policy = await loadPolicy(dir);
         let report: EvalReport;
         try {
-          report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: evalConfig, characters: all, shots: sft?.shots ?? sftConfigFor(o.grid, o.grid.methods.find((x) => x.name === sftFrom) ?? m, seed).shots });
+          // every row is scored against the same reference images (evalConfig.shots), whatever K it trained on
+          report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: evalConfig, characters: all });
         } finally {
           policy.dispose();
         }
