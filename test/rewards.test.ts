@@ -320,3 +320,11 @@ test('measureRewards measures every component once (or only the weighted ones); 
   assert.deepEqual([...combineRewards(only, CONFIG).total], [...total], 'same total from the weighted components alone');
   assert.throws(() => measureRewards({ ...batch, groups: [0] }, ctx), /images but 1 groups/);
 });
+
+test('zero-variance groups: one rule for skipping and for the logged share', async () => {
+  const { zeroStdGroups, zeroStdGroupShare } = await import('../src/rewards');
+  const r = [0.5, 0.5, 0.1, 0.9, 0.3, 0.3];
+  const g = [0, 0, 1, 1, 2, 2];
+  assert.deepEqual([...zeroStdGroups(r, g)].sort(), [0, 2]);
+  assert.equal(zeroStdGroupShare(r, g), 2 / 3);
+});

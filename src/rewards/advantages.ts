@@ -55,10 +55,16 @@ export function groupAdvantages(rewards: ArrayLike<number>, groups: readonly num
   return out;
 }
 
-/** Share of groups whose rewards are all equal (std <= 1e-8): they carry no GRPO signal (TRL's frac_reward_zero_std, per group). */
-export function zeroStdGroupShare(rewards: ArrayLike<number>, groups: readonly number[]): number {
+/** Groups whose rewards are all equal (std <= 1e-8): they carry no GRPO signal. */
+export function zeroStdGroups(rewards: ArrayLike<number>, groups: readonly number[]): Set<number> {
   check(rewards, groups);
-  const all = [...groupMembers(groups).values()];
-  if (!all.length) return 0;
-  return all.filter((m) => moments(m.map((i) => rewards[i])).std <= 1e-8).length / all.length;
+  const out = new Set<number>();
+  for (const [g, m] of groupMembers(groups)) if (moments(m.map((i) => rewards[i])).std <= 1e-8) out.add(g);
+  return out;
+}
+
+/** Share of groups with zero reward std (TRL's frac_reward_zero_std, per group). */
+export function zeroStdGroupShare(rewards: ArrayLike<number>, groups: readonly number[]): number {
+  const n = new Set(groups).size;
+  return n ? zeroStdGroups(rewards, groups).size / n : 0;
 }

@@ -46,6 +46,8 @@ import { UserError } from '../util/errors';
 /** Every reward component, in the order totals are summed. */
 export const COMPONENT_NAMES = ['vqa', 'clip_t', 'diversity_lpips', 'diversity_lpips_per_sample', 'dino_penalty', 'style', 'profile_facts', 'consistency'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
+/** Components that read a role-play reply's text (0 for plain text-to-image rollouts). */
+export const TEXT_SIDE_COMPONENTS = ['style', 'profile_facts', 'consistency'] as const;
 
 const weight = (d: number) =>
   z.number({ invalid_type_error: 'expected a number' }).finite().min(0, { message: 'expected a weight >= 0 (0 turns the component off)' }).default(d);

@@ -4,7 +4,7 @@
  * (what-if.ts) and the identity band's calibration (calibrate.ts).
  */
 export type { RewardBatch, RewardContext, RewardFn } from './types';
-export { COMPONENT_NAMES, WeightsSchema, RewardConfigSchema, parseRewardConfig, fromOfficialYaml } from './config';
+export { COMPONENT_NAMES, TEXT_SIDE_COMPONENTS, WeightsSchema, RewardConfigSchema, parseRewardConfig, fromOfficialYaml } from './config';
 export type { ComponentName, RewardConfig, RewardConfigInput } from './config';
 export { vqaReward } from './vqa';
 export { clipTReward } from './clip-t';
@@ -16,7 +16,7 @@ export { profileFactsReward, profileFactScore } from './profile-facts';
 export { consistencyReward } from './consistency';
 export { REWARD_COMPONENTS, measureRewards, combineRewards } from './compose';
 export type { MeasuredName, RewardMeasurements, CombinedRewards } from './compose';
-export { groupAdvantages, zeroStdGroupShare } from './advantages';
+export { groupAdvantages, zeroStdGroupShare, zeroStdGroups } from './advantages';
 export type { AdvantageScale, AdvantageOptions } from './advantages';
 export { whatIf, kendallTau } from './what-if';
 export type { GroupWhatIf, WhatIfSummary } from './what-if';

@@ -15,7 +15,7 @@ import { LoraAdapters } from '../model/lora';
 import { loadJudges } from '../judges/train';
 import { loadTextJudges } from '../judges/text/train';
 import { readImage32 } from '../judges/images';
-import { bandReferences } from '../rewards';
+import { bandReferences, TEXT_SIDE_COMPONENTS } from '../rewards';
 import { characterContext } from './tasks';
 import { roleplayPrompts } from './rollout';
 import { loadRoleScape } from '../data/rolescape';
@@ -37,7 +37,6 @@ export interface GrpoSetupOptions {
   log?: (line: string) => void;
 }
 
-const TEXT_SIDE = ['style', 'profile_facts', 'consistency'] as const;
 
 export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Promise<GrpoTrainer> {
   const log = o.log ?? (() => {});
@@ -63,8 +62,8 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
   const references = bandReferences(await Promise.all(referenceImages(c, shots).map((r) => readImage32(r.path))), tok.image);
   const prompts = splitGrpoPrompts(c.grpo).train;
   if (config.rollouts === 't2i' && !prompts.length) throw new UserError(`${c.id}: no GRPO prompts (expected grpo/<Name>/*_pure_t2i_with_vqa.jsonl in ${c.root})`);
-  const needsText = config.rollouts === 'roleplay' || TEXT_SIDE.some((k) => (config.rewards.weights as Record<string, number>)[k] > 0);
-  if (needsText && !o.textJudgesDir) throw new UserError(`rollouts / rewards.weights: role-play rollouts and the text-side rewards (${TEXT_SIDE.join(', ')}) need the text judges (--text-judges DIR)`);
+  const needsText = config.rollouts === 'roleplay' || TEXT_SIDE_COMPONENTS.some((k) => (config.rewards.weights as Record<string, number>)[k] > 0);
+  if (needsText && !o.textJudgesDir) throw new UserError(`rollouts / rewards.weights: role-play rollouts and the text-side rewards (${TEXT_SIDE_COMPONENTS.join(', ')}) need the text judges (--text-judges DIR)`);
   const meta = {
     ...sft.meta, kind: 'grpo', name: 'unified-sft+grpo', character: c.id, sft_model: path.resolve(resume ? String(sft.meta.sft_model ?? o.modelDir) : o.modelDir),
   };

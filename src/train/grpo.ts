@@ -23,7 +23,7 @@ import { saveCheckpoint } from '../model/checkpoint';
 import type { Judges } from '../judges/train';
 import type { TextJudges } from '../judges/text/train';
 import { Rng } from '../util/rng';
-import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, type RewardMeasurements, type RewardConfig } from '../rewards';
+import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
 import { makeBatch } from './encode';
 import { truncateHistory } from './history';
 import type { Segment } from './tasks';
@@ -87,7 +87,6 @@ export interface GrpoParts {
   meta: Record<string, unknown>;
 }
 
-const TEXT_SIDE = ['style', 'profile_facts', 'consistency'];
 
 const stat = (xs: ArrayLike<number>): Stat => {
   const n = xs.length || 1;
@@ -172,11 +171,7 @@ export class GrpoTrainer {
     // which rollouts update the policy (all, or all but zero-variance groups)
     let keep = rollouts.sequences.map((_, i) => i);
     if (c.skip_zero_std_groups) {
-      const flat = new Set<number>();
-      for (const g of new Set(rollouts.groups)) {
-        const r = rollouts.groups.map((gg, i) => (gg === g ? scored.total[i] : NaN)).filter((x) => !Number.isNaN(x));
-        if (Math.max(...r) - Math.min(...r) < 1e-12) flat.add(g);
-      }
+      const flat = zeroStdGroups(scored.total, rollouts.groups); // the same rule as the logged frac_zero_std
       keep = keep.filter((i) => !flat.has(rollouts.groups[i]));
     }
     const upd = keep.length ? this.update(rollouts, keep, advantages) : { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, entropy: 0 };
@@ -187,7 +182,7 @@ export class GrpoTrainer {
     // identity similarity s of the band; text-side components only when they carry weight
     const reward: Record<string, Stat> = { total: stat(scored.total) };
     for (const [name, v] of Object.entries(scored.components)) {
-      if (TEXT_SIDE.includes(name) && c.rollouts !== 'roleplay' && !((this.rewardConfig.weights as Record<string, number>)[name] > 0)) continue;
+      if ((TEXT_SIDE_COMPONENTS as readonly string[]).includes(name) && c.rollouts !== 'roleplay' && !((this.rewardConfig.weights as Record<string, number>)[name] > 0)) continue;
       reward[name] = stat(v!);
     }
     if (measurements.raw.identity_similarity) reward.identity_similarity = stat(measurements.raw.identity_similarity);
