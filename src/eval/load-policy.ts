@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
+import { readJsonFile } from '../util/fs';
 import type { LoadedCheckpoint } from '../model/checkpoint';
 import { loadModelOrAdapter } from '../model/adapter';
 import type { Character } from '../data/rolescape/types';
@@ -51,13 +52,7 @@ function kindOf(meta: Record<string, unknown>): PolicyKind {
 
 export function readPolicyManifest(dir: string): PolicyManifest {
   const file = path.join(dir, 'policy.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: cannot read (${(err as Error).message.split('\n')[0]})`);
-  }
-  const parsed = PolicyManifestSchema.safeParse(raw);
+  const parsed = PolicyManifestSchema.safeParse(readJsonFile(file));
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new UserError(`${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);

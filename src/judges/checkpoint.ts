@@ -12,7 +12,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { replaceDirAtomic } from '../util/fs';
+import { replaceDirAtomic, readJsonFile } from '../util/fs';
 import { UserError } from '../util/errors';
 import type { Params } from './encoder';
 
@@ -71,12 +71,7 @@ export async function saveJudge(dir: string, judge: JudgeName, config: unknown, 
 export function readJudge(dir: string, judge: JudgeName): { file: JudgeFile; values: Float32Array; where: string } {
   const where = path.join(dir, 'judge.json');
   if (!fs.existsSync(dir)) throw new UserError(`${dir}: no such judge folder (train judges with \`cmrp judges train\`)`);
-  let file: JudgeFile;
-  try {
-    file = JSON.parse(fs.readFileSync(where, 'utf8')) as JudgeFile;
-  } catch (err) {
-    throw new UserError(`${where}: cannot read the judge checkpoint (${(err as Error).message.split('\n')[0]})`);
-  }
+  const file = readJsonFile<JudgeFile>(where, 'the judge checkpoint');
   if (typeof file !== 'object' || file === null) throw new UserError(`${where}: expected a JSON object`);
   if (file.format !== JUDGE_FORMAT) throw new UserError(`${where}: format: expected "${JUDGE_FORMAT}", found ${JSON.stringify(file.format)}`);
   if (file.judge !== judge) throw new UserError(`${where}: judge: expected "${judge}", found ${JSON.stringify(file.judge)} (wrong folder?)`);

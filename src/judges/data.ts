@@ -19,6 +19,7 @@ import { grpoText } from '../data/synth/grpo';
 import { loadRoleScape, type GrpoQuestion } from '../data/rolescape';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
+import { readJsonFile } from '../util/fs';
 import { Labels, LabelSpace, labelSpaceOf, kindOfBody } from './attributes';
 import { PIXELS, mapPool, readImage32, renderImage32, SceneLabel } from './images';
 
@@ -86,12 +87,7 @@ function labelsOf(l: Record<string, string>): Labels {
 /** imageId → t2i instruction from `<split>/<id>/<id>_t2i_instruction.json`. */
 function readInstructions(root: string, folder: string, id: string): Map<string, string> {
   const file = path.join(root, folder, `${id}_t2i_instruction.json`);
-  let raw: { t2i_instructions?: Array<{ image_id: string; t2i_instruction: string }> };
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: cannot read the t2i instructions (${(err as Error).message.split('\n')[0]})`);
-  }
+  const raw = readJsonFile<{ t2i_instructions?: Array<{ image_id: string; t2i_instruction: string }> }>(file, 'the t2i instructions');
   if (!Array.isArray(raw.t2i_instructions)) throw new UserError(`${file}: t2i_instructions: expected an array`);
   return new Map(raw.t2i_instructions.map((t) => [String(t.image_id), t.t2i_instruction]));
 }

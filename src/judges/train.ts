@@ -32,7 +32,7 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs-core';
-import { replaceDirAtomic } from '../util/fs';
+import { replaceDirAtomic, readJsonFile } from '../util/fs';
 import { UserError } from '../util/errors';
 import { readSynthIndex, type Identity } from '../data/synth';
 import { checkSameSpace } from './attributes';
@@ -254,12 +254,7 @@ function subsetBy(set: ImageSet, keep: (m: ImageSet['meta'][number]) => boolean)
 export function loadJudges(dir: string): Judges {
   const mfile = path.join(dir, 'judges.json');
   if (!fs.existsSync(dir)) throw new UserError(`${dir}: no such judges folder (train one with \`cmrp judges train\`)`);
-  let manifest: JudgesManifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(mfile, 'utf8')) as JudgesManifest;
-  } catch (err) {
-    throw new UserError(`${mfile}: cannot read the judges manifest (${(err as Error).message.split('\n')[0]})`);
-  }
+  const manifest = readJsonFile<JudgesManifest>(mfile, 'the judges manifest');
   if (manifest.format !== JUDGES_FORMAT) throw new UserError(`${mfile}: format: expected "${JUDGES_FORMAT}", found ${JSON.stringify(manifest.format)}`);
   const r = JudgesConfigSchema.safeParse(manifest.config);
   if (!r.success) throw new UserError(`${mfile}: config.${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
-import { replaceDirAtomic } from '../util/fs';
+import { replaceDirAtomic, readJsonFile } from '../util/fs';
 import { loadCheckpoint, packTensors, unpackTensors, LoadedCheckpoint, SaveOptions } from './checkpoint';
 import { LoraAdapters, LoraSchema } from './lora';
 import type { Transformer } from './transformer';
@@ -58,12 +58,7 @@ export interface AdapterManifest {
 
 export function readAdapterManifest(dir: string): AdapterManifest {
   const file = path.join(dir, 'adapter.json');
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: cannot read (${(err as Error).message.split('\n')[0]})`);
-  }
+  const raw = readJsonFile<Record<string, unknown>>(file);
   if (raw.format !== ADAPTER_FORMAT) throw new UserError(`${file}: format: expected "${ADAPTER_FORMAT}", found ${JSON.stringify(raw.format)}`);
   if (typeof raw.base !== 'string') throw new UserError(`${file}: base: expected the base checkpoint's path (a string)`);
   const lora = LoraSchema.safeParse(raw.lora);

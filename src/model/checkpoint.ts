@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
-import { replaceDirAtomic } from '../util/fs';
+import { replaceDirAtomic, readJsonFile } from '../util/fs';
 import { Tokenizers } from '../tokenizers/bundle';
 import { saveTokenizers, loadTokenizers } from '../tokenizers/serialize';
 import { ModelConfig, ModelConfigSchema } from './config';
@@ -106,12 +106,7 @@ export interface LoadedCheckpoint {
 export function readCheckpointConfig(dir: string): { model: ModelConfig; meta: Record<string, unknown> } {
   const file = path.join(dir, 'config.json');
   if (!fs.existsSync(file)) throw new UserError(`${dir}: not a model checkpoint (no config.json)`);
-  let raw: { format?: unknown; model?: unknown; meta?: Record<string, unknown> };
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: cannot read (${(err as Error).message.split('\n')[0]})`);
-  }
+  const raw = readJsonFile<{ format?: unknown; model?: unknown; meta?: Record<string, unknown> }>(file);
   if (raw.format !== CHECKPOINT_FORMAT) throw new UserError(`${file}: format: expected "${CHECKPOINT_FORMAT}", found ${JSON.stringify(raw.format)}`);
   const parsed = ModelConfigSchema.safeParse(raw.model);
   if (!parsed.success) {

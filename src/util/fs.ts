@@ -1,6 +1,7 @@
 /** File helpers: atomic writes (never leave a half-written file behind) and JSON I/O. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from './errors';
 
 /** Write to a temporary sibling, fsync, then rename over the target (atomic on POSIX). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
@@ -15,6 +16,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+}
+
+/**
+ * Parse a JSON file; an unreadable or unparsable file is one UserError line:
+ * `<file>: cannot read[ <what>] (<reason>)<hint>`.
+ */
+export function readJsonFile<T = unknown>(file: string, what = '', hint = ''): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new UserError(`${file}: cannot read${what ? ` ${what}` : ''} (${(err as Error).message.split('\n')[0]})${hint}`);
+  }
 }
 
 export function writeJsonAtomic(file: string, value: unknown, indent = 2): void {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../util/errors';
+import { readJsonFile } from '../../util/fs';
 import { defaultSynthDir } from '../../util/paths';
 import { manifest, FORMAT } from './manifest';
 import { synthesize } from './index';
@@ -14,13 +15,7 @@ export type SynthIndex = ReturnType<typeof manifest>;
 /** Read and sanity-check `<dir>/index.json` of a synthetic world. */
 export function readSynthIndex(dir: string): SynthIndex {
   const file = path.join(dir, 'index.json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: cannot read the synthetic dataset index (${(err as Error).message.split('\n')[0]}); rebuild it with \`cmrp data synth --out ${dir}\``);
-  }
-  const idx = parsed as Partial<SynthIndex>;
+  const idx = readJsonFile<Partial<SynthIndex>>(file, 'the synthetic dataset index', `; rebuild it with \`cmrp data synth --out ${dir}\``);
   if (idx.format !== FORMAT) throw new UserError(`${file}: format: expected "${FORMAT}", found ${JSON.stringify(idx.format)}`);
   if (!Array.isArray(idx.characters)) throw new UserError(`${file}: characters: expected an array`);
   return idx as SynthIndex;
