@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
 import { replaceDirAtomic, readJsonFile } from '../util/fs';
-import { loadCheckpoint, packTensors, unpackTensors, LoadedCheckpoint, SaveOptions } from './checkpoint';
+import { loadCheckpoint, packTensors, unpackTensors, writeTensorFiles, writeTrainingState, LoadedCheckpoint, SaveOptions } from './checkpoint';
 import { LoraAdapters, LoraSchema } from './lora';
 import type { Transformer } from './transformer';
 
@@ -38,14 +38,8 @@ export async function saveAdapter(dir: string, adapters: LoraAdapters, baseDir: 
   await replaceDirAtomic(dir, (tmp) => {
     const manifest = { format: ADAPTER_FORMAT, base: path.relative(absDir, path.resolve(baseDir)) || '.', base_sha256: sha, lora: adapters.config, meta: opts.meta ?? {} };
     fs.writeFileSync(path.join(tmp, 'adapter.json'), JSON.stringify(manifest, null, 2) + '\n');
-    fs.writeFileSync(path.join(tmp, 'adapter_weights.json'), JSON.stringify(weights.manifest) + '\n');
-    fs.writeFileSync(path.join(tmp, 'adapter_weights.bin'), weights.bytes);
-    if (state) {
-      fs.writeFileSync(path.join(tmp, 'optim.json'), JSON.stringify(state.manifest) + '\n');
-      fs.writeFileSync(path.join(tmp, 'optim.bin'), state.bytes);
-    }
-    if (opts.state) fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(opts.state) + '\n');
-    for (const [name, content] of Object.entries(opts.extraFiles ?? {})) fs.writeFileSync(path.join(tmp, name), content);
+    writeTensorFiles(tmp, 'adapter_weights', weights);
+    writeTrainingState(tmp, state, opts);
   });
 }
 

@@ -84,16 +84,23 @@ export async function saveCheckpoint(dir: string, model: Transformer, tok: Token
   const state = opts.stateTensors ? packTensors(opts.stateTensors) : null;
   await replaceDirAtomic(dir, (tmp) => {
     fs.writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ format: CHECKPOINT_FORMAT, model: model.config, meta: opts.meta ?? {} }, null, 2) + '\n');
-    fs.writeFileSync(path.join(tmp, 'weights.json'), JSON.stringify(weights.manifest) + '\n');
-    fs.writeFileSync(path.join(tmp, 'weights.bin'), weights.bytes);
+    writeTensorFiles(tmp, 'weights', weights);
     saveTokenizers(tmp, tok);
-    if (state) {
-      fs.writeFileSync(path.join(tmp, 'optim.json'), JSON.stringify(state.manifest) + '\n');
-      fs.writeFileSync(path.join(tmp, 'optim.bin'), state.bytes);
-    }
-    if (opts.state) fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(opts.state) + '\n');
-    for (const [name, content] of Object.entries(opts.extraFiles ?? {})) fs.writeFileSync(path.join(tmp, name), content);
+    writeTrainingState(tmp, state, opts);
   });
+}
+
+/** Packed tensors as `<stem>.json` (manifest) and `<stem>.bin`. */
+export function writeTensorFiles(dir: string, stem: string, packed: { manifest: TensorEntry[]; bytes: Buffer }): void {
+  fs.writeFileSync(path.join(dir, `${stem}.json`), JSON.stringify(packed.manifest) + '\n');
+  fs.writeFileSync(path.join(dir, `${stem}.bin`), packed.bytes);
+}
+
+/** What a checkpoint or adapter folder carries for resuming: optimizer tensors (optim.*), state.json, extra files. */
+export function writeTrainingState(dir: string, optim: { manifest: TensorEntry[]; bytes: Buffer } | null, opts: SaveOptions): void {
+  if (optim) writeTensorFiles(dir, 'optim', optim);
+  if (opts.state) fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(opts.state) + '\n');
+  for (const [name, content] of Object.entries(opts.extraFiles ?? {})) fs.writeFileSync(path.join(dir, name), content);
 }
 
 export interface LoadedCheckpoint {
