@@ -11,11 +11,12 @@
 import type { Character } from '../data/rolescape/types';
 import type { Judges } from '../judges/train';
 import type { EmotionJudge } from '../judges/text/emotion';
-import { generateImages, generateReplies } from '../model/generate';
-import { encodeExample, ImageCodeCache } from '../train/encode';
+import { generateReplies } from '../model/generate';
+import { encodeExample } from '../train/encode';
 import type { Segment } from '../train/tasks';
 import { Rng } from '../util/rng';
 import { readBothSides } from './suite/mmrp';
+import { PolicySession, userText } from './suite/session';
 import type { Policy } from './policy';
 
 export interface PlaygroundReading {
@@ -36,7 +37,7 @@ export interface PlaygroundTurn {
 
 export class Playground {
   readonly turns: PlaygroundTurn[] = [];
-  private readonly cache: ImageCodeCache;
+  private readonly session: PolicySession;
   private readonly rng: Rng;
 
   constructor(
@@ -47,7 +48,7 @@ export class Playground {
     private readonly references: readonly Uint8Array[],
     private readonly opts: { temperature?: number; seed?: number; maxTextTokens?: number } = {},
   ) {
-    this.cache = new ImageCodeCache(policy.tok);
+    this.session = new PolicySession(policy, character);
     this.rng = new Rng(opts.seed ?? 0);
   }
 
@@ -57,16 +58,12 @@ export class Playground {
     const span = tok.image.tokensPerImage + 2;
     const maxText = this.opts.maxTextTokens ?? 60;
     const prompt = await this.prompt(line, maxText + span + 1);
-    const [r] = generateReplies(textModel, tok, prompt, 1, { rng: this.rng, temperature: this.opts.temperature ?? 0.7, maxTextTokens: maxText, allowImage: picture !== 'never' && this.policy.sharedContext });
-    let image = r.imageCodes ? tok.image.decode(r.imageCodes) : null;
-    const drewItself = image !== null;
-    // separate models: the text model never draws; the image model draws from the reply alone
-    if (!image && (picture === 'always' || (picture === 'auto' && !this.policy.sharedContext))) {
-      // the paper's factorization: the picture conditioned on the conversation and the reply text
-      const textIds = r.ids.filter((id) => tok.vocab.isTextToken(id));
-      const prefix = this.policy.sharedContext ? Int32Array.from([...prompt, ...textIds]) : await this.replyAsInstruction(r.text);
-      image = tok.image.decode(generateImages(this.policy.imageModel, tok, prefix, 1, { rng: this.rng, temperature: this.opts.temperature ?? 0.7 })[0]);
-    }
+    const sample = { rng: this.rng, temperature: this.opts.temperature ?? 0.7 };
+    const [r] = generateReplies(textModel, tok, prompt, 1, { ...sample, maxTextTokens: maxText, allowImage: picture !== 'never' && this.policy.sharedContext });
+    const drewItself = r.imageCodes !== null;
+    // separate models: the text model never draws, so their picture is always drawn for the reply
+    const wanted = drewItself || picture === 'always' || (picture === 'auto' && !this.policy.sharedContext);
+    const image = wanted ? await this.session.pictureFor({ ...r, prompt }, sample) : null;
     const turn: PlaygroundTurn = { user: line, reply: r.text, image, drewItself, reading: image ? this.read(image, r.text) : null };
     this.turns.push(turn);
     return turn;
@@ -82,24 +79,18 @@ export class Playground {
     return { ...both, identity };
   }
 
-  /** Separate models: the image model sees only the reply, as a text-to-image instruction. */
-  private async replyAsInstruction(text: string): Promise<Int32Array> {
-    const enc = await encodeExample({ task: 't2i', character: this.character.id, segments: [...this.policy.context(this.character), { role: 'user', kind: 'text', text, loss: false }] }, this.policy.tok, this.cache);
-    return Int32Array.from([...enc.ids, this.policy.tok.vocab.char]);
-  }
-
-  /** Context + the conversation so far (oldest turns dropped to fit) + the new line, ending in `<char>`. */
+  /**
+   * Context + the conversation so far (oldest turns dropped to fit) + the new line, ending in
+   * `<char>`; a line too long even alone is cut as the evaluation suite cuts prompts (keeping the context).
+   */
   private async prompt(line: string, reserve: number): Promise<Int32Array> {
     const limit = this.policy.textModel.config.block_size - reserve;
-    for (let from = 0; from <= this.turns.length; from++) {
-      const history = this.turns.slice(from).flatMap((t): Segment[] => [
-        { role: 'user', kind: 'text', text: t.user, loss: false },
-        { role: 'char', kind: 'text', text: t.reply, loss: false },
-      ]);
-      const segments: Segment[] = [...this.policy.context(this.character), ...history, { role: 'user', kind: 'text', text: line, loss: false }];
-      const enc = await encodeExample({ task: 'roleplay', character: this.character.id, segments }, this.policy.tok, this.cache);
-      if (enc.ids.length + 1 <= limit || from === this.turns.length) return Int32Array.from([...enc.ids, this.policy.tok.vocab.char]).slice(-limit);
+    for (let from = 0; from < this.turns.length; from++) {
+      const history = this.turns.slice(from).flatMap((t): Segment[] => [userText(t.user), { role: 'char', kind: 'text', text: t.reply, loss: false }]);
+      // (encodePrompt refuses character segments: the history's replies are encoded as a training scene)
+      const enc = await encodeExample({ task: 'roleplay', character: this.character.id, segments: [...this.session.context, ...history, userText(line)] }, this.policy.tok, this.session.cache);
+      if (enc.ids.length + 1 <= limit) return Int32Array.from([...enc.ids, this.policy.tok.vocab.char]);
     }
-    throw new Error('unreachable');
+    return this.session.prompt([userText(line)], reserve);
   }
 }

@@ -33,19 +33,10 @@ export interface MmrpDrawn {
 
 /** Gather: a reply and its picture for each exchange. */
 export async function gatherMmrp(session: PolicySession, items: readonly Exchange[], opts: ReplyOptions): Promise<MmrpDrawn[]> {
-  const { policy } = session;
-  const v = policy.tok.vocab;
   const out: MmrpDrawn[] = [];
   for (const e of items) {
-    const r = await session.reply(e.user.map(userText), { ...opts, allowImage: policy.sharedContext });
-    let drawing: Uint8Array;
-    if (r.imageCodes) drawing = policy.tok.image.decode(r.imageCodes);
-    else if (policy.sharedContext) {
-      const room = policy.imageModel.config.block_size - r.prompt.length - (policy.tok.image.tokensPerImage + 2);
-      const text = r.ids.filter((id) => v.isTextToken(id)).slice(0, Math.max(0, room)); // the reply text without its <eos>, cut to leave room for a picture
-      [drawing] = session.drawAfter([...r.prompt, ...text], 1, opts);
-    } else [drawing] = await session.draw([userText(r.text)], 1, opts);
-    out.push({ prompt: e.user.join('\n'), reply: r.text, drewItself: r.imageCodes !== null, drawing });
+    const r = await session.reply(e.user.map(userText), { ...opts, allowImage: session.policy.sharedContext });
+    out.push({ prompt: e.user.join('\n'), reply: r.text, drewItself: r.imageCodes !== null, drawing: await session.pictureFor(r, opts) });
   }
   return out;
 }

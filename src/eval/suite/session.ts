@@ -80,6 +80,21 @@ export class PolicySession {
     return this.drawAfter(await this.prompt(user, this.policy.tok.image.tokensPerImage + 2, this.policy.imageModel), n, opts);
   }
 
+  /**
+   * The picture of a reply: the one the policy drew itself, or one drawn for it. Unified policies
+   * draw after the reply text in the same context (p(image | text, context), the paper's
+   * factorization; the text is cut to leave room for the picture); separate models draw from the
+   * reply text alone, as a text-to-image instruction, never seeing the conversation.
+   */
+  async pictureFor(r: Reply, opts: SampleOptions): Promise<Uint8Array> {
+    const { policy } = this;
+    if (r.imageCodes) return policy.tok.image.decode(r.imageCodes);
+    if (!policy.sharedContext) return (await this.draw([userText(r.text)], 1, opts))[0];
+    const room = policy.imageModel.config.block_size - r.prompt.length - (policy.tok.image.tokensPerImage + 2);
+    const text = r.ids.filter((id) => policy.tok.vocab.isTextToken(id)).slice(0, Math.max(0, room)); // the reply text without its <eos>
+    return this.drawAfter([...r.prompt, ...text], 1, opts)[0];
+  }
+
   /** n drawings continuing a prompt (e.g. a prompt plus the reply text: the forced reply image). */
   drawAfter(prefix: ArrayLike<number>, n: number, opts: SampleOptions): Uint8Array[] {
     return generateImages(this.policy.imageModel, this.policy.tok, prefix, n, opts).map((codes) => this.policy.tok.image.decode(codes));
