@@ -22,7 +22,7 @@ import { loadRoleScape } from '../data/rolescape';
 import { styleCandidates } from '../eval/suite/style';
 import { referenceImages } from './shots';
 import type { GrpoConfig } from './grpo-config';
-import { GrpoTrainer, readGrpoHistory } from './grpo';
+import { GrpoTrainer, readGrpoHistory, GRPO_HISTORY_FILE } from './grpo';
 import { discardStaleHistory } from './history';
 
 export interface GrpoSetupOptions {
@@ -40,8 +40,8 @@ export interface GrpoSetupOptions {
 
 export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Promise<GrpoTrainer> {
   const log = o.log ?? (() => {});
-  const resume = o.outDir !== null && fs.existsSync(path.join(o.outDir, 'grpo_history.jsonl')) && (fs.existsSync(path.join(o.outDir, 'config.json')) || isAdapterDir(o.outDir));
-  if (!resume) discardStaleHistory(o.outDir, 'grpo_history.jsonl');
+  const resume = o.outDir !== null && fs.existsSync(path.join(o.outDir, GRPO_HISTORY_FILE)) && (fs.existsSync(path.join(o.outDir, 'config.json')) || isAdapterDir(o.outDir));
+  if (!resume) discardStaleHistory(o.outDir, GRPO_HISTORY_FILE);
   const c = typeof o.character === 'string' ? (await loadCharacter(o.dataDir, o.character)).character : o.character;
   const sft = loadModelOrAdapter(resume ? o.outDir! : o.modelDir);
   const { model, tokenizers: tok } = sft;

@@ -11,8 +11,6 @@
  *
  *   npx cmrp grpo --character NAME --model SFT_DIR [--config default|smoke|FILE] --out DIR
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Character, GrpoPrompt } from '../data/rolescape/types';
 import type { Transformer } from '../model/transformer';
@@ -25,7 +23,9 @@ import type { TextJudges } from '../judges/text/train';
 import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
 import { makeBatch } from './encode';
-import { truncateHistory } from './history';
+import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
+
+export const GRPO_HISTORY_FILE = 'grpo_history.jsonl';
 import type { Segment } from './tasks';
 import { GrpoConfig } from './grpo-config';
 import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from './grpo-objective';
@@ -258,7 +258,7 @@ export class GrpoTrainer {
       meta: { ...this.parts.meta, step: this.step, grpo: this.config, rewards_in_force: this.rewardConfig },
       state: { step: this.step, adam_t: optim.t, rewards: this.rewardConfig },
       stateTensors: optim.tensors,
-      extraFiles: { 'grpo_history.jsonl': this.history.map((r) => JSON.stringify(r) + '\n').join('') },
+      extraFiles: { [GRPO_HISTORY_FILE]: historyJsonl(this.history) },
     });
   }
 
@@ -266,7 +266,7 @@ export class GrpoTrainer {
   resumeFrom(history: GrpoRow[], state?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }>; rewards?: RewardConfig; step?: number }): void {
     // the checkpoint's step, not the history's last row: rows after it were never saved
     const step = state?.step ?? (history.length ? history[history.length - 1].step : 0);
-    this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, 'grpo_history.jsonl', history, step));
+    this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, GRPO_HISTORY_FILE, history, step));
     this.step = step;
     if (state) this.opt.importState(this.parts.trainable, state.t, state.tensors);
     if (state?.rewards) this.rewardConfig = state.rewards;
@@ -274,17 +274,12 @@ export class GrpoTrainer {
 
   private record(row: GrpoRow): void {
     this.history.push(row);
-    if (this.outDir) {
-      fs.mkdirSync(this.outDir, { recursive: true });
-      fs.appendFileSync(path.join(this.outDir, 'grpo_history.jsonl'), JSON.stringify(row) + '\n');
-    }
+    appendHistoryRow(this.outDir, GRPO_HISTORY_FILE, row);
   }
 }
 
 export function readGrpoHistory(dir: string): GrpoRow[] {
-  const file = path.join(dir, 'grpo_history.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as GrpoRow);
+  return readHistoryFile<GrpoRow>(dir, GRPO_HISTORY_FILE);
 }
 
 export { saveCheckpoint };

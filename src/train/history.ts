@@ -9,10 +9,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/fs';
 
+/** Rows as JSON lines (the file's content). */
+export function historyJsonl(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r) + '\n').join('');
+}
+
+/** Append one row to `<dir>/<file>` (nothing without a folder). */
+export function appendHistoryRow(dir: string | null, file: string, row: object): void {
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.appendFileSync(path.join(dir, file), JSON.stringify(row) + '\n');
+}
+
+/** The rows of `<dir>/<file>` (empty when there is none). */
+export function readHistoryFile<R>(dir: string, file: string): R[] {
+  const f = path.join(dir, file);
+  if (!fs.existsSync(f)) return [];
+  return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as R);
+}
+
 /** Keep the rows up to `step` and rewrite the file to exactly those. */
 export function truncateHistory<R extends { step: number }>(dir: string | null, file: string, rows: readonly R[], step: number): R[] {
   const kept = rows.filter((r) => r.step <= step);
-  if (dir && kept.length !== rows.length) writeFileAtomic(path.join(dir, file), kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  if (dir && kept.length !== rows.length) writeFileAtomic(path.join(dir, file), historyJsonl(kept));
   return kept;
 }
 

@@ -4,8 +4,6 @@
  * interval. It runs in chunks (`await trainer.run(n)` continues where it stopped) so notebooks can
  * plot between chunks; the history is kept in memory and appended to `<outDir>/history.jsonl`.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { AdamW } from '../model/optim';
@@ -17,7 +15,9 @@ import { cosineLr } from './schedule';
 import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
-import { truncateHistory } from './history';
+import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
+
+const HISTORY_FILE = 'history.jsonl';
 
 export const TaskWeightsSchema = z
   .object({
@@ -100,7 +100,7 @@ export class LmTrainer {
   resumeFrom(history: LogRow[], optim?: { t: number; tensors: Map<string, { shape: number[]; data: Float32Array }> }, savedStep?: number): void {
     // the checkpoint's step, not the history's last row: rows after it were never saved
     const step = savedStep ?? (history.length ? history[history.length - 1].step : 0);
-    this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, 'history.jsonl', history, step));
+    this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, HISTORY_FILE, history, step));
     this.step = step;
     if (optim) this.opt.importState(this.trainable, optim.t, optim.tensors);
   }
@@ -185,17 +185,14 @@ export class LmTrainer {
       state: { step: this.step, adam_t: optim.t },
       stateTensors: optim.tensors,
       // the folder is replaced whole, so it carries the complete history so far
-      extraFiles: { 'history.jsonl': this.history.map((r) => JSON.stringify(r) + '\n').join('') },
+      extraFiles: { [HISTORY_FILE]: historyJsonl(this.history) },
     };
     await (this.hooks.save ? this.hooks.save(dir, opts) : saveCheckpoint(dir, this.model, this.tok, opts));
   }
 
   private record(row: LogRow): void {
     this.history.push(row);
-    if (this.outDir) {
-      fs.mkdirSync(this.outDir, { recursive: true });
-      fs.appendFileSync(path.join(this.outDir, 'history.jsonl'), JSON.stringify(row) + '\n');
-    }
+    appendHistoryRow(this.outDir, HISTORY_FILE, row);
   }
 }
 
@@ -229,7 +226,5 @@ export function formatLogRow(r: LogRow, total: number): string {
 
 /** A run's history from `<dir>/history.jsonl` (empty when there is none). */
 export function readHistory(dir: string): LogRow[] {
-  const file = path.join(dir, 'history.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogRow);
+  return readHistoryFile<LogRow>(dir, HISTORY_FILE);
 }
