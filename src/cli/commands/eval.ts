@@ -6,14 +6,13 @@
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { ensureSynthDataset } from '../../data/synth';
 import { loadRoleScape } from '../../data/rolescape';
-import { assertDatasetDir } from '../../data/rolescape/layout';
 import { loadPolicy } from '../../eval/load-policy';
 import { evaluatePolicy, formatEvalReport, resolveEvalConfig } from '../../eval/suite';
 import { UserError } from '../../util/errors';
 import { writeJsonAtomic } from '../../util/fs';
-import { defaultSynthDir, projectRoot } from '../../util/paths';
+import { projectRoot } from '../../util/paths';
+import { resolveDataDir } from '../customize';
 
 interface Opts {
   character: string;
@@ -48,9 +47,7 @@ export function register(program: Command): void {
       if (shots !== undefined && !(Number.isInteger(shots) && shots >= 1)) throw new UserError(`--shots: expected a positive whole number, found "${o.shots}"`);
       const policy = await loadPolicy(o.model); // a missing or malformed model folder fails first, in one line
       try {
-        const dataDir = o.data ?? defaultSynthDir();
-        if (o.data) assertDatasetDir(dataDir);
-        else await ensureSynthDataset({ dir: dataDir });
+        const dataDir = await resolveDataDir(o.data);
         const { characters } = await loadRoleScape(dataDir);
         const c = characters.find((x) => x.id === o.character) ?? characters.find((x) => x.id.toLowerCase() === o.character.toLowerCase());
         if (!c) throw new UserError(`unknown character "${o.character}" in ${dataDir}; known: ${characters.map((x) => x.id).sort().join(', ') || '(none)'}`);
