@@ -6,7 +6,7 @@ SYNTH_DIR := data/synth
 SEED ?= 0
 CLI := node dist/src/cli/main.js
 
-.PHONY: setup deps build kernel data demo test lab clean
+.PHONY: setup deps build kernel data demo demo-results demo-notebooks test lab clean
 
 setup: deps build kernel
 
@@ -30,10 +30,23 @@ kernel: deps
 data: build
 	@test -f $(SYNTH_DIR)/index.json || $(CLI) data synth --out $(SYNTH_DIR) --seed $(SEED)
 
-# The main job: build the embedded dataset and execute every notebook (executed copies + figures).
+# The main job, on the embedded synthetic world: one character customized (Unified-SFT, then
+# Character-GRPO) and scored against the prompt-only baseline (results/demo: report.md, results.json,
+# figures/), and every notebook executed (notebooks/executed/, figures in figures/). Two lanes, one
+# per core: the experiment then the notebooks reading committed results (05, 07); the notebooks that
+# train (01-04, 06).
+DEMO_CHARACTER ?= Calmaric
+LANE_RESULTS := notebooks/05-ablations.ipynb notebooks/07-real-rolescape.ipynb
 demo: setup data
-	$(JUPYTER_ENV) $(CLI) notebooks run notebooks/*.ipynb --out notebooks/executed
-	@echo "demo: executed notebooks in notebooks/executed/, figures in figures/"
+	@$(MAKE) --no-print-directory -j2 demo-results demo-notebooks
+	@echo "demo: report in results/demo/report.md, executed notebooks in notebooks/executed/, figures in figures/ and results/demo/figures/"
+
+demo-results:
+	$(CLI) experiment --grid demo --characters $(DEMO_CHARACTER) --seeds 1 --out results/demo --quiet
+	$(JUPYTER_ENV) $(CLI) notebooks run $(wildcard $(LANE_RESULTS)) --out notebooks/executed
+
+demo-notebooks:
+	$(JUPYTER_ENV) $(CLI) notebooks run $(filter-out $(LANE_RESULTS),$(wildcard notebooks/*.ipynb)) --out notebooks/executed
 
 # All tests: unit tests, CLI tests, and every notebook executed headless with smoke configs.
 test: setup

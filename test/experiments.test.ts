@@ -49,7 +49,11 @@ test('grid files are validated with the field named', () => {
   bad({ methods: [{ name: 'g', kind: 'grpo' }] }, /methods\.0\.sft_from: a grpo row needs an earlier unified-sft row/);
   bad({ methods: [{ name: 'u', kind: 'unified-sft', sft: { shots: 0 } }] }, /methods\.0\.sft: .*shots/);
   bad({ methods: [{ name: 'u', kind: 'unified-sft' }, { name: 'u', kind: 'unified-sft' }] }, /duplicate method name "u"/);
-  assert.equal(resolveGrid('ablations').methods.length, 13, 'the built-in ablation grid validates');
+  bad({ methods: [{ name: 'a', kind: 'unified-sft', model_from: 'b' }, { name: 'b', kind: 'unified-sft' }] }, /methods\.0\.model_from: model_from needs an earlier row/);
+  bad({ methods: [{ name: 'a', kind: 'prompt-only' }, { name: 'b', kind: 'unified-sft', model_from: 'a' }] }, /methods\.1\.model_from: .*same kind/);
+  bad({ methods: [{ name: 'a', kind: 'unified-sft', eval: { picture_after_reply: 'no' } }] }, /methods\.0\.eval: .*picture_after_reply/);
+  for (const name of ['main', 'ablations', 'demo', 'real', 'smoke', 'ablations-smoke', 'demo-smoke', 'real-smoke']) assert.ok(resolveGrid(name).methods.length >= 2, `built-in grid ${name} validates`);
+  assert.equal(resolveGrid('ablations').methods.length, 15);
   assert.throws(() => resolveGrid('nope'), (e: unknown) => e instanceof UserError && /neither a built-in grid/.test((e as Error).message));
 });
 
@@ -75,5 +79,34 @@ test('aggregation: mean ± sample std per method, best of each column in bold by
   assert.equal(d.vqa_acc.n, 1); // b has no vqa_acc for y
   assert.ok(Math.abs(d.vqa_acc.mean! - -0.1) < 1e-12 && d.vqa_acc.better === 0);
   assert.ok(Math.abs(d.t2i_copy_rate.mean! - -0.3) < 1e-12 && d.t2i_copy_rate.better === 2); // lower copy rate is better
+  assert.deepEqual(comparisonPairs(resolveGrid('ablations')).slice(0, 3), [['sft-k10-picture-without-reply', 'sft-k10'], ['grpo-official', 'sft-k10'], ['grpo-no-vqa', 'sft-k10']]);
   assert.deepEqual(comparisonPairs(resolveGrid('smoke')), [['unified-sft-grpo', 'unified-sft'], ['unified-sft', 'prompt-only'], ['unified-sft', 'image-only'], ['unified-sft', 'text-only'], ['unified-sft', 'separate']]);
 });
+
+test('a model_from row scores an earlier row\'s model under its own eval settings, without training', { timeout: 5 * 60_000 }, async () => {
+  await initBackend();
+  await ensureSynthDataset({ dir: data, seed: 0 });
+  const out = path.join(tmp, 'model-from');
+  const grid = resolveGrid(writeGrid({
+    sft_config: 'smoke', eval_config: 'smoke', grpo_config: 'smoke',
+    methods: [{ name: 'sft', kind: 'unified-sft' }, { name: 'sft-no-reply', kind: 'unified-sft', model_from: 'sft', eval: { picture_after_reply: false } }],
+  }));
+  const r = await runExperiment({ grid, characters: ['Calmaric'], seeds: 1, out, command: 'test', ...dirs });
+  const [chain, noReply] = r.cells;
+  assert.equal(noReply.train_seconds, 0);
+  assert.ok(!fs.existsSync(path.join(out, 'models', 'Calmaric', 'sft-no-reply')), 'a model_from row wrote a model');
+  // same model, same text items and seed: the text metrics agree; the pictures were drawn differently
+  assert.equal(noReply.metrics.knowledge_mcq_acc, chain.metrics.knowledge_mcq_acc);
+  const saved = (m: string) => JSON.parse(fs.readFileSync(path.join(out, 'cells', 'Calmaric', m, 'seed0.json'), 'utf8'));
+  assert.equal(saved('sft-no-reply').report.config.picture_after_reply, false);
+  assert.equal(saved('sft').report.config.picture_after_reply, undefined);
+  assert.notDeepEqual(saved('sft-no-reply').report.details.mmrp, saved('sft').report.details.mmrp);
+  const again = await runExperiment({ grid, characters: ['Calmaric'], seeds: 1, out, command: 'test', ...dirs });
+  assert.ok(again.cells.every((c) => c.cached));
+});
+
+function writeGrid(grid: unknown): string {
+  const file = path.join(tmp, `grid-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(grid));
+  return file;
+}

@@ -245,6 +245,11 @@ test('VQA and CLIP-T score the drawing that matches the prompt above unrelated o
     assert.ok(vqa[i] > vqa[i + 3], `prompt ${i}: VQA ${vqa[i]} (truth) vs ${vqa[i + 3]} (${other.id})`);
     assert.ok(clip[i] > clip[i + 3], `prompt ${i}: CLIP-T ${clip[i]} (truth) vs ${clip[i + 3]} (${other.id})`);
   }
+  // a prompt the CLIP-T judge mostly cannot read (a real RoleScape-20 one) scores 0 for every drawing
+  const unreadable = { ...prompts[0], text: 'Harry Potter-Hermione reading spellbooks beside Hogwarts windows, candlelit, Gryffindor scarf' };
+  const mixed = clipTReward({ images: [truths[0], truths[0]], prompts: [prompts[0], unreadable], groups: [0, 1] }, ctx);
+  assert.ok(mixed[0] !== 0 && close(mixed[0], clip[0], 1e-9), `readable prompt: ${mixed[0]}`);
+  assert.equal(mixed[1], 0);
   // one group of copies of a drawing, one of different drawings, one of a single drawing
   const same = { images: [truths[0], truths[0], truths[0], ...truths, unrelated[0]], prompts: Array(7).fill(prompts[0]), groups: [0, 0, 0, 1, 1, 1, 2] };
   const d = diversityLpips(same, ctx), ds = diversityLpipsPerSample(same, ctx);

@@ -48,6 +48,7 @@ export function buildProgram(): Command {
   exportCmd.register(program);
   evalCmd.register(program);
   experimentCmd.register(program);
+  experimentCmd.registerFigures(program);
   return program;
 }
 

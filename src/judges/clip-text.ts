@@ -56,3 +56,27 @@ export class Tokenizer {
     return ws.length ? ws.filter((w) => !this.ids.has(w)).length / ws.length : 0;
   }
 }
+
+/** CLIP-T is scored only when its text side knows at least this share of the prompts' content words. */
+export const CLIP_T_MIN_COVERAGE = 0.5;
+
+/** Function words left out of the coverage (they say nothing about the picture). */
+const FUNCTION_WORDS = new Set('a an the of in on at to by for from with into onto over under near and or but is are was were be its it his her their this that some'.split(' '));
+
+export interface ClipTextCoverage {
+  /** Content words in the prompts (repeats counted), and how many the vocabulary holds. */
+  words: number;
+  known: number;
+  share: number;
+}
+
+/**
+ * How much of the prompts the CLIP-T judge's vocabulary can read: the share of content words (no
+ * commas or function words) it knows. Synthetic prompts: ~89%; real RoleScape-20 prompts: ~16%.
+ */
+export function clipTextCoverage(vocab: readonly string[], prompts: readonly string[]): ClipTextCoverage {
+  const known = new Set(vocab);
+  const content = prompts.flatMap((p) => words(p).filter((w) => w !== ',' && !FUNCTION_WORDS.has(w)));
+  const k = content.filter((w) => known.has(w)).length;
+  return { words: content.length, known: k, share: content.length ? k / content.length : 0 };
+}

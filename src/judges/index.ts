@@ -23,3 +23,6 @@ export { JUDGE_FORMAT } from './checkpoint';
 export { ImageSet, loadWorldData, loadEvalData } from './data';
 export { trainJudges, loadJudges, reportJudges, evaluateJudges, formatJudgesReport, resolveJudgesConfig, JudgesConfigSchema, SMOKE_CONFIG } from './train';
 export type { Judges, JudgesReport, JudgesConfig, TrainJudgesOptions } from './train';
+export * as real from './real';
+export { clipTextCoverage, CLIP_T_MIN_COVERAGE } from './clip-text';
+export type { ClipTextCoverage } from './clip-text';

@@ -20,3 +20,4 @@ export * from './dataset-figures';
 export * from './training-figures';
 export * from './image-figures';
 export * from './grpo-figures';
+export * from './experiment-figures';

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { resolveGrid, runExperiment, aggregate, markdownTable } from '../../eval/experiments';
+import { resolveGrid, runExperiment, aggregate, markdownTable, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
+import { experimentFigures } from '../../viz/experiment-figures';
+import { exportFigure, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
+import { readJsonFile, writeFileAtomic } from '../../util/fs';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
 import { defaultBaseDir, resolveDataDir } from '../customize';
@@ -10,8 +13,8 @@ export function register(program: Command): void {
   const root = projectRoot();
   program
     .command('experiment')
-    .description('run a grid of methods x characters x seeds (cached per cell) and write results.json, report.md')
-    .option('--grid <name|file>', 'built-in grid (main, smoke) or a JSON file of the GridSchema shape', 'main')
+    .description('run a grid of methods x characters x seeds (cached per cell) and write results.json, report.md and figures/')
+    .option('--grid <name|file>', 'built-in grid (main, ablations, demo, real, or one of them with -smoke) or a JSON file of the GridSchema shape', 'main')
     .option('--characters <all|N|a,b,c>', "'all', the first N characters in id order, or a comma-separated list", '5')
     .option('--seeds <S>', 'seeds per cell', '1')
     .requiredOption('--out <dir>', 'results folder (cells are cached here)')
@@ -38,6 +41,44 @@ export function register(program: Command): void {
       });
       (bar as ReturnType<typeof progressBar> | null)?.stop();
       console.log(markdownTable(aggregate(r.cells, r.methods)));
+      writeFigures(r, path.join(o.out, 'figures'));
       console.log(`experiment: ${r.cells.length} cells (${r.cells.filter((c) => c.cached).length} cached) in ${(r.seconds / 60).toFixed(1)} min; ${path.join(o.out, 'report.md')}`);
     });
+}
+
+/** `cmrp experiment-figures DIR`: the figures of a finished run, from its results.json alone. */
+export function registerFigures(program: Command): void {
+  program
+    .command('experiment-figures <dir>')
+    .description('write the figures of a finished experiment (DIR/results.json) into DIR/figures/')
+    .action((dir: string) => {
+      const file = path.join(dir, 'results.json');
+      const r = readJsonFile<ExperimentResults>(file, 'experiment results', '; run `npx cmrp experiment --out DIR` first');
+      if (r.format !== RESULTS_FORMAT || !Array.isArray(r.cells)) throw new UserError(`${file}: format: expected "${RESULTS_FORMAT}" with cells, found ${JSON.stringify(r.format)}`);
+      writeFigures(r, path.join(dir, 'figures'));
+    });
+}
+
+/**
+ * The grid's figures (viz/experiment-figures.ts) into `dir`: HTML always, PNG and SVG when headless
+ * Chromium is found; `dir/index.md` lists them. A failed image render costs the images, not the run.
+ */
+function writeFigures(r: ExperimentResults, dir: string): void {
+  const raster = rasterExportAvailable() || registerChromiumRasterizer();
+  if (!raster) console.error('figures: HTML only (no headless Chromium for PNG/SVG; install chromium or set CMRP_CHROMIUM)');
+  const lines = [`# Figures of \`${r.grid}\``, '', `From ${r.cells.length} cells; command: \`${r.command}\``, ''];
+  for (const [name, fig] of Object.entries(experimentFigures(r))) {
+    let files: ExportedFigure;
+    try {
+      files = exportFigure(fig, name, { dir, images: raster ? ['png', 'svg'] : [] });
+    } catch (err) {
+      console.error(`figures: ${name}: PNG/SVG failed (${(err as Error).message.split('\n')[0]}); HTML only`);
+      files = exportFigure(fig, name, { dir });
+    }
+    for (const f of [files.html, files.png, files.svg]) if (f) console.error(`figure: ${f}`);
+    const links = (['png', 'svg'] as const).filter((k) => files[k]).map((k) => `[${k}](${name}.${k})`);
+    lines.push(`- [${name}](${name}.html)${links.length ? ` (${links.join(', ')})` : ''}`, ...(files.png ? ['', `  ![${name}](${name}.png)`, ''] : []));
+  }
+  writeFileAtomic(path.join(dir, 'index.md'), lines.join('\n') + '\n');
+  console.error(`figures: ${path.join(dir, 'index.md')}`);
 }

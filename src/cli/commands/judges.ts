@@ -1,10 +1,15 @@
 /**
  * `cmrp judges train` and `cmrp judges report`: the image judges (VQA, CLIP-T, identity, LPIPS
  * stand-ins) trained on a synthetic world, and their held-out figures measured afresh from data.
+ * `cmrp judges train-real` / `report-real`: the identity judge retrained on a real RoleScape-20
+ * folder's training images, scored on its test images against the synthetic one (judges/real.ts).
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
+import { projectRoot } from '../../util/paths';
 import { formatJudgesReport, reportJudges, trainJudges } from '../../judges/train';
+import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
 
 interface TrainRaw {
   world?: string;
@@ -12,6 +17,23 @@ interface TrainRaw {
   out?: string;
   seed: string;
   smoke?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface TrainRealRaw {
+  data?: string;
+  baseJudges?: string;
+  out?: string;
+  seed: string;
+  smoke?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface ReportRealRaw {
+  judges?: string;
+  data?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -64,5 +86,30 @@ export function register(program: Command): void {
     .action(async (raw: ReportRaw) => {
       const report = await reportJudges({ judgesDir: need('--judges', raw.judges), worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), log: logTo(raw.quiet || raw.json) });
       process.stdout.write((raw.json ? JSON.stringify(report) : formatJudgesReport(report)) + '\n');
+    });
+  judges
+    .command('train-real')
+    .description('retrain the identity judge on the TRAINING images of a real RoleScape-20 folder (vqa, clip, lpips copied from the base judges); report retrained vs base on its TEST images')
+    .option('--data <dir>', 'RoleScape-20 folder (read only), e.g. ../shared/rolescape20')
+    .option('--base-judges <dir>', 'the synthetic judges to start from and copy', path.join(projectRoot(), 'checkpoints', 'judges'))
+    .option('--out <dir>', 'judges folder to (re)write, e.g. data/judges-real')
+    .option('--seed <n>', 'random seed (views, batches, weights)', '0')
+    .option('--smoke', 'a few steps, in seconds (tests, CI)')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--quiet', 'no training log on stderr')
+    .action(async (raw: TrainRealRaw) => {
+      const report = await trainRealJudges({ dataDir: need('--data', raw.data), baseJudgesDir: need('--base-judges', raw.baseJudges), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) });
+      process.stdout.write((raw.json ? JSON.stringify(report) : formatRealJudgesReport(report)) + '\n');
+    });
+  judges
+    .command('report-real')
+    .description('the report of judges from `train-real`, computed afresh on the real TEST images')
+    .option('--judges <dir>', 'judges folder written by `cmrp judges train-real`')
+    .option('--data <dir>', 'RoleScape-20 folder (default: the one the judges were trained on)')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(async (raw: ReportRealRaw) => {
+      const report = await reportRealJudges({ judgesDir: need('--judges', raw.judges), dataDir: raw.data, log: logTo(raw.quiet || raw.json) });
+      process.stdout.write((raw.json ? JSON.stringify(report) : formatRealJudgesReport(report)) + '\n');
     });
 }

@@ -1,13 +1,15 @@
 /**
  * Experiment grids are data: a zod-validated list of methods (rows) run on characters x seeds.
- * Built-in grids: `main` (the paper's comparison), `smoke` (two characters, smoke configs, for the
- * tests); `--grid FILE` reads a JSON file of the same shape, so a row is added without code.
+ * Built-in grids: `main` (the paper's comparison), `ablations`, `demo` (`make demo`'s main job),
+ * `real` (for real RoleScape-20 characters) and their `-smoke` twins (smoke configs, for the tests); `--grid FILE` reads a JSON file of the same
+ * shape, so a row is added without code.
  */
 import { readPresetOrFile, parseConfig } from '../../util/config-file';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import { resolveSftConfig } from '../../train/sft';
 import { resolveGrpoConfig } from '../../train/grpo-config';
+import { parseEvalConfig, resolveEvalConfig } from '../suite/config';
 
 export const METHOD_KINDS = ['prompt-only', 'image-only', 'text-only', 'separate', 'unified-sft', 'grpo'] as const;
 export type MethodKind = (typeof METHOD_KINDS)[number];
@@ -21,6 +23,9 @@ export const MethodSchema = z
     image_from: z.string().optional(), // separate: the row whose image-only model to reuse (default: the grid's image-only row)
     sft_from: z.string().optional(), // grpo: the row whose Unified-SFT model GRPO starts from (default: the grid's unified-sft row)
     grpo: z.record(z.string(), z.unknown()).optional(), // grpo: overrides of the grid's GRPO config (steps, group_size, rewards.weights, ...), checked against GrpoSchema
+    base: z.string().optional(), // a base checkpoint for this row instead of the grid's (a path; relative ones from the project root), e.g. the dense base
+    model_from: z.string().optional(), // evaluate an earlier row's model instead of training one (e.g. the same model under another eval setting)
+    eval: z.record(z.string(), z.unknown()).optional(), // overrides of the grid's eval config for this row (e.g. picture_after_reply), checked against EvalConfigSchema
   })
   .strict();
 export type Method = z.infer<typeof MethodSchema>;
@@ -38,6 +43,12 @@ export const GridSchema = z
     const names = g.methods.map((m) => m.name);
     names.forEach((n, i) => names.indexOf(n) !== i && ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `duplicate method name "${n}"` }));
     g.methods.forEach((m, i) => {
+      if (m.model_from !== undefined) {
+        const src = g.methods.find((x) => x.name === m.model_from);
+        if (!src || g.methods.indexOf(src) >= i || src.kind !== m.kind || src.model_from !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['methods', i, 'model_from'], message: `model_from needs an earlier row of the same kind ("${m.kind}") that trains its own model, named "${m.model_from}"` });
+        return;
+      }
       if (m.kind === 'grpo') {
         const src = m.sft_from ? g.methods.find((x) => x.name === m.sft_from) : g.methods.find((x) => x.kind === 'unified-sft');
         if (!src || src.kind !== 'unified-sft' || g.methods.indexOf(src) > i) ctx.addIssue({ code: 'custom', path: ['methods', i, 'sft_from'], message: `a grpo row needs an earlier unified-sft row${m.sft_from ? ` named "${m.sft_from}"` : ''}` });
@@ -67,11 +78,14 @@ const weights = (w: Record<string, number>) => ({ rewards: { weights: w } });
 /**
  * The ablations: each reward term removed; the official group-mean diversity vs the per-sample
  * variant; the official identity thresholds (real DINOv2's 0.5 / 0.9) vs ours; group size; the KL
- * coefficient; shots K. Not expressible yet (they need a dense base checkpoint and an evaluation
- * mode drawing the reply image without its text): MoT vs dense, chain vs image without the reply.
+ * coefficient; shots K; the text-then-image chain vs the role-play picture drawn without the reply
+ * (same SFT model, evaluated both ways); experts (MoT) vs dense: SFT from a dense base pretrained
+ * like the MoT one (checkpoints/base-dense).
  */
 const ABLATION_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchema>[]] = [
   { name: 'sft-k10', kind: 'unified-sft' },
+  { name: 'sft-k10-dense', kind: 'unified-sft', base: 'checkpoints/base-dense' },
+  { name: 'sft-k10-picture-without-reply', kind: 'unified-sft', model_from: 'sft-k10', eval: { picture_after_reply: false } },
   grpoRow('grpo-official', {}),
   grpoRow('grpo-no-vqa', weights({ vqa: 0 })),
   grpoRow('grpo-no-clip-t', weights({ clip_t: 0 })),
@@ -86,10 +100,34 @@ const ABLATION_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodS
   { name: 'sft-k5', kind: 'unified-sft', sft: { shots: 5 } },
 ];
 
+/** `make demo`'s main job: one character customized (SFT, then GRPO) and scored against prompt-only. */
+const DEMO_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchema>[]] = [
+  { name: 'prompt-only', kind: 'prompt-only' },
+  { name: 'unified-sft', kind: 'unified-sft' },
+  { name: 'unified-sft-grpo', kind: 'grpo' },
+];
+
+/**
+ * Real RoleScape-20 characters (`--data`): Unified-SFT then GRPO. No prompt-only row: a real
+ * character card (230 tokens for Bo) leaves no room in the 256-token window for a question and
+ * its answer.
+ */
+const REAL_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodSchema>[]] = [
+  { name: 'unified-sft', kind: 'unified-sft' },
+  { name: 'unified-sft-grpo', kind: 'grpo' },
+];
+
+const SMOKE = { sft_config: 'smoke', eval_config: 'smoke', grpo_config: 'smoke' } as const;
+
 export const GRIDS: Record<string, z.input<typeof GridSchema>> = {
   main: { name: 'main', methods: MAIN_METHODS },
-  smoke: { name: 'smoke', methods: MAIN_METHODS, sft_config: 'smoke', eval_config: 'smoke', grpo_config: 'smoke' },
+  smoke: { name: 'smoke', methods: MAIN_METHODS, ...SMOKE },
   ablations: { name: 'ablations', methods: ABLATION_METHODS },
+  'ablations-smoke': { name: 'ablations-smoke', methods: ABLATION_METHODS, ...SMOKE },
+  demo: { name: 'demo', methods: DEMO_METHODS },
+  'demo-smoke': { name: 'demo-smoke', methods: DEMO_METHODS, ...SMOKE },
+  real: { name: 'real', methods: REAL_METHODS },
+  'real-smoke': { name: 'real-smoke', methods: REAL_METHODS, ...SMOKE },
 };
 
 export function resolveGrid(nameOrFile: string): Grid {
@@ -99,6 +137,13 @@ export function resolveGrid(nameOrFile: string): Grid {
       resolveSftConfig(grid.sft_config, m.sft ?? {});
     } catch (err) {
       throw new UserError(`${nameOrFile}: methods.${i}.sft: ${(err as Error).message}`);
+    }
+    if (m.eval) {
+      try {
+        parseEvalConfig({ ...resolveEvalConfig(grid.eval_config), ...m.eval }, 'eval config');
+      } catch (err) {
+        throw new UserError(`${nameOrFile}: methods.${i}.eval: ${(err as Error).message}`);
+      }
     }
     if (m.kind === 'grpo') {
       try {

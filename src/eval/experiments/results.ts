@@ -26,6 +26,8 @@ export interface ExperimentResults {
   characters: string[];
   seeds: number;
   methods: string[];
+  /** Each method's kind (prompt-only, unified-sft, grpo, ...), so readers need not guess it from the name. */
+  kinds?: Record<string, string>;
   /** Method pairs compared character by character in the report: [method, reference]. */
   pairs?: [string, string][];
   cells: CellResult[];

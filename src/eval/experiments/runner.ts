@@ -11,6 +11,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../util/errors';
+import { projectRoot } from '../../util/paths';
 import { writeJsonAtomic } from '../../util/fs';
 import { loadRoleScape, type Character } from '../../data/rolescape';
 import { baseFingerprint } from '../../model/adapter';
@@ -82,20 +83,55 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const dataKey = fs.existsSync(path.join(o.dataDir, 'index.json')) ? fileHash(path.join(o.dataDir, 'index.json')) : path.resolve(o.dataDir);
   const judgesKey = [dirHash(o.judgesDir), dirHash(o.textJudgesDir)];
   const evalBase = resolveEvalConfig(o.grid.eval_config);
+  // a row's own base checkpoint (e.g. the dense base), checked before anything runs
+  const rowBases = new Map(o.grid.methods.map((m, i) => {
+    const dir = m.base === undefined ? o.baseDir : path.resolve(projectRoot(), m.base);
+    if (m.base !== undefined && !fs.existsSync(path.join(dir, 'config.json'))) throw new UserError(`methods.${i}.base: ${dir}: no base checkpoint there (config.json missing)`);
+    return [m.name, dir];
+  }));
   const total = chars.length * o.grid.methods.length * o.seeds;
   const cells: CellResult[] = [];
   const modelDir = (c: string, m: string, s: number) => path.join(o.out, 'models', c, m, `seed${s}`);
+  /** Score the policy in `dir` and cache the cell (atomically). */
+  const evaluateCell = async (dir: string, c: Character, m: Method, seed: number, trainSeconds: number, spec: unknown, specHash: string, cellFile: string): Promise<CellResult> => {
+    const te = Date.now();
+    const policy = await loadPolicy(dir);
+    let report: EvalReport;
+    try {
+      // every row is scored against the same reference images (evalConfig.shots), whatever K it trained on
+      report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: { ...evalBase, ...(m.eval ?? {}), seed }, characters: all });
+    } finally {
+      policy.dispose();
+    }
+    const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
+    writeJsonAtomic(cellFile, { spec_hash: specHash, spec, result, report });
+    return result;
+  };
   for (let seed = 0; seed < o.seeds; seed++) {
     for (const c of chars) {
       const specs = new Map<string, string>(); // method -> spec hash, for rows that reuse others
       for (const m of o.grid.methods) {
-        const evalConfig = { ...evalBase, seed };
+        const evalConfig = { ...evalBase, ...(m.eval ?? {}), seed };
+        if (m.model_from !== undefined) {
+          // no training: an earlier row's model, scored under this row's eval settings
+          const spec = { method: m, eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps: [specs.get(m.model_from)] };
+          const specHash = hash(spec);
+          specs.set(m.name, specHash);
+          const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
+          const cached = readCell(cellFile, specHash);
+          const result = cached ? { ...cached, cached: true } : await evaluateCell(modelDir(c.id, m.model_from, seed), c, m, seed, 0, spec, specHash, cellFile);
+          cells.push(result);
+          if (!cached) log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: eval ${result.eval_seconds.toFixed(0)} s`);
+          o.onCell?.(cells.length, total, result);
+          continue;
+        }
+        const rowBase = rowBases.get(m.name)!;
         const src = (key: 'text_from' | 'image_from', kind: string) => m[key] ?? o.grid.methods.find((x) => x.kind === kind)!.name;
         const sftFrom = m.sft_from ?? o.grid.methods.find((x) => x.kind === 'unified-sft')?.name ?? '';
         const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
         const sft = m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
         const grpo = m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
-        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
+        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: m.base === undefined ? baseSha : baseFingerprint(rowBase), data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
@@ -109,7 +145,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         fs.rmSync(dir, { recursive: true, force: true }); // a stale model of an edited row
         const ts = Date.now();
         if (m.kind === 'prompt-only') {
-          writeJsonAtomic(path.join(dir, 'policy.json'), { format: POLICY_FORMAT, kind: 'prompt-only', model: path.relative(dir, path.resolve(o.baseDir)), reference_images: 0 });
+          writeJsonAtomic(path.join(dir, 'policy.json'), { format: POLICY_FORMAT, kind: 'prompt-only', model: path.relative(dir, path.resolve(rowBase)), reference_images: 0 });
         } else if (m.kind === 'separate') {
           const rel = (name: string) => path.relative(dir, modelDir(c.id, name, seed));
           writeJsonAtomic(path.join(dir, 'policy.json'), { format: POLICY_FORMAT, kind: 'separate', text: rel(src('text_from', 'text-only')), image: rel(src('image_from', 'image-only')) });
@@ -121,43 +157,34 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
           trainer.parts.model.dispose();
           trainer.parts.reference?.dispose();
         } else {
-          const run = await prepareSft(sft!, { baseDir: o.baseDir, dataDir: o.dataDir, character: c, outDir: dir });
+          const run = await prepareSft(sft!, { baseDir: rowBase, dataDir: o.dataDir, character: c, outDir: dir });
           await run.trainer.run();
           run.model.adapters?.dispose();
           run.model.dispose();
         }
-        const trainSeconds = (Date.now() - ts) / 1000;
-        const te = Date.now();
-        const policy = await loadPolicy(dir);
-        let report: EvalReport;
-        try {
-          // every row is scored against the same reference images (evalConfig.shots), whatever K it trained on
-          report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: evalConfig, characters: all });
-        } finally {
-          policy.dispose();
-        }
-        const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
-        writeJsonAtomic(cellFile, { spec_hash: specHash, spec, result, report });
+        const result = await evaluateCell(dir, c, m, seed, (Date.now() - ts) / 1000, spec, specHash, cellFile);
         cells.push(result);
-        log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: train ${trainSeconds.toFixed(0)} s, eval ${result.eval_seconds.toFixed(0)} s`);
+        log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: train ${result.train_seconds.toFixed(0)} s, eval ${result.eval_seconds.toFixed(0)} s`);
         o.onCell?.(cells.length, total, result);
       }
     }
   }
   const results: ExperimentResults = {
     format: RESULTS_FORMAT, grid: o.grid.name, command: o.command, characters: chars.map((c) => c.id), seeds: o.seeds,
-    methods: o.grid.methods.map((m) => m.name), pairs: comparisonPairs(o.grid), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
+    methods: o.grid.methods.map((m) => m.name), kinds: Object.fromEntries(o.grid.methods.map((m) => [m.name, m.kind])), pairs: comparisonPairs(o.grid), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
   };
   writeJsonAtomic(path.join(o.out, 'results.json'), results);
   fs.writeFileSync(path.join(o.out, 'report.md'), markdownReport(results));
   return results;
 }
 
-/** Pairs the report compares character by character: each GRPO row vs its SFT row, the unified-SFT row(s) vs each baseline. */
+/** Pairs the report compares character by character: a model_from row vs its source, each GRPO row vs its SFT row, other SFT rows vs the first, the first SFT row vs each baseline. */
 export function comparisonPairs(grid: Grid): [string, string][] {
-  const sftRows = grid.methods.filter((m) => m.kind === 'unified-sft');
+  const sftRows = grid.methods.filter((m) => m.kind === 'unified-sft' && m.model_from === undefined);
   const pairs: [string, string][] = [];
-  for (const m of grid.methods) if (m.kind === 'grpo') pairs.push([m.name, m.sft_from ?? sftRows[0]?.name ?? '']);
+  for (const m of grid.methods) if (m.model_from !== undefined) pairs.push([m.name, m.model_from]);
+  for (const m of grid.methods) if (m.kind === 'grpo' && m.model_from === undefined) pairs.push([m.name, m.sft_from ?? sftRows[0]?.name ?? '']);
+  for (const s of sftRows.slice(1)) pairs.push([s.name, sftRows[0].name]); // other SFT variants (shots, base) vs the first
   for (const s of sftRows.slice(0, 1)) for (const b of grid.methods) if (['prompt-only', 'image-only', 'text-only', 'separate'].includes(b.kind)) pairs.push([s.name, b.name]);
   return pairs.filter(([, ref]) => ref !== '');
 }

@@ -24,6 +24,10 @@ export const EvalConfigSchema = z
     max_vqa: z.number().int().min(0).default(60), // held-out VQA questions answered (synthetic: 13-14 per test image)
     max_mmrp: z.number().int().min(0).default(20), // test image-dialogues for multimodal role-play
     copy_threshold: z.number().positive().default(0.1), // LPIPS distance below which a drawing copies a training image (see t2i.ts)
+    // role-play pictures: drawn after the reply text (the paper's text-then-image chain; unset = true)
+    // or straight after the conversation, without the reply (the chain ablation). Optional, not
+    // defaulted, so configs saved before it existed hash the same.
+    picture_after_reply: z.boolean().optional(),
   })
   .strict();
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;

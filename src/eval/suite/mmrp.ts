@@ -31,12 +31,19 @@ export interface MmrpDrawn {
   drawing: Uint8Array;
 }
 
-/** Gather: a reply and its picture for each exchange. */
-export async function gatherMmrp(session: PolicySession, items: readonly Exchange[], opts: ReplyOptions): Promise<MmrpDrawn[]> {
+/**
+ * Gather: a reply and its picture for each exchange. `afterReply: false` is the chain ablation: the
+ * reply is text only and the picture is drawn from the conversation alone (unified: right after the
+ * user turn, in the same context; separate: the user turn as the image model's instruction), so
+ * what the reply says cannot steer it.
+ */
+export async function gatherMmrp(session: PolicySession, items: readonly Exchange[], opts: ReplyOptions, afterReply = true): Promise<MmrpDrawn[]> {
   const out: MmrpDrawn[] = [];
   for (const e of items) {
-    const r = await session.reply(e.user.map(userText), { ...opts, allowImage: session.policy.sharedContext });
-    out.push({ prompt: e.user.join('\n'), reply: r.text, drewItself: r.imageCodes !== null, drawing: await session.pictureFor(r, opts) });
+    const user = e.user.map(userText);
+    const r = await session.reply(user, { ...opts, allowImage: afterReply && session.policy.sharedContext });
+    const drawing = afterReply ? await session.pictureFor(r, opts) : (await session.draw(user, 1, opts))[0];
+    out.push({ prompt: e.user.join('\n'), reply: r.text, drewItself: r.imageCodes !== null, drawing });
   }
   return out;
 }

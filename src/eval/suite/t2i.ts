@@ -20,12 +20,25 @@
  * (k = 1; their median is 0.185) and 3% of pairs differing in two: a drawing under 0.1 repeats a
  * training image up to at most one small change. Unrelated drawings (a blank canvas) are 0.6-1.1.
  *
+ * When CLIP-T applies: the stand-in's text side knows only the synthetic world's prompt words (about
+ * 125: colours, hair styles, moods, scenes, props, "photo of"), and reads every other word as <unk>.
+ * A prompt it mostly cannot read gets a score about the few words it knows, not about the prompt,
+ * so t2i_clip_t is reported only when the judge knows at least CLIP_T_MIN_COVERAGE (50%) of the
+ * held-out prompts' content words (pooled over the prompts; function words such as "a", "of", "in"
+ * and commas are not counted, since the vocabulary holds most of them whatever the prompt says).
+ * Names count as unknown, as a customized character's name is to CLIP. Measured on the committed
+ * judges: synthetic GRPO prompts 89% (names are most of the rest), the real RoleScape-20 GRPO
+ * prompts 16% (e.g. "butterfly", "basket", "yarn", "window" are outside it). Under 50%, the metric is
+ * null and `unavailable.t2i_clip_t` gives the share.
+ *
  * Departure from UniCharacter: CLIP-I, DINO, CLIP-T, BLIP-VQA and LPIPS are tiny stand-ins trained
  * on the synthetic world (src/judges), on 32x32 images.
  */
 import type { GrpoPrompt } from '../../data/rolescape/types';
 import type { Judges } from '../../judges';
 import { dot } from '../../judges/clip';
+import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
+export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
 import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
 import { userText } from './session';
@@ -94,6 +107,14 @@ export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], referen
     pairwise: pairwiseDistances(judges, drawings),
     nearest: nearestTrainingDistances(judges, drawings, training),
   }));
+}
+
+/** Why t2i_clip_t cannot be scored on these prompts, or null when it can. */
+export function clipTUnavailableReason(vocab: readonly string[], prompts: readonly string[]): string | null {
+  if (!prompts.length) return null;
+  const c = clipTextCoverage(vocab, prompts);
+  if (c.share >= CLIP_T_MIN_COVERAGE) return null;
+  return `the CLIP-T judge knows ${(100 * c.share).toFixed(0)}% of the prompts' content words (${c.known} of ${c.words}; synthetic vocabulary of ${vocab.length - 2} words, needs >= ${100 * CLIP_T_MIN_COVERAGE}%)`;
 }
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
