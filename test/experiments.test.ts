@@ -52,6 +52,10 @@ test('grid files are validated with the field named', () => {
   bad({ methods: [{ name: 'a', kind: 'unified-sft', model_from: 'b' }, { name: 'b', kind: 'unified-sft' }] }, /methods\.0\.model_from: model_from needs an earlier row/);
   bad({ methods: [{ name: 'a', kind: 'prompt-only' }, { name: 'b', kind: 'unified-sft', model_from: 'a' }] }, /methods\.1\.model_from: .*same kind/);
   bad({ methods: [{ name: 'a', kind: 'unified-sft', eval: { picture_after_reply: 'no' } }] }, /methods\.0\.eval: .*picture_after_reply/);
+  bad({ methods: [{ name: 'a', kind: 'unified-sft' }, { name: 'b', kind: 'unified-sft', model_from: 'a', sft: { shots: 3 } }] }, /methods\.1\.sft: a model_from row trains nothing/);
+  bad({ methods: [{ name: 'a', kind: 'unified-sft' }, { name: 'b', kind: 'unified-sft', model_from: 'a' }, { name: 'g', kind: 'grpo', sft_from: 'b' }] }, /methods\.2\.sft_from/);
+  bad({ methods: [{ name: 'a', kind: 'unified-sft' }, { name: 'g', kind: 'grpo', base: 'checkpoints/base' }] }, /methods\.1\.base: a grpo row builds on other rows/);
+  bad({ methods: [{ name: 'a', kind: 'unified-sft', base: 'checkpoints/no-such-base' }] }, /methods\.0\.base: .*no-such-base: no base checkpoint there \(config\.json missing\).*cmrp pretrain --config dense/);
   for (const name of ['main', 'ablations', 'demo', 'real', 'smoke', 'ablations-smoke', 'demo-smoke', 'real-smoke']) assert.ok(resolveGrid(name).methods.length >= 2, `built-in grid ${name} validates`);
   assert.equal(resolveGrid('ablations').methods.length, 15);
   assert.throws(() => resolveGrid('nope'), (e: unknown) => e instanceof UserError && /neither a built-in grid/.test((e as Error).message));

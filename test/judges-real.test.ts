@@ -15,10 +15,11 @@ import { readJudge } from '../src/judges/checkpoint';
 import { trainRealJudges, reportRealJudges, formatRealJudgesReport, RealJudgesReport } from '../src/judges/real';
 import { augmentView, AugmentConfigSchema, RealImage } from '../src/judges/real-views';
 import { PIXELS } from '../src/judges/images';
-import { CLIP_T_MIN_COVERAGE, clipTextCoverage, clipTUnavailableReason } from '../src/eval/suite/t2i';
+import { CLIP_T_MIN_COVERAGE, clipTextCoverage, clipTUnavailableReason, vqaScoreUnavailableReason } from '../src/eval/suite/t2i';
 import { loadRoleScape } from '../src/data/rolescape';
 import { splitGrpoPrompts } from '../src/data/grpo-split';
-import { projectRoot, sharedRoleScapeDir } from '../src/util/paths';
+import { defaultSynthDir, projectRoot, sharedRoleScapeDir } from '../src/util/paths';
+import { ensureSynthDataset } from '../src/data/synth';
 import { Rng } from '../src/util/rng';
 
 const ROOT = projectRoot();
@@ -49,6 +50,16 @@ test('CLIP-T coverage: synthetic prompts are readable, real-like prompts are not
   assert.equal(clipTUnavailableReason(['<pad>', '<unk>', 'red'], ['red blue']), null);
   assert.ok(clipTUnavailableReason(['<pad>', '<unk>', 'red'], ['red blue green']));
   assert.equal(clipTUnavailableReason(vocab, []), null);
+});
+
+test('VQA score: questions the judge parses are enough (synthetic), a few parsed are not (real-like)', async () => {
+  await ensureSynthDataset({ dir: defaultSynthDir(), seed: 0 });
+  const { characters } = await loadRoleScape(defaultSynthDir());
+  const parsable = characters[0].grpo[0].questions[0];
+  const free = { ...parsable, question: 'Does the spell look like the ones Hermione casts in class?' };
+  assert.equal(vqaScoreUnavailableReason([{ questions: [parsable, parsable, free] }]), null);
+  assert.match(vqaScoreUnavailableReason([{ questions: [parsable, free, free] }])!, /parses 1 of the prompts' 3 questions .*needs >= 50%/);
+  assert.equal(vqaScoreUnavailableReason([]), null);
 });
 
 test('CLIP-T is unavailable on every real character\'s held-out prompts', { skip: SKIP }, async () => {

@@ -43,6 +43,9 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
   // ~1.8 M parameters, 2000 steps of 16 sequences (~6 M tokens). The committed checkpoint ran the
   // first 1000 steps with steps: 1000 (a full cosine cycle), then resumed to 2000 (a warm restart).
   base: { train: { steps: 2000, ckpt_interval: 100, eval_interval: 100 } },
+  // the MoT-vs-dense ablation's base: the same model and schedule with one shared FFN and attention
+  // projections for both modalities (1.0 M parameters; run in one 2000-step cosine, no warm restart)
+  dense: { model: { ...(BASE_CONFIG as object), experts: 'dense' }, train: { steps: 2000, ckpt_interval: 100, eval_interval: 100 } },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },

@@ -103,8 +103,7 @@ export function shotsCurveFigure(r: ExperimentResults, rows: Readonly<Record<num
  * text-to-image metrics (one bar each) ± std; null when the reference or every other grpo row is missing.
  */
 export function rewardTermEffectsFigure(r: ExperimentResults, reference = 'grpo-official', keys: readonly string[] = T2I_REWARD_KEYS, opts: FigureOptions = {}): Figure | null {
-  const isGrpo = (m: string) => (r.kinds ? r.kinds[m] === 'grpo' : m.startsWith('grpo-'));
-  const rows = r.methods.filter((m) => isGrpo(m) && m !== reference && hasCells(r, m));
+  const rows = r.methods.filter((m) => isGrpoRow(r, m) && m !== reference && hasCells(r, m));
   if (!hasCells(r, reference) || !rows.length) return null;
   const deltas = rows.map((m) => pairedDeltas(r.cells, m, reference, keys));
   const series = keys.map((k) => ({ name: k, values: deltas.map((d) => orNaN(d[k].mean)), errors: deltas.map((d) => orNaN(d[k].std)) }));
@@ -112,10 +111,14 @@ export function rewardTermEffectsFigure(r: ExperimentResults, reference = 'grpo-
   return withHover(fig, keys.map((k) => deltas.map((d) => deltaCustom(d[k]))), `%{x}<br>%{fullData.name}: %{y:+.3f} ± %{customdata[0]:.3f}<br>better for %{customdata[1]}/%{customdata[2]} ${unitOf(r)}<extra></extra>`, opts.height);
 }
 
+/** Whether a row is a Character-GRPO row: its recorded kind, or (results written before kinds were) a `grpo` name. */
+export function isGrpoRow(r: Pick<ExperimentResults, 'kinds'>, method: string): boolean {
+  return r.kinds ? r.kinds[method] === 'grpo' : /(^|-)grpo(-|$)/.test(method);
+}
+
 /** Up to 6 pairs fit one chart; more (the ablations grid) are split into the GRPO rows and the rest. */
 function pairGroups(r: ExperimentResults, pairs: readonly [string, string][]): [string, [string, string][]][] {
-  const isGrpo = (m: string) => (r.kinds ? r.kinds[m] === 'grpo' : m.includes('grpo'));
-  const grpo = pairs.filter(([m]) => isGrpo(m)), other = pairs.filter(([m]) => !isGrpo(m));
+  const grpo = pairs.filter(([m]) => isGrpoRow(r, m)), other = pairs.filter(([m]) => !isGrpoRow(r, m));
   return pairs.length <= 6 || !grpo.length || !other.length ? [['', [...pairs]]] : [['-grpo', grpo], ['-other', other]];
 }
 

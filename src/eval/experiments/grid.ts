@@ -4,7 +4,10 @@
  * `real` (for real RoleScape-20 characters) and their `-smoke` twins (smoke configs, for the tests); `--grid FILE` reads a JSON file of the same
  * shape, so a row is added without code.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readPresetOrFile, parseConfig } from '../../util/config-file';
+import { projectRoot } from '../../util/paths';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import { resolveSftConfig } from '../../train/sft';
@@ -47,17 +50,21 @@ export const GridSchema = z
         const src = g.methods.find((x) => x.name === m.model_from);
         if (!src || g.methods.indexOf(src) >= i || src.kind !== m.kind || src.model_from !== undefined)
           ctx.addIssue({ code: 'custom', path: ['methods', i, 'model_from'], message: `model_from needs an earlier row of the same kind ("${m.kind}") that trains its own model, named "${m.model_from}"` });
+        for (const key of ['sft', 'grpo', 'base', 'sft_from', 'text_from', 'image_from'] as const)
+          if (m[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['methods', i, key], message: `a model_from row trains nothing: ${key} would have no effect (only eval applies)` });
         return;
       }
+      if (m.base !== undefined && (m.kind === 'grpo' || m.kind === 'separate'))
+        ctx.addIssue({ code: 'custom', path: ['methods', i, 'base'], message: `a ${m.kind} row builds on other rows' models: set base on those rows` });
       if (m.kind === 'grpo') {
         const src = m.sft_from ? g.methods.find((x) => x.name === m.sft_from) : g.methods.find((x) => x.kind === 'unified-sft');
-        if (!src || src.kind !== 'unified-sft' || g.methods.indexOf(src) > i) ctx.addIssue({ code: 'custom', path: ['methods', i, 'sft_from'], message: `a grpo row needs an earlier unified-sft row${m.sft_from ? ` named "${m.sft_from}"` : ''}` });
+        if (!src || src.kind !== 'unified-sft' || src.model_from !== undefined || g.methods.indexOf(src) > i) ctx.addIssue({ code: 'custom', path: ['methods', i, 'sft_from'], message: `a grpo row needs an earlier unified-sft row${m.sft_from ? ` named "${m.sft_from}"` : ''}` });
       }
       if (m.kind !== 'separate') return;
       for (const [key, kind] of [['text_from', 'text-only'], ['image_from', 'image-only']] as const) {
         const src = m[key] ? g.methods.find((x) => x.name === m[key]) : g.methods.find((x) => x.kind === kind);
         const at = src ? g.methods.indexOf(src) : -1;
-        if (!src || src.kind !== kind || at > i) ctx.addIssue({ code: 'custom', path: ['methods', i, key], message: `a separate row needs an earlier ${kind} row${m[key] ? ` named "${m[key]}"` : ''}` });
+        if (!src || src.kind !== kind || src.model_from !== undefined || at > i) ctx.addIssue({ code: 'custom', path: ['methods', i, key], message: `a separate row needs an earlier ${kind} row${m[key] ? ` named "${m[key]}"` : ''}` });
       }
     });
   });
@@ -130,9 +137,19 @@ export const GRIDS: Record<string, z.input<typeof GridSchema>> = {
   'real-smoke': { name: 'real-smoke', methods: REAL_METHODS, ...SMOKE },
 };
 
+/** A row's own base checkpoint folder: relative paths are from the project root. */
+export function rowBaseDir(base: string): string {
+  return path.resolve(projectRoot(), base);
+}
+
 export function resolveGrid(nameOrFile: string): Grid {
   const grid = parseConfig(GridSchema, readPresetOrFile(nameOrFile, GRIDS, { flag: '--grid', kind: 'a built-in grid' }), nameOrFile);
   for (const [i, m] of grid.methods.entries()) {
+    if (m.base !== undefined) {
+      const dir = rowBaseDir(m.base);
+      for (const f of ['config.json', 'weights.bin'])
+        if (!fs.existsSync(path.join(dir, f))) throw new UserError(`${nameOrFile}: methods.${i}.base: ${dir}: no base checkpoint there (${f} missing); the dense one is built by \`npx cmrp pretrain --config dense --out checkpoints/base-dense\``);
+    }
     try {
       resolveSftConfig(grid.sft_config, m.sft ?? {});
     } catch (err) {

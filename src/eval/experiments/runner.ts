@@ -11,7 +11,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../util/errors';
-import { projectRoot } from '../../util/paths';
 import { writeJsonAtomic } from '../../util/fs';
 import { loadRoleScape, type Character } from '../../data/rolescape';
 import { baseFingerprint } from '../../model/adapter';
@@ -19,8 +18,8 @@ import { prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
 import { resolveGrpoConfig } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
-import { evaluatePolicy, resolveEvalConfig, type EvalReport } from '../suite';
-import type { Grid, Method } from './grid';
+import { evaluatePolicy, resolveEvalConfig, type EvalConfig, type EvalReport } from '../suite';
+import { rowBaseDir, type Grid, type Method } from './grid';
 import { CellResult, ExperimentResults, RESULTS_FORMAT, markdownReport } from './results';
 
 export interface ExperimentOptions {
@@ -83,28 +82,27 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const dataKey = fs.existsSync(path.join(o.dataDir, 'index.json')) ? fileHash(path.join(o.dataDir, 'index.json')) : path.resolve(o.dataDir);
   const judgesKey = [dirHash(o.judgesDir), dirHash(o.textJudgesDir)];
   const evalBase = resolveEvalConfig(o.grid.eval_config);
-  // a row's own base checkpoint (e.g. the dense base), checked before anything runs
-  const rowBases = new Map(o.grid.methods.map((m, i) => {
-    const dir = m.base === undefined ? o.baseDir : path.resolve(projectRoot(), m.base);
-    if (m.base !== undefined && !fs.existsSync(path.join(dir, 'config.json'))) throw new UserError(`methods.${i}.base: ${dir}: no base checkpoint there (config.json missing)`);
-    return [m.name, dir];
+  // each row's base checkpoint (its own, e.g. the dense base, or the grid's) and its fingerprint, once
+  const rowBases = new Map(o.grid.methods.map((m) => {
+    const dir = m.base === undefined ? o.baseDir : rowBaseDir(m.base);
+    return [m.name, { dir, sha: m.base === undefined ? baseSha : baseFingerprint(dir) }];
   }));
   const total = chars.length * o.grid.methods.length * o.seeds;
   const cells: CellResult[] = [];
   const modelDir = (c: string, m: string, s: number) => path.join(o.out, 'models', c, m, `seed${s}`);
   /** Score the policy in `dir` and cache the cell (atomically). */
-  const evaluateCell = async (dir: string, c: Character, m: Method, seed: number, trainSeconds: number, spec: unknown, specHash: string, cellFile: string): Promise<CellResult> => {
+  const evaluateCell = async (dir: string, c: Character, m: Method, seed: number, cell: { trainSeconds: number; evalConfig: EvalConfig; spec: unknown; specHash: string; file: string }): Promise<CellResult> => {
     const te = Date.now();
     const policy = await loadPolicy(dir);
     let report: EvalReport;
     try {
       // every row is scored against the same reference images (evalConfig.shots), whatever K it trained on
-      report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: { ...evalBase, ...(m.eval ?? {}), seed }, characters: all });
+      report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: cell.evalConfig, characters: all });
     } finally {
       policy.dispose();
     }
-    const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
-    writeJsonAtomic(cellFile, { spec_hash: specHash, spec, result, report });
+    const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: cell.trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
+    writeJsonAtomic(cell.file, { spec_hash: cell.specHash, spec: cell.spec, result, report });
     return result;
   };
   for (let seed = 0; seed < o.seeds; seed++) {
@@ -119,19 +117,19 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
           specs.set(m.name, specHash);
           const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
           const cached = readCell(cellFile, specHash);
-          const result = cached ? { ...cached, cached: true } : await evaluateCell(modelDir(c.id, m.model_from, seed), c, m, seed, 0, spec, specHash, cellFile);
+          const result = cached ? { ...cached, cached: true } : await evaluateCell(modelDir(c.id, m.model_from, seed), c, m, seed, { trainSeconds: 0, evalConfig, spec, specHash, file: cellFile });
           cells.push(result);
           if (!cached) log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: eval ${result.eval_seconds.toFixed(0)} s`);
           o.onCell?.(cells.length, total, result);
           continue;
         }
-        const rowBase = rowBases.get(m.name)!;
+        const rowBase = rowBases.get(m.name)!.dir;
         const src = (key: 'text_from' | 'image_from', kind: string) => m[key] ?? o.grid.methods.find((x) => x.kind === kind)!.name;
         const sftFrom = m.sft_from ?? o.grid.methods.find((x) => x.kind === 'unified-sft')?.name ?? '';
         const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
         const sft = m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
         const grpo = m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
-        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: m.base === undefined ? baseSha : baseFingerprint(rowBase), data: dataKey, judges: judgesKey, character: c.id, seed, deps };
+        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
@@ -162,7 +160,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
           run.model.adapters?.dispose();
           run.model.dispose();
         }
-        const result = await evaluateCell(dir, c, m, seed, (Date.now() - ts) / 1000, spec, specHash, cellFile);
+        const result = await evaluateCell(dir, c, m, seed, { trainSeconds: (Date.now() - ts) / 1000, evalConfig, spec, specHash, file: cellFile });
         cells.push(result);
         log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: train ${result.train_seconds.toFixed(0)} s, eval ${result.eval_seconds.toFixed(0)} s`);
         o.onCell?.(cells.length, total, result);

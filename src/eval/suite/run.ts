@@ -18,13 +18,9 @@ import { synthTruth, noTruthReason } from './truth';
 import { gatherMcq, gatherMemorization, memorizationRecords, scoreMcq, scoreMemorization } from './knowledge';
 import { attributeReplies, characterLines, gatherStyleReplies, profileFactsOf, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, styleJudgeFor, voiceRates } from './style';
 import { gatherVqa, scoreVqa, vqaRecords } from './vqa';
-import { parseQuestion } from '../../judges/question';
-import { clipTUnavailableReason, gatherT2i, judgeT2i, scoreT2i } from './t2i';
+import { clipTUnavailableReason, vqaScoreUnavailableReason, gatherT2i, judgeT2i, scoreT2i } from './t2i';
 import { gatherMmrp, judgeMmrp, scoreConsistency, scoreMmrpIdentity } from './mmrp';
 import { EVAL_REPORT_FORMAT, EvalReport, EXTRA_METRIC_KEYS, METRIC_KEYS, Metrics } from './report';
-
-/** t2i_vqa_score is reported only when the VQA judge parses at least this share of the held-out prompts' questions. */
-export const VQA_MIN_PARSED = 0.5;
 
 export interface EvaluateOptions {
   judgesDir: string;
@@ -143,14 +139,18 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       if (!records.length) for (const k of Object.keys(scoreT2i([], 0))) unavailable[k] = 'no held-out GRPO prompts';
       else if (metrics.t2i_vqa_score === null) unavailable.t2i_vqa_score = 'the VQA judge could parse none of the prompts\' questions (outside the synthetic label space)';
       else {
-        // a score resting on a few parsable questions (real data: ~3% of them) is about those few, not the prompts
-        const qs = items.t2i.flatMap((p) => p.questions);
-        const parsed = qs.filter((q) => parseQuestion(q) !== null).length;
-        if (parsed < VQA_MIN_PARSED * qs.length) (metrics.t2i_vqa_score = null), (unavailable.t2i_vqa_score = `the VQA judge parses ${parsed} of the prompts' ${qs.length} questions (synthetic label space; needs >= ${100 * VQA_MIN_PARSED}%)`);
+        const vqa = vqaScoreUnavailableReason(items.t2i);
+        if (vqa) {
+          metrics.t2i_vqa_score = null;
+          unavailable.t2i_vqa_score = vqa;
+        }
       }
       if (records.length && metrics.t2i_diversity === null) unavailable.t2i_diversity = 'needs samples_per_prompt >= 2';
       const clipT = clipTUnavailableReason(judges.clip.tokenizer.vocab, records.map((r) => r.prompt));
-      if (clipT) (metrics.t2i_clip_t = null), (unavailable.t2i_clip_t = clipT);
+      if (clipT) {
+        metrics.t2i_clip_t = null;
+        unavailable.t2i_clip_t = clipT;
+      }
     });
 
     // --- multimodal role-play on the test image-dialogues ---

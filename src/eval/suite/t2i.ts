@@ -36,6 +36,7 @@
  */
 import type { GrpoPrompt } from '../../data/rolescape/types';
 import type { Judges } from '../../judges';
+import { parseQuestion } from '../../judges/question';
 import { dot } from '../../judges/clip';
 import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
 export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
@@ -115,6 +116,20 @@ export function clipTUnavailableReason(vocab: readonly string[], prompts: readon
   const c = clipTextCoverage(vocab, prompts);
   if (c.share >= CLIP_T_MIN_COVERAGE) return null;
   return `the CLIP-T judge knows ${(100 * c.share).toFixed(0)}% of the prompts' content words (${c.known} of ${c.words}; synthetic vocabulary of ${vocab.length - 2} words, needs >= ${100 * CLIP_T_MIN_COVERAGE}%)`;
+}
+
+/** t2i_vqa_score is reported only when the VQA judge parses at least this share of the held-out prompts' questions. */
+export const VQA_MIN_PARSED = 0.5;
+
+/**
+ * Why t2i_vqa_score would not be about the prompts, or null: a score resting on the few questions
+ * the judge parses (real data: 0-7% of them) is about those few only.
+ */
+export function vqaScoreUnavailableReason(prompts: readonly Pick<GrpoPrompt, 'questions'>[]): string | null {
+  const qs = prompts.flatMap((p) => p.questions);
+  const parsed = qs.filter((q) => parseQuestion(q) !== null).length;
+  if (!qs.length || parsed >= VQA_MIN_PARSED * qs.length) return null;
+  return `the VQA judge parses ${parsed} of the prompts' ${qs.length} questions (synthetic label space; needs >= ${100 * VQA_MIN_PARSED}%)`;
 }
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
