@@ -517,7 +517,8 @@ export function registerChromiumRasterizer(opts: ChromiumRasterizerOptions = {})
 async function workerMain(): Promise<void> {
   const input = fs.readFileSync(0, 'utf8');
   const job = JSON.parse(input) as PageRasterRequest & { executable: string; timeoutMs: number };
-  const reply = (r: WorkerReply) => process.stdout.write(JSON.stringify(r) + '\n');
+  // resolves once the line is flushed: a large PNG written to a pipe is cut if the process exits first
+  const reply = (r: WorkerReply) => new Promise<void>((done) => process.stdout.write(JSON.stringify(r) + '\n', () => done()));
   // stopped from outside (spawnSync's timeout sends SIGTERM) or by our own deadline: no browser
   // or profile is left behind (the browser would also exit when its pipe closes with us)
   process.once('SIGTERM', () => {
@@ -526,14 +527,13 @@ async function workerMain(): Promise<void> {
   });
   const hard = setTimeout(() => {
     killLiveBrowsers();
-    reply({ ok: false, error: `Chromium did not finish within ${Math.round(job.timeoutMs / 1000)} s (CMRP_RASTER_TIMEOUT_MS raises the limit)` });
-    process.exit(3);
+    void reply({ ok: false, error: `Chromium did not finish within ${Math.round(job.timeoutMs / 1000)} s (CMRP_RASTER_TIMEOUT_MS raises the limit)` }).then(() => process.exit(3));
   }, job.timeoutMs);
   try {
     const bytes = await rasterizeFigurePage(job, { executable: job.executable, timeoutMs: job.timeoutMs });
-    reply({ ok: true, base64: bytes.toString('base64') });
+    await reply({ ok: true, base64: bytes.toString('base64') });
   } catch (err) {
-    reply({ ok: false, error: (err as Error).message, userError: err instanceof UserError });
+    await reply({ ok: false, error: (err as Error).message, userError: err instanceof UserError });
   } finally {
     clearTimeout(hard);
   }
@@ -543,8 +543,7 @@ if (require.main === module && process.argv[2] === WORKER_FLAG) {
   workerMain().then(
     () => process.exit(0),
     (err) => {
-      process.stdout.write(JSON.stringify({ ok: false, error: String((err as Error)?.message ?? err) }) + '\n');
-      process.exit(1);
+      process.stdout.write(JSON.stringify({ ok: false, error: String((err as Error)?.message ?? err) }) + '\n', () => process.exit(1));
     },
   );
 }
