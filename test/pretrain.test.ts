@@ -92,7 +92,11 @@ test('the committed base checkpoint loads with its recorded command', async (t) 
 });
 
 test('bad pretrain configs are refused with the field named', () => {
-  assert.throws(() => resolvePretrainConfig('no-such-preset'), /neither a preset \(base, smoke\) nor a file/);
+  assert.throws(() => resolvePretrainConfig('no-such-preset'), /neither a preset \(base, dense, smoke\) nor a file/);
+  // the dense ablation's base differs from the MoT one in its experts only
+  const mot = resolvePretrainConfig('base'), dense = resolvePretrainConfig('dense');
+  assert.equal(dense.model.experts, 'dense');
+  assert.deepEqual({ ...dense, model: { ...dense.model, experts: 'mot' } }, mot);
   const f = path.join(tmp, 'bad.json');
   fs.writeFileSync(f, JSON.stringify({ train: { lr: -1 } }));
   assert.throws(() => resolvePretrainConfig(f), /bad\.json: train\.lr: Number must be greater than 0/);
