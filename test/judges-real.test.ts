@@ -21,6 +21,7 @@ import { splitGrpoPrompts } from '../src/data/grpo-split';
 import { defaultSynthDir, projectRoot, sharedRoleScapeDir } from '../src/util/paths';
 import { ensureSynthDataset } from '../src/data/synth';
 import { Rng } from '../src/util/rng';
+import { snapshot } from './synth-helpers';
 
 const ROOT = projectRoot();
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -89,20 +90,6 @@ test('augmented views: seeded, the plain view is the evaluation image, a flip mi
   for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let ch = 0; ch < 3; ch++) assert.equal(b[(y * 32 + x) * 3 + ch], a[(y * 32 + 31 - x) * 3 + ch]);
 });
 
-/** Every path under `dir` with its size and mtime: proof that a run wrote nothing there. */
-function snapshot(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      const st = fs.statSync(p);
-      out.push(`${path.relative(dir, p)} ${e.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`);
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 const sha = (dir: string, judge: 'vqa' | 'clip' | 'identity' | 'lpips') => readJudge(path.join(dir, judge), judge).file.weights.sha256;
 const figures = (r: RealJudgesReport) => ({ retrained: r.retrained, base: r.base, loss: (r.training as { lossCurve: number[] }).lossCurve });

@@ -12,26 +12,13 @@ import * as path from 'node:path';
 import { formatIssue, loadCharacter, validateRoleScape, type DataIssue } from '../src/data/rolescape';
 import { UserError } from '../src/util/errors';
 import { projectRoot } from '../src/util/paths';
+import { snapshot } from './synth-helpers';
 
 const ROOT = projectRoot();
 const DATA = path.resolve(ROOT, '..', 'shared', 'rolescape20');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const SKIP = 'shared RoleScape-20 data not present';
 
-/** Every path under `dir` with its size and mtime: proof that a run wrote nothing. */
-function snapshot(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      const st = fs.statSync(p);
-      out.push(`${path.relative(dir, p)} ${e.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`);
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 /** A temp dataset holding only Chandler (train/test/grpo), copied from the release. */
 function copyChandler(): string {
