@@ -110,26 +110,18 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       const specs = new Map<string, string>(); // method -> spec hash, for rows that reuse others
       for (const m of o.grid.methods) {
         const evalConfig = { ...evalBase, ...(m.eval ?? {}), seed };
-        if (m.model_from !== undefined) {
-          // no training: an earlier row's model, scored under this row's eval settings
-          const spec = { method: m, eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps: [specs.get(m.model_from)] };
-          const specHash = hash(spec);
-          specs.set(m.name, specHash);
-          const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
-          const cached = readCell(cellFile, specHash);
-          const result = cached ? { ...cached, cached: true } : await evaluateCell(modelDir(c.id, m.model_from, seed), c, m, seed, { trainSeconds: 0, evalConfig, spec, specHash, file: cellFile });
-          cells.push(result);
-          if (!cached) log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: eval ${result.eval_seconds.toFixed(0)} s`);
-          o.onCell?.(cells.length, total, result);
-          continue;
-        }
         const rowBase = rowBases.get(m.name)!.dir;
         const src = (key: 'text_from' | 'image_from', kind: string) => m[key] ?? o.grid.methods.find((x) => x.kind === kind)!.name;
         const sftFrom = m.sft_from ?? o.grid.methods.find((x) => x.kind === 'unified-sft')?.name ?? '';
-        const deps = m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
-        const sft = m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
-        const grpo = m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
-        const spec = { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
+        const sft = m.model_from !== undefined || m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
+        const grpo = m.model_from === undefined && m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
+        const deps = m.model_from !== undefined ? [specs.get(m.model_from)]
+          : m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
+        // key order is part of the hash (cached cells stay valid); a model_from row trains nothing, so
+        // its key is its eval settings and the row whose model it scores
+        const spec = m.model_from !== undefined
+          ? { method: m, eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps }
+          : { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
@@ -137,6 +129,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         if (cached) {
           cells.push({ ...cached, cached: true });
           o.onCell?.(cells.length, total, cells[cells.length - 1]);
+          continue;
+        }
+        if (m.model_from !== undefined) {
+          const result = await evaluateCell(modelDir(c.id, m.model_from, seed), c, m, seed, { trainSeconds: 0, evalConfig, spec, specHash, file: cellFile });
+          cells.push(result);
+          log(`cell ${cells.length}/${total}: ${c.id} ${m.name} seed ${seed}: eval ${result.eval_seconds.toFixed(0)} s`);
+          o.onCell?.(cells.length, total, result);
           continue;
         }
         const dir = modelDir(c.id, m.name, seed);
