@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/select';
-import { Transformer } from '../src/model/transformer';
+import { Transformer, positionRows } from '../src/model/transformer';
 import { resolveModelConfig, ModelConfigInput } from '../src/model/config';
 import { AdamW, trainStep } from '../src/model/optim';
 import { Rng } from '../src/util/rng';
@@ -76,9 +76,9 @@ test('image tokens use the image experts: changing image weights changes only im
   m.dispose();
 });
 
-test('KV-cache decoding equals the full forward pass to 1e-4', () => {
-  for (const experts of ['dense', 'mot'] as const) {
-    const m = new Transformer({ ...TINY, experts }, 4);
+test('KV-cache decoding equals the full forward pass to 1e-4 (absolute and grid image positions)', () => {
+  for (const [experts, image_positions] of [['dense', 'absolute'], ['mot', 'absolute'], ['mot', 'grid']] as const) {
+    const m = new Transformer({ ...TINY, experts, image_positions, image_tokens: 4 }, 4);
     const { ids, modality } = batch(2, 12, 40, 5);
     tf.tidy(() => {
       const full = m.forward(int2d(ids), int2d(modality)); // [2, 12, V]
@@ -90,13 +90,32 @@ test('KV-cache decoding equals the full forward pass to 1e-4', () => {
         const step = m.decodeStep(int2d(ids.map((r) => r.slice(a, b))), cache, int2d(modality.map((r) => r.slice(a, b))));
         const want = tf.slice(full, [0, a, 0], [2, b - a, 40]);
         const d = tf.max(tf.abs(tf.sub(step, want))).dataSync()[0];
-        assert.ok(d < 1e-4, `${experts}: positions ${a}..${b - 1} differ by ${d}`);
+        assert.ok(d < 1e-4, `${experts}/${image_positions}: positions ${a}..${b - 1} differ by ${d}`);
       }
       assert.equal(cache.length, 12);
       m.disposeCache(cache);
     });
     m.dispose();
   }
+});
+
+test('grid image positions: the k-th code of an image takes row block_size + k wherever the image starts; text keeps its position', () => {
+  const c = resolveModelConfig({ ...TINY, image_positions: 'grid', image_tokens: 3 });
+  // two rows: the image (three codes) after a 2-token and after a 5-token prompt
+  const mod = Int32Array.from([0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0]);
+  const rows = positionRows(c, mod, 2, 9, 0, null);
+  assert.deepEqual([...rows], [0, 1, 24, 25, 26, 5, 6, 7, 8, 0, 1, 2, 3, 4, 24, 25, 26, 8]);
+  // decoding chunk by chunk carries the run over the chunk border
+  const run = new Int32Array(1);
+  const a = positionRows(c, Int32Array.from([0, 1]), 1, 2, 10, run);
+  const b = positionRows(c, Int32Array.from([1, 1, 0]), 1, 3, 12, run);
+  assert.deepEqual([...a, ...b], [10, 24, 25, 26, 14]);
+  assert.throws(() => positionRows(c, Int32Array.from([1, 1, 1, 1]), 1, 4, 0, null), /an image has 3 codes/);
+  // absolute positions: every token at its sequence position
+  assert.deepEqual([...positionRows(resolveModelConfig(TINY), mod, 2, 9, 3, null)].slice(0, 9), [3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  const m = new Transformer({ ...TINY, image_positions: 'grid', image_tokens: 3 }, 1);
+  assert.deepEqual(m.params.get('wpe')!.shape, [24 + 3, 16]);
+  m.dispose();
 });
 
 test('generate: greedy decoding with and without the cache gives the same tokens', () => {

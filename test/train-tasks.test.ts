@@ -76,8 +76,16 @@ test('makeBatch shifts targets by one, aligns the mask, and truncates from the l
     assert.equal(b.mask[t], encs[0].target[t + 1]);
     assert.equal(b.modality[t], tok.vocab.isImageToken(b.ids[t]) ? 1 : 0);
   }
-  const short = makeBatch([encs[0]], tok, 20);
-  assert.equal(short.T, 20);
-  assert.equal(short.targets[19], encs[0].ids[encs[0].ids.length - 1], 'the end of a long example is kept');
-  assert.equal(short.targets[19], tok.vocab.eos);
+  // a window that starts after the image's first code: the end is kept, the cut image's codes are dropped
+  const cut = makeBatch([encs[0]], tok, 30);
+  const n = encs[0].ids.length;
+  assert.equal(cut.T, 30);
+  const last = [...cut.mask].lastIndexOf(1);
+  assert.equal(cut.targets[last], tok.vocab.eos, 'the end of a long example is kept');
+  assert.equal(cut.ids[0], tok.vocab.eoi, 'the window starts after the cut image');
+  assert.ok(![...cut.ids].some((id) => tok.vocab.isImageToken(id)));
+  // a window that starts on text keeps exactly the last T + 1 tokens
+  const whole = makeBatch([encs[0]], tok, n - 3);
+  assert.equal(whole.targets[n - 4], tok.vocab.eos);
+  assert.equal(whole.ids[0], encs[0].ids[2]);
 });

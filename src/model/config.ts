@@ -19,6 +19,8 @@ export const ModelConfigSchema = z
     n_head: z.number().int().positive().default(4), // attention heads; n_embd must divide evenly
     n_embd: z.number().int().positive().default(128), // residual stream width C
     block_size: z.number().int().positive().default(256), // longest sequence (learned position table size)
+    image_positions: z.enum(['absolute', 'grid']).default('absolute'), // 'grid': the k-th code of an image gets grid position k whatever precedes the image (a drawing does not depend on the prompt's length); 'absolute': its sequence position, like text
+    image_tokens: z.number().int().positive().default(64), // codes per image: the grid positions' table size (tokenizer's tokensPerImage)
     dropout: z.number().min(0).max(1).default(0), // dropout on attention/MLP outputs and embeddings while training
     experts: z.enum(['mot', 'dense']).default('mot'), // 'mot': BAGEL-style Mixture-of-Transformers, separate FFN weights per modality; 'dense': one shared FFN
     mot_attention: z.boolean().default(true), // with experts='mot', also separate q/k/v and output projections per modality (BAGEL does); attention itself stays shared
@@ -57,15 +59,16 @@ export const REFERENCE_CONFIG: ModelConfigInput = {
 
 /**
  * The "base" config for laptop-CPU experiments: 4 layers of width 128 over 256 positions, a
- * vocabulary of 1024 text tokens + 512 image codes, MoT on (text and image FFN and attention
- * projections), ~1.6 M parameters.
+ * vocabulary of 16 specials + 1008 text tokens + 1024 image codes, MoT on (text and image FFN and
+ * attention projections), image codes at grid positions.
  */
 export const BASE_CONFIG: ModelConfigInput = {
-  vocab_size: 1536,
+  vocab_size: 2048,
   n_layer: 4,
   n_head: 4,
   n_embd: 128,
   block_size: 256,
   experts: 'mot',
   mot_attention: true,
+  image_positions: 'grid',
 };

@@ -28,6 +28,7 @@ interface Route {
 export interface KVCache {
   batch: number;
   length: number; // L: positions already in the cache
+  imageRun: Int32Array; // per sequence: image codes at the end of the cache (the next code's grid position)
   k: (tf.Tensor4D | null)[];
   v: (tf.Tensor4D | null)[];
 }
@@ -56,7 +57,8 @@ export class Transformer {
     const normal = (name: string, shape: number[], s: number) => this.add(name, shape, (r) => r.normal() * s, rng);
     const constant = (name: string, shape: number[], v: number) => this.add(name, shape, () => v, rng);
     normal('wte', [c.vocab_size, C], std);
-    normal('wpe', [c.block_size, C], std);
+    // grid image positions: rows block_size.. of the same table hold the image grid's positions
+    normal('wpe', [c.block_size + (c.image_positions === 'grid' ? c.image_tokens : 0), C], std);
     const attnExperts = this.experts(c.mot_attention);
     const ffnExperts = this.experts(true);
     for (let l = 0; l < c.n_layer; l++) {
@@ -99,8 +101,9 @@ export class Transformer {
     const [B, T] = ids.shape;
     this.checkInput(ids, modality);
     return tf.tidy(() => {
-      const routes = this.routes(modality, B * T);
-      let x = this.embed(ids, 0, opts.training); // [N, C]
+      const mod = this.modalityRows(modality, B * T);
+      const routes = this.routes(mod);
+      let x = this.embed(ids, positionRows(this.config, mod, B, T, 0, null), opts.training); // [N, C]
       for (let l = 0; l < this.config.n_layer; l++) {
         const qkv = this.routed(x, routes.attn, (xr, e) => this.linear(this.norm(xr, `h.${l}.ln_1${suffix(e)}`), `h.${l}.attn.c_attn${suffix(e)}`)); // [N, 3C]
         const y = ops.causalSelfAttention(qkv, B, this.config.n_head); // [N, C]
@@ -132,7 +135,7 @@ export class Transformer {
   /** An empty KV cache for `batch` sequences. */
   createCache(batch: number): KVCache {
     const n = this.config.n_layer;
-    return { batch, length: 0, k: new Array(n).fill(null), v: new Array(n).fill(null) };
+    return { batch, length: 0, imageRun: new Int32Array(batch), k: new Array(n).fill(null), v: new Array(n).fill(null) };
   }
 
   disposeCache(cache: KVCache): void {
@@ -140,6 +143,7 @@ export class Transformer {
     cache.k.fill(null);
     cache.v.fill(null);
     cache.length = 0;
+    cache.imageRun.fill(0);
   }
 
   /**
@@ -153,11 +157,13 @@ export class Transformer {
     if (B !== cache.batch) throw new Error(`decodeStep: ids batch ${B} but cache batch ${cache.batch}`);
     if (L + t > c.block_size) throw new Error(`decodeStep: ${L} cached + ${t} new positions exceed block_size ${c.block_size}`);
     this.checkInput(ids, modality);
+    const mod = this.modalityRows(modality, B * t);
+    const run = Int32Array.from(cache.imageRun);
     const out = tf.tidy(() => {
-      const routes = this.routes(modality, B * t);
+      const routes = this.routes(mod);
       const bias = decodeMask(L, t); // [t, L + t]
       const ks: tf.Tensor4D[] = [], vs: tf.Tensor4D[] = [];
-      let x = this.embed(ids, L, false); // [B*t, C]
+      let x = this.embed(ids, positionRows(this.config, mod, B, t, L, run), false); // [B*t, C]
       for (let l = 0; l < c.n_layer; l++) {
         const qkv = this.routed(x, routes.attn, (xr, e) => this.linear(this.norm(xr, `h.${l}.ln_1${suffix(e)}`), `h.${l}.attn.c_attn${suffix(e)}`)); // [B*t, 3C]
         const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(qkv, [B, t, 3, H, hd]), [2, 0, 3, 1, 4])) as tf.Tensor4D[]; // [B, H, t, hd]
@@ -177,6 +183,7 @@ export class Transformer {
     cache.k = out.ks.map((t) => tf.keep(t));
     cache.v = out.vs.map((t) => tf.keep(t));
     cache.length = L + t;
+    cache.imageRun.set(run); // positionRows advanced it past the new tokens
     return out.logits;
   }
 
@@ -251,10 +258,14 @@ export class Transformer {
     if (modality && !tf.util.arraysEqual(modality.shape, ids.shape)) throw new Error(`modality [${modality.shape}] must match ids [${ids.shape}]`);
   }
 
+  /** Modality id of each of the N = B*T rows (all text without a modality input). */
+  private modalityRows(modality: tf.Tensor2D | undefined, N: number): Int32Array {
+    return modality ? (modality.dataSync() as Int32Array) : new Int32Array(N);
+  }
+
   /** Which rows go to which expert, for the attention projections and for the FFN. */
-  private routes(modality: tf.Tensor2D | undefined, N: number): { attn: Route[]; ffn: Route[] } {
+  private routes(mod: Int32Array): { attn: Route[]; ffn: Route[] } {
     if (this.config.experts === 'dense') return { attn: [{ expert: 'shared', idx: null }], ffn: [{ expert: 'shared', idx: null }] };
-    const mod = modality ? modality.dataSync() : new Int32Array(N);
     const rows = new Map<Expert, number[]>();
     mod.forEach((m, i) => {
       const e = EXPERT_OF_MODALITY[m];
@@ -274,12 +285,12 @@ export class Transformer {
     return ops.mergeRows(routes.map((r, i) => f(ops.gatherRows(x, idx[i]), r.expert)), idx);
   }
 
-  /** Token + position embeddings for positions pos0 .. pos0+T-1 → [B*T, C]. */
-  private embed(ids: tf.Tensor2D, pos0: number, training?: boolean): tf.Tensor2D {
+  /** Token + position embeddings (rows of the position table per token, see positionRows) → [B*T, C]. */
+  private embed(ids: tf.Tensor2D, positions: Int32Array, training?: boolean): tf.Tensor2D {
     const [B, T] = ids.shape;
     const C = this.config.n_embd;
     const tok = ops.embedding(ids, this.p('wte') as tf.Tensor2D); // [B, T, C]
-    const pos = tf.slice(this.p('wpe'), [pos0, 0], [T, C]); // [T, C]
+    const pos = ops.embedding(tf.tensor2d(positions, [B, T], 'int32'), this.p('wpe') as tf.Tensor2D); // [B, T, C]
     return this.dropout(tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D, training);
   }
 
@@ -314,6 +325,31 @@ export class Transformer {
   private dropout<T extends tf.Tensor>(x: T, training?: boolean): T {
     return training && this.config.dropout > 0 ? (tf.dropout(x, this.config.dropout) as T) : x;
   }
+}
+
+/**
+ * Row of the position table for each token [B, T]: text at its sequence position pos0 + t; with
+ * grid image positions, the k-th code of a run of image codes at block_size + k, so a drawing
+ * looks the same to the model wherever its prompt ends. `run` carries each sequence's count of
+ * image codes just before this chunk (KV-cache decoding) and is advanced in place; null: none.
+ */
+export function positionRows(c: ModelConfig, mod: Int32Array, B: number, T: number, pos0: number, run: Int32Array | null): Int32Array {
+  const out = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let k = run ? run[b] : 0;
+    for (let t = 0; t < T; t++) {
+      const i = b * T + t;
+      if (c.image_positions === 'grid' && mod[i] === MODALITY_IMAGE) {
+        if (k >= c.image_tokens) throw new Error(`image code ${k + 1} in a row at position ${pos0 + t}: an image has ${c.image_tokens} codes (image_tokens)`);
+        out[i] = c.block_size + k++;
+      } else {
+        out[i] = pos0 + t;
+        k = 0;
+      }
+    }
+    if (run) run[b] = k;
+  }
+  return out;
 }
 
 function suffix(e: Expert): string {

@@ -97,7 +97,8 @@ export interface Batch {
 
 /**
  * Pack examples into a batch of length T (the longest example, capped at blockSize). An example
- * longer than blockSize keeps its last blockSize + 1 tokens (the answer side), never its first.
+ * longer than blockSize keeps its last blockSize + 1 tokens (the answer side), never its first,
+ * less the rest of an image cut at the window's start.
  */
 export function makeBatch(examples: readonly EncodedExample[], tok: Tokenizers, blockSize: number): Batch {
   const B = examples.length;
@@ -106,7 +107,9 @@ export function makeBatch(examples: readonly EncodedExample[], tok: Tokenizers, 
   const targets = new Int32Array(B * T).fill(tok.vocab.pad);
   const mask = new Float32Array(B * T);
   examples.forEach((e, b) => {
-    const start = Math.max(0, e.ids.length - 1 - T);
+    let start = Math.max(0, e.ids.length - 1 - T);
+    // never start inside an image: its codes' grid positions count from the image's first code
+    while (start > 0 && tok.vocab.isImageToken(e.ids[start]) && tok.vocab.isImageToken(e.ids[start - 1])) start++;
     for (let t = 0; t < T && start + t + 1 < e.ids.length; t++) {
       ids[b * T + t] = e.ids[start + t];
       targets[b * T + t] = e.ids[start + t + 1];

@@ -12,14 +12,14 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
 import { Rng } from '../util/rng';
-import { synthesize, readSynthIndex } from '../data/synth';
+import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { fitTokenizers } from '../tokenizers/fit';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { ModelConfigSchema, BASE_CONFIG } from '../model/config';
 import { Transformer } from '../model/transformer';
 import { loadCheckpoint, loadCheckpointState } from '../model/checkpoint';
-import { characterExamples, Task, TASKS, Example } from './tasks';
+import { characterExamples, t2iExamples, Task, TASKS, Example } from './tasks';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory } from './lm-trainer';
 import { discardStaleHistory } from './history';
@@ -29,36 +29,58 @@ export const PretrainSchema = z
     model: ModelConfigSchema.default(BASE_CONFIG as z.input<typeof ModelConfigSchema>), // the unified model (vocab_size must equal the tokenizers')
     train: LmTrainSchema.default({}), // optimization and logging
     world_characters: z.number().int().positive().default(240), // size of the synthetic world corpus
+    tokenizer_characters: z.number().int().positive().default(240), // the tokenizers are fitted on a world of this many characters (same seed; a larger world gives the same codebook statistics, only slower)
     world_seed: z.number().int().min(0).default(0), // seed of the world corpus (its eval exclusions follow the same seed)
     heldout_characters: z.number().int().min(1).default(12), // world characters kept out of training, for validation
     text_vocab_size: z.number().int().positive().default(1008), // text BPE size (16 specials + text + image codes = vocab_size)
     codebook_size: z.number().int().positive().default(512), // image codes
     max_examples_per_task: z.number().int().positive().default(1_000_000), // cap per task (smoke configs use small caps)
+    t2i_card_share: z.number().min(0).max(1).default(1), // share of text-to-image examples whose system prompt carries the character card (the rest: the name only), so a drawing does not depend on what precedes it
   })
   .strict();
 export type PretrainConfig = z.infer<typeof PretrainSchema>;
 
 /** Named presets; a JSON file with the same shape also works (`--config FILE`). */
 export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = {
-  // ~1.8 M parameters, 2000 steps of 16 sequences (~6 M tokens). The committed checkpoint ran the
-  // first 1000 steps with steps: 1000 (a full cosine cycle), then resumed to 2000 (a warm restart).
-  base: { train: { steps: 2000, ckpt_interval: 100, eval_interval: 100 } },
-  // the MoT-vs-dense ablation's base: the same model and schedule with one shared FFN and attention
-  // projections for both modalities (1.0 M parameters; run in one 2000-step cosine, no warm restart)
-  dense: { model: { ...(BASE_CONFIG as object), experts: 'dense' }, train: { steps: 2000, ckpt_interval: 100, eval_interval: 100 } },
+  // Image-heavy: a world of 2000 characters (~23k drawings), text-to-image sampled 3x as often as
+  // role-play or VQA, half of its prompts without the card, image codes at grid positions, 1024 codes.
+  base: {
+    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
+    world_characters: 2000,
+    heldout_characters: 40,
+    codebook_size: 1024,
+    t2i_card_share: 0.5,
+  },
+  // the MoT-vs-dense ablation's base: the same data and schedule with one shared FFN and attention
+  // projections for both modalities
+  dense: {
+    model: { ...(BASE_CONFIG as object), experts: 'dense' },
+    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
+    world_characters: 2000,
+    heldout_characters: 40,
+    codebook_size: 1024,
+    t2i_card_share: 0.5,
+  },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },
     world_characters: 12,
+    tokenizer_characters: 12,
     heldout_characters: 2,
     text_vocab_size: 300,
     codebook_size: 32,
     max_examples_per_task: 64,
+    t2i_card_share: 0.5,
   },
 };
 
 export function resolvePretrainConfig(nameOrFile: string): PretrainConfig {
   return parseConfig(PretrainSchema, readPresetOrFile(nameOrFile, PRETRAIN_PRESETS), nameOrFile);
+}
+
+/** Where a world of `characters` characters lives by default: data/world (240), data/world<N> otherwise. */
+export function worldDirFor(dataDir: string, characters: number): string {
+  return path.join(dataDir, characters === WORLD_DEFAULT_SIZE ? 'world' : `world${characters}`);
 }
 
 /** The world corpus at `dir`, built when missing or built with other options. */
@@ -76,12 +98,18 @@ export function splitWorld(chars: readonly Character[], heldout: number, seed: n
   return { train: chars.filter((c) => !ids.has(c.id)), val: chars.filter((c) => ids.has(c.id)) };
 }
 
-/** Pretraining examples: role-play carries the character card (the base model learns to follow one). */
-export function worldExamples(chars: readonly Character[]): Record<Task, Example[]> {
+/**
+ * Pretraining examples: role-play carries the character card (the base model learns to follow one);
+ * a seeded `t2iCardShare` of the text-to-image examples carries it too, the rest the name only.
+ */
+export function worldExamples(chars: readonly Character[], opts: { t2iCardShare?: number; seed?: number } = {}): Record<Task, Example[]> {
+  const share = opts.t2iCardShare ?? 1;
+  const rng = new Rng((opts.seed ?? 0) + 104729);
   const out = { roleplay: [], knowledge: [], vqa: [], t2i: [] } as Record<Task, Example[]>;
   for (const c of chars) {
     const withCard = characterExamples(c, { card: true });
-    for (const t of TASKS) out[t].push(...withCard[t]);
+    const noCard = share < 1 ? t2iExamples(c, { card: false }) : withCard.t2i;
+    for (const t of TASKS) out[t].push(...(t === 't2i' ? withCard.t2i.map((e, i) => (rng.next() < share ? e : noCard[i])) : withCard[t]));
   }
   return out;
 }
@@ -115,8 +143,10 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     log(`resuming from ${opts.outDir} at step ${(ck.meta.step as number) ?? history.length}`);
   } else {
     discardStaleHistory(opts.outDir, 'history.jsonl');
-    log(`fitting tokenizers on ${opts.worldDir}`);
-    tok = (await fitTokenizers({ worldDir: opts.worldDir, seed: config.world_seed, textVocabSize: config.text_vocab_size, codebookSize: config.codebook_size, realDir: null })).tokenizers;
+    const tokWorld = config.tokenizer_characters === config.world_characters ? opts.worldDir : worldDirFor(path.dirname(opts.worldDir), config.tokenizer_characters);
+    await ensureWorld(tokWorld, config.tokenizer_characters, config.world_seed);
+    log(`fitting tokenizers on ${tokWorld}`);
+    tok = (await fitTokenizers({ worldDir: tokWorld, seed: config.world_seed, textVocabSize: config.text_vocab_size, codebookSize: config.codebook_size, realDir: null })).tokenizers;
     if (tok.vocab.size !== config.model.vocab_size) {
       throw new UserError(`config: model.vocab_size is ${config.model.vocab_size} but the tokenizers give ${tok.vocab.size} (16 specials + ${tok.text.vocabSize} text + ${tok.image.codebookSize} image codes)`);
     }
@@ -125,8 +155,9 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
   const { characters } = await loadRoleScape(opts.worldDir);
   const split = splitWorld(characters, config.heldout_characters, config.world_seed);
   const cache = new ImageCodeCache(tok);
-  const train = await encodeByTask(worldExamples(split.train), tok, config.max_examples_per_task, config.train.seed, cache);
-  const val = await encodeByTask(worldExamples(split.val), tok, config.train.eval_batches * config.train.batch_size, config.train.seed + 1, cache);
+  const mix = { t2iCardShare: config.t2i_card_share, seed: config.world_seed };
+  const train = await encodeByTask(worldExamples(split.train, mix), tok, config.max_examples_per_task, config.train.seed, cache);
+  const val = await encodeByTask(worldExamples(split.val, mix), tok, config.train.eval_batches * config.train.batch_size, config.train.seed + 1, cache);
   const counts = Object.fromEntries(TASKS.map((t) => [t, train[t].length])) as Record<Task, number>;
   log(`world: ${split.train.length} training / ${split.val.length} held-out characters; examples ${TASKS.map((t) => `${t} ${counts[t]}`).join(', ')}; ${model.numParams().toLocaleString()} parameters`);
   const trainer = new LmTrainer(model, tok, train, val, config.train, opts.outDir, {

@@ -19,7 +19,12 @@ import { LoraAdapters, LoraSchema } from '../model/lora';
 import { isAdapterDir, loadAdapter, saveAdapter, baseFingerprint } from '../model/adapter';
 import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
-import { characterExamples, Task, TASKS, Example } from './tasks';
+import { characterExamples, t2iExamples, Task, TASKS, Example } from './tasks';
+import { loadRoleScape } from '../data/rolescape';
+import { trainingImagePrompts, WORLD_DEFAULT_SIZE } from '../data/synth';
+import { Rng } from '../util/rng';
+import { projectRoot } from '../util/paths';
+import { ensureWorld, worldDirFor } from './pretrain';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks } from './lm-trainer';
 import { loadCheckpointState } from '../model/checkpoint';
@@ -50,13 +55,15 @@ export const SftSchema = z
     data: z.enum(SFT_DATA).default('unified'), // unified: all four task groups; image-only: t2i alone (DreamBooth-style); text-only: dialogues without pictures + knowledge
     mode: z.enum(['full', 'lora']).default('full'), // full finetuning, or LoRA adapters saved apart from the base
     lora: LoraSchema.default({}), // adapter shape when mode is lora
+    name_only_t2i: z.boolean().default(true), // also train text-to-image on name-only prompts built from each reference image's labels (synthetic data), the form users and the evaluation prompt with: binds the name to the look
+    prior_images: z.number().int().min(0).default(40), // prior preservation: this many world characters' text-to-image examples join the t2i pool, so the model keeps drawing new compositions instead of copying its references
   })
   .strict();
 export type SftConfig = z.infer<typeof SftSchema>;
 
 export const SFT_PRESETS: Record<string, z.input<typeof SftSchema>> = {
   default: {},
-  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1 } },
+  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1 }, prior_images: 4 },
 };
 
 /** A preset name or a JSON file, merged over the defaults; `overrides` (e.g. --shots) win. */
@@ -69,10 +76,15 @@ export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<
   return parseConfig(SftSchema, merged, nameOrFile);
 }
 
-/** The examples a run trains on (train split, K reference images) and validates on (test split). */
-export function sftExamples(c: Character, config: SftConfig): { train: Record<Task, Example[]>; val: Record<Task, Example[]> } {
+/**
+ * The examples a run trains on (train split, K reference images; plus the prior's world examples in
+ * the t2i pool) and validates on (test split).
+ */
+export function sftExamples(c: Character, config: SftConfig, prior: readonly Example[] = []): { train: Record<Task, Example[]>; val: Record<Task, Example[]> } {
   const textOnly = config.data === 'text-only';
-  const train = characterExamples(c, { imageIds: referenceIds(c, config.shots), textOnly });
+  const nameOnlyPrompts = config.name_only_t2i ? trainingImagePrompts(c.root, c.id) : null;
+  const train = characterExamples(c, { imageIds: referenceIds(c, config.shots), textOnly, nameOnlyPrompts });
+  if (!textOnly) train.t2i.push(...prior);
   const val = characterExamples(c, { split: 'test', textOnly });
   if (config.data === 'image-only') for (const t of TASKS) if (t !== 't2i') (train[t] = []), (val[t] = []);
   return { train, val };
@@ -94,7 +106,7 @@ const NAME_OF: Record<SftData, string> = { unified: 'unified-sft', 'image-only':
  * Set up (or resume, when `outDir` holds this run's checkpoint) Unified-SFT of `characterId` from
  * the base at `baseDir`; `await run.trainer.run()` trains, in chunks if you like.
  */
-export async function prepareSft(config: SftConfig, opts: { baseDir: string; dataDir: string; character: string | Character; outDir: string | null; log?: (s: string) => void }): Promise<SftRun> {
+export async function prepareSft(config: SftConfig, opts: { baseDir: string; dataDir: string; character: string | Character; outDir: string | null; worldDir?: string; log?: (s: string) => void }): Promise<SftRun> {
   const log = opts.log ?? (() => {});
   if (!fs.existsSync(path.join(opts.baseDir, 'config.json'))) throw new UserError(`--base: ${opts.baseDir}: no model checkpoint there (expected config.json from cmrp pretrain)`);
   const character = typeof opts.character === 'string' ? (await loadCharacter(opts.dataDir, opts.character)).character : opts.character;
@@ -110,7 +122,7 @@ export async function prepareSft(config: SftConfig, opts: { baseDir: string; dat
   }
   if (!resume) discardStaleHistory(opts.outDir, 'history.jsonl');
   const cache = new ImageCodeCache(tok);
-  const ex = sftExamples(character, config);
+  const ex = sftExamples(character, config, config.data === 'text-only' ? [] : await priorExamples(config.prior_images, opts.worldDir, config.train.seed));
   const encode = async (byTask: Record<Task, Example[]>, cap: number) => {
     const out = {} as Record<Task, EncodedExample[]>;
     for (const t of TASKS) out[t] = await encodeExamples(byTask[t].slice(0, cap), tok, cache);
@@ -137,6 +149,19 @@ export async function prepareSft(config: SftConfig, opts: { baseDir: string; dat
     log(`resuming from ${opts.outDir} at step ${trainer.step}`);
   }
   return { trainer, model, tok, character, config, counts, adapters };
+}
+
+/**
+ * Prior preservation (DreamBooth): `n` text-to-image examples of world characters (a seeded draw,
+ * card-less prompts with the look spelled out), from the world corpus at `worldDir` (default
+ * data/world, built when missing). No evaluation character is in the world.
+ */
+export async function priorExamples(n: number, worldDir = worldDirFor(path.join(projectRoot(), 'data'), WORLD_DEFAULT_SIZE), seed = 0): Promise<Example[]> {
+  if (n === 0) return [];
+  await ensureWorld(worldDir, WORLD_DEFAULT_SIZE, 0);
+  const { characters } = await loadRoleScape(worldDir);
+  const pool = characters.flatMap((c) => t2iExamples(c));
+  return new Rng(seed + 4099).sample(pool, Math.min(n, pool.length));
 }
 
 export type { LogRow };

@@ -32,6 +32,8 @@ export interface TaskOptions {
   split?: Split;
   /** Drop every image segment (text-only customization: dialogues without their pictures). */
   textOnly?: boolean;
+  /** Extra text-to-image prompts per training image id, naming the character only (see data/synth trainingImagePrompts). */
+  nameOnlyPrompts?: ReadonlyMap<string, readonly string[]> | null;
 }
 
 const sys = (c: Character, card: boolean): Segment => ({
@@ -91,7 +93,8 @@ export function vqaExamples(c: Character, opts: TaskOptions = {}): Example[] {
 
 /**
  * Text-to-image on the training images: each image once per instruction it has (the t2i
- * instruction, and the generation instruction of the dialogue turn that shows it).
+ * instruction, the generation instruction of the dialogue turn that shows it, and the name-only
+ * prompts when given).
  */
 export function t2iExamples(c: Character, opts: TaskOptions = {}): Example[] {
   const out: Example[] = [];
@@ -102,6 +105,9 @@ export function t2iExamples(c: Character, opts: TaskOptions = {}): Example[] {
   const split = opts.split ?? 'train';
   for (const t of c.t2iInstructions[split]) add(t.instruction, t.imagePath, t.imageId);
   for (const s of c.dialogues[split]) for (const t of s.turns) add(t.generationInstruction, t.imagePath, t.imageId);
+  if (split === 'train' && opts.nameOnlyPrompts) {
+    for (const im of c.images.train) for (const p of opts.nameOnlyPrompts.get(im.id) ?? []) add(p, im.path, im.id);
+  }
   return out;
 }
 

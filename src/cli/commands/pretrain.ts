@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { preparePretrain, resolvePretrainConfig } from '../../train/pretrain';
+import { preparePretrain, resolvePretrainConfig, worldDirFor } from '../../train/pretrain';
 import { formatLogRow } from '../../train/lm-trainer';
 import { progressBar } from '../progress';
 import { projectRoot } from '../../util/paths';
@@ -11,13 +11,14 @@ export function register(program: Command): void {
     .description('pretrain the base unified model on the synthetic world corpus (resumes when --out holds a checkpoint)')
     .option('--config <name|file>', 'preset (base, smoke) or a JSON file in the same shape', 'base')
     .requiredOption('--out <dir>', 'checkpoint folder (weights, config, tokenizers, history.jsonl)')
-    .option('--world <dir>', 'where the world corpus is (built there when missing)', path.join(projectRoot(), 'data', 'world'))
+    .option('--world <dir>', 'where the world corpus is (built there when missing; default data/world for 240 characters, data/world<N> for N)')
     .option('--steps <n>', 'train at most this many more steps in this invocation')
     .option('--quiet', 'no progress bar', false)
-    .action(async (opts: { config: string; out: string; world: string; steps?: string; quiet: boolean }) => {
+    .action(async (opts: { config: string; out: string; world?: string; steps?: string; quiet: boolean }) => {
       const config = resolvePretrainConfig(opts.config);
       const t0 = Date.now();
-      const run = await preparePretrain(config, { outDir: opts.out, worldDir: opts.world, log: (s) => console.log(s) });
+      const worldDir = opts.world ?? worldDirFor(path.join(projectRoot(), 'data'), config.world_characters);
+      const run = await preparePretrain(config, { outDir: opts.out, worldDir, log: (s) => console.log(s) });
       const { trainer } = run;
       const todo = opts.steps ? Math.min(Number(opts.steps), config.train.steps - trainer.step) : config.train.steps - trainer.step;
       const bar = progressBar('pretrain', todo, { quiet: opts.quiet });

@@ -27,13 +27,17 @@ export interface GrpoPrompt {
 
 const TEMPLATES = ['A photo of {P} {act} {at}, looking {adj}', 'A picture of {P} {act} {at}, looking {adj}', 'An illustration of {P} {act} {at} with a {adj} face'];
 
+function fill(template: string, id: string, l: ImageLabel): string {
+  return template.replace('{P}', id).replace('{act}', propDef(l.prop).activity).replace('{at}', sceneDef(l.scene).at).replace('{adj}', expressionDef(l.expression).adjective);
+}
+
 export function grpoText(c: CharacterSpec, l: ImageLabel, rng: Rng): string {
-  return rng
-    .pick(TEMPLATES)
-    .replace('{P}', c.id)
-    .replace('{act}', propDef(l.prop).activity)
-    .replace('{at}', sceneDef(l.scene).at)
-    .replace('{adj}', expressionDef(l.expression).adjective);
+  return fill(rng.pick(TEMPLATES), c.id, l);
+}
+
+/** The prompt in every template: what a user asks for, by name only (no look spelled out). */
+export function nameOnlyPrompts(id: string, l: ImageLabel): string[] {
+  return TEMPLATES.map((t) => fill(t, id, l));
 }
 
 function yesNo(question: string, category: VqaQuestion['category'], yes: boolean, weight: number): VqaQuestion {

@@ -136,4 +136,5 @@ function countFiles(dir: string): number {
   return n;
 }
 export { ensureSynthDataset, readSynthIndex } from './ensure';
+export { trainingImagePrompts } from './label-prompts';
 export type { SynthIndex } from './ensure';
