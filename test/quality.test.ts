@@ -29,5 +29,9 @@ test('quality report: judges, tokenizer and base-model figures, all fresh and in
   assert.ok(r.tokenizer_psnr > 10 && r.tokenizer_psnr < 40, `psnr ${r.tokenizer_psnr}`);
   assert.ok(Math.abs(r.base_identity_sim) <= 1 && Math.abs(r.base_identity_sim_other_characters) <= 1);
   assert.equal(r.base_step, 12);
+  for (const k of ['base_t2i_loss_figure', 'base_t2i_loss_edges', 'base_t2i_loss_with_card', 'base_t2i_loss_without_card'] as const) {
+    assert.ok(r[k] > 0 && r[k] < 10, `${k} = ${r[k]} nats per code`);
+  }
+  assert.ok(Math.abs(r.identity_ceiling) <= 1 && Math.abs(r.identity_ceiling_other) <= 1);
   assert.equal(r.base_vqa_questions, 4, 'two held-out VQA questions for each of the two eval characters');
 });

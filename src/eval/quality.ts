@@ -13,6 +13,12 @@
  *               base_vqa_acc: the base model (card in the prompt) answers held-out VQA questions on
  *               the eval characters' TEST images, greedy, exact match after normalization (the
  *               evaluation suite's vqa_acc); base_vqa_f1 gives partial credit (token F1)
+ *   diagnostics base_t2i_loss_figure / _edges: held-out loss (nats per code) of the eval
+ *               characters' test drawings in the figure columns vs the background (card-less
+ *               prompts); base_t2i_loss_with_card / _without_card: the same drawings after the card
+ *               or after the name only; identity_ceiling / _other: a reference's own reconstruction
+ *               through the tokenizer scored against its character's references / other characters'
+ *               (what a perfect copy can reach); see base-diagnostics.ts
  */
 import { loadJudges, reportJudges } from '../judges';
 import { loadEvalData } from '../judges/data';
@@ -30,6 +36,7 @@ import { PolicySession } from './suite/session';
 import { heldOutVqa } from './suite/items';
 import { synthTruth } from './suite/truth';
 import { gatherVqa, vqaRecords, scoreVqa } from './suite/vqa';
+import { imageLossWithAndWithoutCard, identityCeiling } from './base-diagnostics';
 
 export interface QualityOptions {
   baseDir: string;
@@ -58,6 +65,12 @@ export interface QualityReport {
   base_identity_sim_other_characters: number;
   base_prompts: number;
   base_step: number;
+  base_t2i_loss_figure: number;
+  base_t2i_loss_edges: number;
+  base_t2i_loss_with_card: number;
+  base_t2i_loss_without_card: number;
+  identity_ceiling: number;
+  identity_ceiling_other: number;
   seconds: number;
 }
 
@@ -110,6 +123,10 @@ export async function qualityReport(o: QualityOptions): Promise<QualityReport> {
       records.push(...vqaRecords(await gatherVqa(new PolicySession(policy, c), items, 40)));
     }
     const vqa = scoreVqa(records);
+    const evalChars = (await loadRoleScape(o.evalDir)).characters;
+    const card = await imageLossWithAndWithoutCard(base.model, base.tokenizers, evalChars);
+    const ceiling = identityCeiling(judges.identity, base.tokenizers, refsByChar);
+    log(`base: held-out t2i loss figure ${card.withoutCard.figure.toFixed(3)} / edges ${card.withoutCard.edges.toFixed(3)}; with card ${card.withCard.mean.toFixed(3)} / without ${card.withoutCard.mean.toFixed(3)}; identity ceiling ${ceiling.own.toFixed(3)} (other characters ${ceiling.other.toFixed(3)})`);
     log(`base: VQA on held-out test images ${vqa.acc?.toFixed(4)} exact, ${vqa.f1?.toFixed(4)} F1 (${records.length} questions)`);
     return {
       vqa_judge_acc: judgeReport.vqa_judge_acc,
@@ -125,6 +142,12 @@ export async function qualityReport(o: QualityOptions): Promise<QualityReport> {
       base_identity_sim_other_characters: mean(simsOther),
       base_prompts: scores.length,
       base_step: Number(base.meta.step ?? 0),
+      base_t2i_loss_figure: card.withoutCard.figure,
+      base_t2i_loss_edges: card.withoutCard.edges,
+      base_t2i_loss_with_card: card.withCard.mean,
+      base_t2i_loss_without_card: card.withoutCard.mean,
+      identity_ceiling: ceiling.own,
+      identity_ceiling_other: ceiling.other,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
