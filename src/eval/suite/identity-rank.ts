@@ -1,0 +1,21 @@
+/**
+ * Is a drawing recognisably this character among all of them? Each drawing's mean identity
+ * similarity to every candidate character's references; its rank is 1 when its own character is
+ * the nearest. `t2i_identity_top1` is the share of drawings with rank 1 (chance: 1 / candidates).
+ */
+import { dot } from '../../judges/clip';
+
+/** 1-based rank of `own` among the candidates by mean cosine of `drawing` (a unit embedding) to each one's reference embeddings. */
+export function identityRank(drawing: Float32Array, referencesByCharacter: ReadonlyMap<string, readonly Float32Array[]>, own: string): number {
+  if (!referencesByCharacter.has(own)) throw new Error(`identityRank: no references for "${own}"`);
+  const score = (refs: readonly Float32Array[]) => refs.reduce((s, r) => s + dot(drawing, r), 0) / Math.max(1, refs.length);
+  const mine = score(referencesByCharacter.get(own)!);
+  let rank = 1;
+  for (const [id, refs] of referencesByCharacter) if (id !== own && score(refs) > mine) rank++;
+  return rank;
+}
+
+/** Share of ranks equal to 1 (null for no drawings). */
+export function top1Share(ranks: readonly number[]): number | null {
+  return ranks.length ? ranks.filter((r) => r === 1).length / ranks.length : null;
+}
