@@ -13,7 +13,7 @@ import type { Character } from '../data/rolescape/types';
 import { t2iExamples } from '../train/tasks';
 import { encodeExamples, makeBatch, ImageCodeCache, type EncodedExample } from '../train/encode';
 import type { IdentityJudge } from '../judges/identity';
-import { dot } from '../judges/clip';
+import { meanSimilarity } from './suite/identity-rank';
 
 /** The middle half of the grid's columns (2-5 of 8), where the synthetic figure stands; the rest is background. */
 export function isFigureColumn(column: number, side: number): boolean {
@@ -93,14 +93,12 @@ export interface IdentityCeiling {
 export function identityCeiling(judge: IdentityJudge, tok: Tokenizers, referencesByCharacter: ReadonlyMap<string, readonly Uint8Array[]>): IdentityCeiling {
   const ids = [...referencesByCharacter.keys()];
   const emb = new Map(ids.map((id) => [id, judge.embedImages([...referencesByCharacter.get(id)!], 'dino')]));
-  // unit embeddings: the cosine is the dot product
-  const meanSim = (e: Float32Array, refs: readonly Float32Array[]) => refs.reduce((s, r) => s + dot(e, r), 0) / refs.length;
   let own = 0, other = 0, n = 0;
   for (const id of ids) {
     const recs = judge.embedImages(referencesByCharacter.get(id)!.map((p) => tok.image.reconstruct(p)), 'dino');
     for (const e of recs) {
-      own += meanSim(e, emb.get(id)!);
-      other += ids.filter((o) => o !== id).reduce((s, o) => s + meanSim(e, emb.get(o)!), 0) / Math.max(1, ids.length - 1);
+      own += meanSimilarity(e, emb.get(id)!);
+      other += ids.filter((o) => o !== id).reduce((s, o) => s + meanSimilarity(e, emb.get(o)!), 0) / Math.max(1, ids.length - 1);
       n++;
     }
   }

@@ -118,12 +118,12 @@ export async function qualityReport(o: QualityOptions): Promise<QualityReport> {
     // base model VQA on held-out test images (a few questions per character)
     const policy = modelPolicy(base.model, base.tokenizers, { name: 'base', kind: 'base', context: cardContext(0) });
     const records = [];
-    for (const c of (await loadRoleScape(o.evalDir)).characters) {
+    const evalChars = (await loadRoleScape(o.evalDir)).characters;
+    for (const c of evalChars) {
       const items = heldOutVqa(c, synthTruth(c)).slice(0, o.vqaPerCharacter ?? 6);
       records.push(...vqaRecords(await gatherVqa(new PolicySession(policy, c), items, 40)));
     }
     const vqa = scoreVqa(records);
-    const evalChars = (await loadRoleScape(o.evalDir)).characters;
     const card = await imageLossWithAndWithoutCard(base.model, base.tokenizers, evalChars);
     const ceiling = identityCeiling(judges.identity, base.tokenizers, refsByChar);
     log(`base: held-out t2i loss figure ${card.withoutCard.figure.toFixed(3)} / edges ${card.withoutCard.edges.toFixed(3)}; with card ${card.withCard.mean.toFixed(3)} / without ${card.withoutCard.mean.toFixed(3)}; identity ceiling ${ceiling.own.toFixed(3)} (other characters ${ceiling.other.toFixed(3)})`);

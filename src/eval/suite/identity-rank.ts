@@ -5,10 +5,15 @@
  */
 import { dot } from '../../judges/clip';
 
+/** Mean cosine of a unit embedding to unit reference embeddings (the suite's identity score of one drawing). */
+export function meanSimilarity(e: Float32Array, references: readonly Float32Array[]): number {
+  return references.reduce((s, r) => s + dot(e, r), 0) / Math.max(1, references.length);
+}
+
 /** 1-based rank of `own` among the candidates by mean cosine of `drawing` (a unit embedding) to each one's reference embeddings. */
 export function identityRank(drawing: Float32Array, referencesByCharacter: ReadonlyMap<string, readonly Float32Array[]>, own: string): number {
   if (!referencesByCharacter.has(own)) throw new Error(`identityRank: no references for "${own}"`);
-  const score = (refs: readonly Float32Array[]) => refs.reduce((s, r) => s + dot(drawing, r), 0) / Math.max(1, refs.length);
+  const score = (refs: readonly Float32Array[]) => meanSimilarity(drawing, refs);
   const mine = score(referencesByCharacter.get(own)!);
   let rank = 1;
   for (const [id, refs] of referencesByCharacter) if (id !== own && score(refs) > mine) rank++;
