@@ -24,7 +24,7 @@ import { IdentityJudge } from '../src/judges/identity';
 import { LpipsJudge } from '../src/judges/lpips';
 import { rasterise32, PIXELS } from '../src/judges/images';
 import { fit, FitConfigSchema } from '../src/judges/fit';
-import { rocAuc, spearman } from '../src/judges/stats';
+import { rocAuc, spearman } from '../src/util/stats';
 import { trainJudges, loadJudges, reportJudges, JudgesReport } from '../src/judges/train';
 import { tempDir } from './synth-helpers';
 

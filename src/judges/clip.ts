@@ -23,7 +23,7 @@ import { ImageInput, toBatch, gatherBatch } from './images';
 import { Tokenizer } from './clip-text';
 import { JudgeFile, assignParams, parseConfig, readJudge, saveJudge } from './checkpoint';
 import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import { Summary, summary } from './stats';
+import { Summary, summary } from '../util/stats';
 import type { ImageSet } from './data';
 
 export const ClipConfigSchema = z

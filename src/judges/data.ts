@@ -194,6 +194,7 @@ export interface WorldOptions {
   maxCharacters?: number; // use only the first N characters of the world (smoke runs)
   concurrency?: number; // parallel PNG decodes / renders
   heldOutOnly?: boolean; // skip the training images and renders (reports)
+  exclude?: { ids: ReadonlySet<string>; signatures: ReadonlySet<string> }; // world characters never used at all (another judge set's characters: heldout.ts)
 }
 
 export interface WorldData {
@@ -225,7 +226,9 @@ export function heldOutSplit(ids: readonly string[], fraction: number, seed: num
 
 export async function loadWorldData(dir: string, o: WorldOptions): Promise<WorldData> {
   const idx = readIndex(dir, 'world');
-  const chars = idx.characters.slice(0, o.maxCharacters ?? idx.characters.length);
+  const ex = o.exclude;
+  const chars = idx.characters.slice(0, o.maxCharacters ?? idx.characters.length).filter((c) => !ex || (!ex.ids.has(c.id) && !ex.signatures.has(signature(c.identity as Identity))));
+  if (ex && chars.length < 2) throw new UserError(`${dir}: ${chars.length} world characters left after leaving out another judge set's ${ex.ids.size} (build a world with another seed: \`cmrp data synth --split world --seed 1\`)`);
   const space = labelSpaceOf(idx.labelSpaces);
   const held = heldOutSplit(chars.map((c) => c.id), o.heldOutFraction, o.seed);
   const trainChars = chars.filter((c) => !held.has(c.id));
@@ -233,7 +236,7 @@ export async function loadWorldData(dir: string, o: WorldOptions): Promise<World
   const conc = o.concurrency ?? 4;
   const stored = await storedImages(dir, o.heldOutOnly ? [] : trainChars, conc);
   // a recombined identity may be neither an evaluation character nor a held-out world character
-  const banned = new Set<string>([...(idx.excludes?.evalSignatures ?? []), ...heldChars.map((c) => signature(c.identity as Identity))]);
+  const banned = new Set<string>([...(idx.excludes?.evalSignatures ?? []), ...heldChars.map((c) => signature(c.identity as Identity)), ...(ex?.signatures ?? [])]);
   const jobs = o.heldOutOnly ? [] : [...(o.grpoViews ? grpoJobs(trainChars) : []), ...extraJobs(trainChars, space, o.extraViews, o.seed), ...mixJobs(trainChars, space, o.mixViews, o.seed, banned)];
   const renders = await renderAll(jobs, o.seed, conc);
   return {

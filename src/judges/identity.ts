@@ -26,7 +26,7 @@ import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
 import { ImageInput, toBatch, gatherBatch } from './images';
 import { JudgeFile, assignParams, parseConfig, readJudge, saveJudge } from './checkpoint';
 import { FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import { rocAuc } from './stats';
+import { rocAuc } from '../util/stats';
 import { dot } from './clip';
 import type { ImageSet } from './data';
 import type { Identity } from '../data/synth';

@@ -24,5 +24,7 @@ export { ImageSet, loadWorldData, loadEvalData } from './data';
 export { trainJudges, loadJudges, reportJudges, evaluateJudges, formatJudgesReport, resolveJudgesConfig, JudgesConfigSchema, SMOKE_CONFIG } from './train';
 export type { Judges, JudgesReport, JudgesConfig, TrainJudgesOptions } from './train';
 export * as real from './real';
+export { trainHeldOutJudges, judgeSetOverlap, judgesCharacters, heldOutJudgesFor, HELDOUT_VARIANT, HELDOUT_SEED } from './heldout';
+export type { JudgeSetOverlap } from './heldout';
 export { clipTextCoverage, CLIP_T_MIN_COVERAGE } from './clip-text';
 export type { ClipTextCoverage } from './clip-text';

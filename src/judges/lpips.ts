@@ -27,7 +27,7 @@ import { kindOfBody, Labels } from './attributes';
 import type { VqaJudge } from './vqa';
 import { JudgeFile, assignParams, paramsSha256, parseConfig, readJudge, saveJudge } from './checkpoint';
 import { FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import { spearman, mean, std } from './stats';
+import { spearman, mean, std } from '../util/stats';
 
 export const LpipsConfigSchema = z
   .object({

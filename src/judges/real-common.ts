@@ -40,6 +40,8 @@ export interface RealManifest {
   seed: number;
   smoke: boolean;
   baseJudges: { dir: string; identitySha256: string };
+  /** Characters whose images the identity judge never trained on (leave-the-character-out held-out judges); absent: none. */
+  leftOut?: string[];
 }
 
 export interface RealJudgesReport {

@@ -12,7 +12,7 @@
  */
 import { IDENTITY_VARIANTS, IdentityJudge, IdentityVariant } from './identity';
 import { dot } from './clip';
-import { rocAuc } from './stats';
+import { rocAuc } from '../util/stats';
 
 export interface RealImages {
   /** Per character: its training and test images as 32x32 pixels (readImage32). */

@@ -23,6 +23,10 @@
  * 1`) 0.844 and 45%; weaker augmentation (crops >= 0.85, jitter 0.05) 0.941 and 66%; from scratch
  * 0.956 and 70%; 800 steps 0.979 and 74.5%.
  *
+ * `leaveOut` (`--leave-out NAME`): a leave-the-character-out judge, trained on the other characters'
+ * images only, for the held-out judge set that scores NAME (heldout.ts; the suite refuses a real
+ * held-out judge that trained on the character it scores).
+ *
  * Departures: ~10 images per character instead of DINOv2 / CLIP's web-scale pretraining, so the
  * judge learns these 14 characters (a closed set), not identity in general; and both heads are
  * supervised with the character ids (dino: SupCon over views, clip_i: cosine classifier).
@@ -71,7 +75,7 @@ function initialJudge(baseIdentityDir: string, cfg: RealJudgesConfig, classes: n
 }
 
 /** Train the identity judge on the real training images; save the folder; return the report. */
-export async function trainRealJudges(o: { dataDir: string; baseJudgesDir: string; outDir: string; seed?: number; smoke?: boolean; config?: RealJudgesConfigInput; log?: (l: string) => void }): Promise<RealJudgesReport> {
+export async function trainRealJudges(o: { dataDir: string; baseJudgesDir: string; outDir: string; seed?: number; smoke?: boolean; config?: RealJudgesConfigInput; leaveOut?: readonly string[]; log?: (l: string) => void }): Promise<RealJudgesReport> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   const seed = o.seed ?? 0;
@@ -83,22 +87,28 @@ export async function trainRealJudges(o: { dataDir: string; baseJudgesDir: strin
   if (out === path.resolve(o.baseJudgesDir)) throw new UserError(`--out: ${o.outDir} is the base judges folder; write the real judges elsewhere`);
   if ((out + path.sep).startsWith(path.resolve(o.dataDir) + path.sep)) throw new UserError(`--out: ${o.outDir} is inside the data folder ${o.dataDir}, which is read only`);
   const data = await loadRealData(o.dataDir, cfg.augment.source_size);
+  const leaveOut = [...new Set(o.leaveOut ?? [])];
+  for (const id of leaveOut) if (!data.characters.some((c) => c.id === id)) throw new UserError(`--leave-out: no character "${id}" with training images in ${o.dataDir}; known: ${data.characters.map((c) => c.id).join(', ')}`);
+  // leave-the-character-out: the judge trains on the other characters only (held-out judges score the left-out ones)
+  const keep = data.characters.map((c, i) => (leaveOut.includes(c.id) ? -1 : i)).filter((i) => i >= 0);
+  if (keep.length < 2) throw new UserError(`--leave-out: leaves ${keep.length} character(s) to train on; need at least 2`);
+  const trainData = { ...data, characters: keep.map((i) => data.characters[i]), sources: keep.map((i) => data.sources[i]) };
   const nTrain = data.sources.reduce((s, g) => s + g.length, 0), nTest = data.characters.reduce((s, c) => s + c.test.length, 0);
   log(`judges: real data ${data.root}: ${data.characters.length} characters, ${nTrain} training images (trained on), ${nTest} test images (report only)`);
 
   const baseIdentityDir = path.join(o.baseJudgesDir, manifest.judges?.identity ?? 'identity');
-  const judge = initialJudge(baseIdentityDir, cfg, data.characters.length, seed);
+  const judge = initialJudge(baseIdentityDir, cfg, trainData.characters.length, seed);
   const baseJudge = IdentityJudge.load(baseIdentityDir);
   try {
     // clip_i prototypes start at each character's mean embedding (plain views), so the classifier
     // does not first have to undo random class directions
     const noise = new Rng(seed).fork('real-identity-prototypes');
     const protoInit = tf.tidy(() => {
-      const cols = data.characters.map((c) => tf.mean(judge.embed(toBatch(c.train)).clip_i, 0));
+      const cols = trainData.characters.map((c) => tf.mean(judge.embed(toBatch(c.train)).clip_i, 0));
       const jitter = Float32Array.from({ length: judge.config.embed_dim * cols.length }, () => 0.01 * noise.normal());
       return tf.variable(tf.add(tf.stack(cols, 1), tf.tensor2d(jitter, [judge.config.embed_dim, cols.length])), true);
     });
-    const next = realBatches(data.sources, judge.config.views, cfg.augment, new Rng(seed).fork('real-identity-batches'));
+    const next = realBatches(trainData.sources, judge.config.views, cfg.augment, new Rng(seed).fork('real-identity-batches'));
     const P = Math.max(2, Math.floor(fc.batch_size / judge.config.views));
     let result;
     try {
@@ -110,13 +120,14 @@ export async function trainRealJudges(o: { dataDir: string; baseJudgesDir: strin
       protoInit.dispose();
     }
     const every = Math.max(1, Math.ceil(result.losses.length / 50));
-    const training = { init: cfg.init, params: judge.params.count(), fit: fc, steps: result.steps, seconds: round(result.seconds, 1), msPerStep: round(result.msPerStep, 1), firstLoss: round(result.firstLoss, 4), finalLoss: round(result.finalLoss, 4), lossCurve: result.losses.filter((_, i) => i % every === 0).map((x) => round(x, 4)), characters: data.characters.map((c) => c.id) };
+    const training = { init: cfg.init, params: judge.params.count(), fit: fc, steps: result.steps, seconds: round(result.seconds, 1), msPerStep: round(result.msPerStep, 1), firstLoss: round(result.firstLoss, 4), finalLoss: round(result.finalLoss, 4), lossCurve: result.losses.filter((_, i) => i % every === 0).map((x) => round(x, 4)), characters: trainData.characters.map((c) => c.id) };
     const retrained = evaluateRealIdentity(judge, data);
     const base = evaluateRealIdentity(baseJudge, data);
     const real: RealManifest = {
       dataDir: data.root, split: 'train', evalSplit: 'test', config: cfg, seed, smoke: Boolean(o.smoke),
       characters: data.characters.map((c) => ({ id: c.id, trainImages: c.train.length, testImages: c.test.length })),
       baseJudges: { dir: path.resolve(o.baseJudgesDir), identitySha256: readJudge(baseIdentityDir, 'identity').file.weights.sha256 },
+      ...(leaveOut.length ? { leftOut: leaveOut } : {}),
     };
     const report = makeReport(real, retrained, base, training, (performance.now() - t0) / 1000);
     await replaceDirAtomic(o.outDir, async (tmp) => {

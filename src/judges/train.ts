@@ -34,9 +34,9 @@ import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs-core';
 import { replaceDirAtomic, readJsonFile } from '../util/fs';
 import { UserError } from '../util/errors';
-import { readSynthIndex, type Identity } from '../data/synth';
+import { readSynthIndex, signature, type Identity } from '../data/synth';
 import { checkSameSpace } from './attributes';
-import { EvalData, ImageSet, WorldData, loadEvalData, loadWorldData } from './data';
+import { EvalData, ImageSet, WorldData, WorldOptions, loadEvalData, loadWorldData } from './data';
 import { FitConfigSchema } from './fit';
 import { AttributeAccuracy, VqaConfigSchema, VqaJudge, attributeAccuracy, trainVqa } from './vqa';
 import { ClipConfigSchema, ClipEval, ClipJudge, evaluateClip, trainClip } from './clip';
@@ -89,12 +89,30 @@ export interface TrainJudgesOptions {
   smoke?: boolean;
   /** Overrides on top of the defaults (or the smoke preset). */
   config?: JudgesConfigInput;
+  /** 'reward' (GRPO's judges, the default) or 'heldout' (the evaluation-only set: heldout.ts). */
+  role?: JudgesRole;
+  /** World characters never used (ids and identity signatures), e.g. another judge set's (heldout.ts). */
+  exclude?: { ids: ReadonlySet<string>; signatures: ReadonlySet<string>; from: string };
   log?: (line: string) => void;
+}
+
+export type JudgesRole = 'reward' | 'heldout';
+export const CHARACTERS_FORMAT = 'cmrp-judges-characters/1';
+
+/** `<judges>/characters.json`: which world characters a judge set trained on, held out, and excluded. */
+export interface JudgesCharacters {
+  format: string;
+  train: Array<{ id: string; signature: string }>;
+  held_out: Array<{ id: string; signature: string }>;
+  /** World characters left out entirely (another judge set's), and the set they came from. */
+  excluded: { from: string | null; ids: string[] };
 }
 
 export interface JudgesManifest {
   format: string;
   seed: number;
+  /** Absent in folders written before roles existed: those are reward judges. */
+  role?: JudgesRole;
   config: JudgesConfig;
   world: { dir: string; seed: number; characters: number; trainCharacters: number; heldOutCharacters: string[]; idsSha256: string };
   judges: Record<'vqa' | 'clip' | 'identity' | 'lpips', string>;
@@ -170,10 +188,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
-const idsSha = (ids: readonly string[]): string => crypto.createHash('sha256').update(ids.join('\n')).digest('hex');
+export const idsSha = (ids: readonly string[]): string => crypto.createHash('sha256').update(ids.join('\n')).digest('hex');
 
-function worldOptions(c: JudgesConfig, seed: number) {
-  return { seed, heldOutFraction: c.held_out_fraction, grpoViews: c.grpo_views, extraViews: c.extra_views, mixViews: c.mix_views, maxCharacters: c.max_characters ?? undefined };
+function worldOptions(c: JudgesConfig, seed: number, exclude?: WorldOptions['exclude']): WorldOptions {
+  return { seed, heldOutFraction: c.held_out_fraction, grpoViews: c.grpo_views, extraViews: c.extra_views, mixViews: c.mix_views, maxCharacters: c.max_characters ?? undefined, exclude };
 }
 
 /** Train all four judges, save them atomically to `outDir`, and return their held-out report. */
@@ -183,7 +201,7 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<JudgesReport> 
   const seed = o.seed ?? 0;
   const cfg = resolveJudgesConfig(Boolean(o.smoke), o.config);
   const tData = performance.now();
-  const world = await loadWorldData(o.worldDir, worldOptions(cfg, seed));
+  const world = await loadWorldData(o.worldDir, worldOptions(cfg, seed, o.exclude));
   const ev = await loadEvalData(o.evalDir, { seed, maxCharacters: cfg.eval_max_characters ?? undefined });
   checkSameSpace(world.space, ev.space, path.join(o.evalDir, 'index.json'));
   const dataSeconds = (performance.now() - tData) / 1000;
@@ -220,6 +238,7 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<JudgesReport> 
     const manifest: JudgesManifest = {
       format: JUDGES_FORMAT,
       seed,
+      role: o.role ?? 'reward',
       config: cfg,
       world: { dir: path.resolve(o.worldDir), seed: idx.seed, characters: chars.length, trainCharacters: world.trainCharacters.length, heldOutCharacters: world.heldOutCharacters, idsSha256: idsSha(chars) },
       judges: { vqa: 'vqa', clip: 'clip', identity: 'identity', lpips: 'lpips' },
@@ -231,6 +250,13 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<JudgesReport> 
       await judges.lpips.save(path.join(tmp, 'lpips'), training.lpips as Record<string, unknown>);
       fs.writeFileSync(path.join(tmp, 'judges.json'), JSON.stringify(manifest, null, 2) + '\n');
       fs.writeFileSync(path.join(tmp, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+      const entry = (id: string) => ({ id, signature: signature(world.identities.get(id)!) });
+      const used = new Set([...world.trainCharacters, ...world.heldOutCharacters]);
+      const characters: JudgesCharacters = {
+        format: CHARACTERS_FORMAT, train: world.trainCharacters.map(entry), held_out: world.heldOutCharacters.map(entry),
+        excluded: { from: o.exclude?.from ?? null, ids: chars.filter((id) => !used.has(id)) },
+      };
+      fs.writeFileSync(path.join(tmp, 'characters.json'), JSON.stringify(characters) + '\n');
     });
     log(`judges: saved to ${o.outDir} (${report.seconds.toFixed(0)} s in all)`);
     return report;
@@ -286,7 +312,10 @@ export async function reportJudges(o: { judgesDir: string; worldDir: string; eva
     const idx = readSynthIndex(o.worldDir);
     const chars = idx.characters.slice(0, cfg.max_characters ?? idx.characters.length).map((c) => c.id);
     if (idsSha(chars) !== m.world.idsSha256) throw new UserError(`${o.worldDir}: not the world these judges were trained on (${path.join(o.judgesDir, 'judges.json')} names ${m.world.dir}, ${m.world.characters} characters): its held-out characters would not be held out`);
-    const world = await loadWorldData(o.worldDir, { ...worldOptions(cfg, m.seed), heldOutOnly: true });
+    const cfile = path.join(o.judgesDir, 'characters.json');
+    const excluded = fs.existsSync(cfile) ? readJsonFile<JudgesCharacters>(cfile, 'the judges\' characters').excluded.ids : [];
+    const exclude = excluded.length ? { ids: new Set(excluded), signatures: new Set<string>() } : undefined;
+    const world = await loadWorldData(o.worldDir, { ...worldOptions(cfg, m.seed, exclude), heldOutOnly: true });
     const ev = await loadEvalData(o.evalDir, { seed: m.seed, maxCharacters: cfg.eval_max_characters ?? undefined });
     checkSameSpace(judges.vqa.space, ev.space, path.join(o.evalDir, 'index.json'));
     const report = await evaluateJudges(judges, world, ev, { seed: m.seed, smoke: false, log: o.log });

@@ -1,9 +1,11 @@
 /**
  * Where the identity band's thresholds come from: the distribution of s (max dino cosine to a
  * character's band references) for (a) copies of the references, (b) the character's other
- * training and test images (same character, new scene), (c) other characters' images, each as the
+ * TRAINING images (same character, new scene), (c) other characters' training images, each as the
  * PNG and as its tokenizer reconstruction (what a policy drawing codebook patches can produce).
- * The numbers in config.ts come from this on the 20 synthetic evaluation characters.
+ * Only training images are read: the test images the evaluation suite scores on never set a
+ * threshold (a test checks that no test image is opened). The numbers in config.ts were measured
+ * on the 20 synthetic evaluation characters before this rule, with their test images in (b) and (c).
  */
 import type { Character } from '../data/rolescape/types';
 import type { Judges } from '../judges/train';
@@ -40,7 +42,7 @@ export async function calibrateIdentityBand(judges: Judges, characters: readonly
   for (const c of characters) {
     const refIds = new Set(referenceImages(c, shots).map((r) => r.id));
     const refs = await readImages32(referenceImages(c, shots));
-    const others = await readImages32([...c.images.train.filter((r) => !refIds.has(r.id)), ...c.images.test]);
+    const others = await readImages32(c.images.train.filter((r) => !refIds.has(r.id))); // training images only, never c.images.test
     const rec = (xs: Uint8Array[]) => xs.map((x) => image.reconstruct(x));
     chars.push({
       id: c.id,

@@ -9,6 +9,9 @@ import type { RewardConfig } from './config';
 import { combineRewards, RewardMeasurements } from './compose';
 import { AdvantageOptions, groupAdvantages, zeroStdGroupShare } from './advantages';
 import { groupMembers } from './batch';
+import { diversityLpips } from './diversity';
+import type { RewardBatch, RewardContext } from './types';
+import { Rng } from '../util/rng';
 
 export interface GroupWhatIf {
   group: number;
@@ -80,4 +83,40 @@ export function whatIf(m: RewardMeasurements, groups: readonly number[], oldConf
       zeroStdShare: { old: zeroStdGroupShare(oldT, groups), new: zeroStdGroupShare(newT, groups) },
     },
   };
+}
+
+/**
+ * Official placement. In the official pipeline (flow_grpo's k-repeat sampler) a step's global batch
+ * has W devices x B slots: m prompts, each repeated k times (the group), are dealt to the W x B slots
+ * in a seeded random order, and each device scores the diversity term over its own B images (a local
+ * batch that mixes prompts). Here one reward batch holds a whole group, so the group-mean term is
+ * constant within a group and cancels out of the advantages; under official placement it varies
+ * within a group with where the copies landed (placement noise). This reproduces the placement
+ * (our own seeded shuffle, not torch's random stream) so `whatIf` can show both.
+ */
+export interface PlacementOptions {
+  devices: number; // W
+  perDevice: number; // B: images scored together by one device
+  seed: number; // the shuffle of the W x B slots
+}
+
+/** Device of each rollout: the rollouts (in batch order) dealt to W x B slots in a seeded random order; slot s is on device floor(s / B). */
+export function officialPlacement(n: number, o: PlacementOptions): number[] {
+  if (!(Number.isInteger(o.devices) && o.devices >= 1 && Number.isInteger(o.perDevice) && o.perDevice >= 1)) throw new UserError(`officialPlacement: devices and perDevice must be positive whole numbers, got ${o.devices} x ${o.perDevice}`);
+  if (n !== o.devices * o.perDevice) throw new UserError(`officialPlacement: ${n} rollouts do not fill ${o.devices} devices x ${o.perDevice} slots (the official sampler needs W x B = prompts x group size)`);
+  const order = new Rng(o.seed).fork('official-placement').shuffle([...Array(n).keys()]);
+  const device = new Array<number>(n);
+  order.forEach((rollout, slot) => (device[rollout] = Math.floor(slot / o.perDevice)));
+  return device;
+}
+
+/** The official diversity term under a placement: each image gets its device batch's mean pairwise LPIPS. */
+export function placedDiversity(batch: RewardBatch, ctx: RewardContext, devices: readonly number[]): Float64Array {
+  return diversityLpips({ ...batch, groups: [...devices] }, ctx);
+}
+
+/** Measurements with the official diversity term replaced (e.g. by `placedDiversity`), for `whatIf`. */
+export function withDiversity(m: RewardMeasurements, diversity: Float64Array): RewardMeasurements {
+  if (diversity.length !== m.n) throw new UserError(`withDiversity: ${diversity.length} values for ${m.n} rollouts`);
+  return { ...m, raw: { ...m.raw, diversity_lpips: diversity } };
 }

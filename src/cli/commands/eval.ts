@@ -13,6 +13,7 @@ import { UserError } from '../../util/errors';
 import { writeJsonAtomic } from '../../util/fs';
 import { projectRoot } from '../../util/paths';
 import { resolveDataDir } from '../customize';
+import { defaultHeldOutJudgesDir } from '../../judges/heldout';
 
 interface Opts {
   character: string;
@@ -21,6 +22,7 @@ interface Opts {
   config: string;
   judges: string;
   textJudges: string;
+  heldoutJudges?: string;
   shots?: string;
   out: string;
   quiet: boolean;
@@ -37,6 +39,7 @@ export function register(program: Command): void {
     .option('--config <name|file>', 'preset (default, smoke) or a JSON file in the same shape', 'default')
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--text-judges <dir>', 'text judges', path.join(root, 'checkpoints', 'text-judges'))
+    .option('--heldout-judges <dir|none>', 'held-out image judges for the *_heldout metrics (default: checkpoints/judges-heldout when present; a folder of <character>/ folders for leave-the-character-out real judges)')
     .option('--shots <k>', 'reference images: the first K training images (default: the config\'s shots)')
     .requiredOption('--out <file>', 'report JSON')
     .option('--quiet', 'no per-family timing lines on stderr', false)
@@ -53,6 +56,7 @@ export function register(program: Command): void {
         if (!c) throw new UserError(`unknown character "${o.character}" in ${dataDir}; known: ${characters.map((x) => x.id).sort().join(', ') || '(none)'}`);
         const report = await evaluatePolicy(policy, c, {
           judgesDir: o.judges, textJudgesDir: o.textJudges, config, shots, characters,
+          heldOutJudgesDir: o.heldoutJudges === 'none' ? null : o.heldoutJudges ?? defaultHeldOutJudgesDir(),
           log: o.quiet ? undefined : (l) => console.error(l),
         });
         writeJsonAtomic(o.out, report);

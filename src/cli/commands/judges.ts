@@ -10,12 +10,15 @@ import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
 import { formatJudgesReport, reportJudges, trainJudges } from '../../judges/train';
 import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
+import { HELDOUT_SEED, trainHeldOutJudges } from '../../judges/heldout';
 
 interface TrainRaw {
   world?: string;
   eval?: string;
   out?: string;
-  seed: string;
+  seed?: string;
+  role: string;
+  rewardJudges: string;
   smoke?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -23,6 +26,7 @@ interface TrainRaw {
 
 interface TrainRealRaw {
   data?: string;
+  leaveOut?: string;
   baseJudges?: string;
   out?: string;
   seed: string;
@@ -67,12 +71,18 @@ export function register(program: Command): void {
     .option('--world <dir>', 'world corpus (`cmrp data synth --split world`; 1000 characters recommended)')
     .option('--eval <dir>', 'evaluation characters (`cmrp data synth`), for the held-out report only')
     .option('--out <dir>', 'judges folder to (re)write')
-    .option('--seed <n>', 'random seed (held-out split, renders, weights, batches)', '0')
+    .option('--seed <n>', `random seed (held-out split, renders, weights, batches); default 0, or ${HELDOUT_SEED} with --role heldout`)
+    .option('--role <role>', 'reward (the judges GRPO optimizes) or heldout (evaluation only: another seed and architecture, none of the reward judges\' characters)', 'reward')
+    .option('--reward-judges <dir>', 'with --role heldout: the reward judges whose characters are left out', path.join(projectRoot(), 'checkpoints', 'judges'))
     .option('--smoke', 'small judges on a few characters, in seconds (tests, CI)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no training log on stderr')
     .action(async (raw: TrainRaw) => {
-      const report = await trainJudges({ worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) });
+      if (raw.role !== 'reward' && raw.role !== 'heldout') throw new UserError(`--role: expected "reward" or "heldout", found "${raw.role}"`);
+      const common = { worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) };
+      const report = raw.role === 'heldout'
+        ? await trainHeldOutJudges({ ...common, seed: raw.seed === undefined ? HELDOUT_SEED : parseSeed(raw.seed), rewardJudgesDir: raw.rewardJudges })
+        : await trainJudges({ ...common, seed: parseSeed(raw.seed ?? '0') });
       process.stdout.write((raw.json ? JSON.stringify(report) : formatJudgesReport(report)) + '\n');
     });
   judges
@@ -94,11 +104,13 @@ export function register(program: Command): void {
     .option('--base-judges <dir>', 'the synthetic judges to start from and copy', path.join(projectRoot(), 'checkpoints', 'judges'))
     .option('--out <dir>', 'judges folder to (re)write, e.g. data/judges-real')
     .option('--seed <n>', 'random seed (views, batches, weights)', '0')
+    .option('--leave-out <names>', 'comma-separated characters whose images are never trained on (a held-out judge for them: --base-judges checkpoints/judges-heldout --out DIR/NAME)')
     .option('--smoke', 'a few steps, in seconds (tests, CI)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no training log on stderr')
     .action(async (raw: TrainRealRaw) => {
-      const report = await trainRealJudges({ dataDir: need('--data', raw.data), baseJudgesDir: need('--base-judges', raw.baseJudges), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) });
+      const leaveOut = raw.leaveOut?.split(',').map((x) => x.trim()).filter(Boolean);
+      const report = await trainRealJudges({ dataDir: need('--data', raw.data), baseJudgesDir: need('--base-judges', raw.baseJudges), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), leaveOut, log: logTo(raw.quiet || raw.json) });
       process.stdout.write((raw.json ? JSON.stringify(report) : formatRealJudgesReport(report)) + '\n');
     });
   judges

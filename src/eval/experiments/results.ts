@@ -1,10 +1,13 @@
 /**
  * Experiment results: one record per cell (character x method x seed), aggregated into
- * mean ± std per method and metric, and written as a markdown report with the best value of each
- * column in bold (its direction: higher is better, except copy rate (lower) and the catchphrase
- * rate ratio (closest to 1)).
+ * mean ± std per method and metric, each with its n (n = 1 shown as such, no "± 0"; a cell missing
+ * for some characters marked), and written as a markdown report with the best value of each column
+ * in bold among cells with n >= 2 (its direction: higher is better, except copy rate (lower) and the
+ * catchphrase rate ratio (closest to 1)); paired differences with seeded 95% bootstrap intervals and
+ * sign counts; the image metrics of GRPO rows under the reward and the held-out judges.
  */
-import { METRIC_KEYS, type Metrics } from '../suite/report';
+import { HELDOUT_SUFFIX, IMAGE_METRIC_KEYS, METRIC_KEYS, heldOutKey, type Metrics } from '../suite/report';
+import { bootstrapMeanInterval, finite, meanOrNull, signCount, std } from '../../util/stats';
 
 export const RESULTS_FORMAT = 'cmrp-experiment/1';
 
@@ -37,20 +40,22 @@ export interface ExperimentResults {
 
 export interface Summary {
   mean: number | null;
+  /** Sample std (n - 1); null for n < 2 (one value has no spread to show: never "± 0"). */
   std: number | null;
   n: number;
 }
+
+const valuesOf = (cells: readonly CellResult[], key: string): number[] => finite(cells.map((c) => (c.metrics as Record<string, number | null | undefined>)[key]));
 
 /** mean ± sample std (n-1) of the non-null values of a metric, per method. */
 export function aggregate(cells: readonly CellResult[], methods: readonly string[], keys: readonly string[] = METRIC_KEYS): Record<string, Record<string, Summary>> {
   const out: Record<string, Record<string, Summary>> = {};
   for (const m of methods) {
     out[m] = {};
+    const own = cells.filter((c) => c.method === m);
     for (const k of keys) {
-      const xs = cells.filter((c) => c.method === m).map((c) => (c.metrics as Record<string, number | null>)[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-      const mean = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-      const std = xs.length > 1 && mean !== null ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : xs.length === 1 ? 0 : null;
-      out[m][k] = { mean, std, n: xs.length };
+      const xs = valuesOf(own, k);
+      out[m][k] = { mean: meanOrNull(xs), std: xs.length > 1 ? std(xs) : null, n: xs.length };
     }
   }
   return out;
@@ -58,26 +63,40 @@ export function aggregate(cells: readonly CellResult[], methods: readonly string
 
 /** How good a mean is (larger is better), for bolding the best of a column. */
 export function goodness(key: string, value: number): number {
-  if (key === 't2i_copy_rate') return -value;
-  if (key === 'catchphrase_rate_ratio' || key === 'tic_rate_ratio') return -Math.abs(Math.log(Math.max(value, 1e-6)));
+  const k = key.endsWith(HELDOUT_SUFFIX) ? key.slice(0, -HELDOUT_SUFFIX.length) : key;
+  if (k === 't2i_copy_rate') return -value;
+  if (k === 'catchphrase_rate_ratio' || k === 'tic_rate_ratio') return -Math.abs(Math.log(Math.max(value, 1e-6)));
   return value;
 }
 
-const fmt = (s: Summary): string => (s.mean === null ? '–' : `${s.mean.toFixed(3)} ± ${(s.std ?? 0).toFixed(3)}`);
+/** Marks a cell resting on fewer character-seed pairs than the grid has. */
+export const PARTIAL_MARK = '†';
 
-/** A markdown table: methods as rows, metrics as columns, best mean per column in bold. */
-export function markdownTable(summary: Record<string, Record<string, Summary>>, keys: readonly string[] = METRIC_KEYS): string {
+/** One cell: `mean ± std (n=N)`; n = 1 as `mean (n=1)`; `†` when n is below `expected`. */
+export function formatCell(s: Summary, expected?: number): string {
+  if (s.mean === null) return '–';
+  const partial = expected !== undefined && s.n < expected ? PARTIAL_MARK : '';
+  return s.n > 1 && s.std !== null ? `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)} (n=${s.n})${partial}` : `${s.mean.toFixed(3)} (n=${s.n})${partial}`;
+}
+
+/**
+ * A markdown table: methods as rows, metrics as columns, every cell with its n. The best mean of a
+ * column is bold only among cells with n >= 2 that rest on all `expected` pairs (a mean of one value,
+ * or of another subset of characters, is not compared).
+ */
+export function markdownTable(summary: Record<string, Record<string, Summary>>, keys: readonly string[] = METRIC_KEYS, expected?: number): string {
   const methods = Object.keys(summary);
+  const eligible = (s: Summary) => s.mean !== null && s.n >= 2 && (expected === undefined || s.n >= expected);
   const best: Record<string, number> = {};
   for (const k of keys) {
-    const vals = methods.map((m) => summary[m][k].mean).filter((x): x is number => x !== null);
-    if (vals.length) best[k] = Math.max(...vals.map((v) => goodness(k, v)));
+    const vals = methods.map((m) => summary[m][k]).filter(eligible).map((s) => goodness(k, s.mean!));
+    if (vals.length) best[k] = Math.max(...vals);
   }
   const head = `| method | ${keys.join(' | ')} |\n| --- | ${keys.map(() => '---').join(' | ')} |`;
   const rows = methods.map((m) => `| ${m} | ${keys.map((k) => {
     const s = summary[m][k];
-    const cell = fmt(s);
-    return s.mean !== null && methods.length > 1 && goodness(k, s.mean) === best[k] ? `**${cell}**` : cell;
+    const cell = formatCell(s, expected);
+    return eligible(s) && methods.length > 1 && goodness(k, s.mean!) === best[k] ? `**${cell}**` : cell;
   }).join(' | ')} |`);
   return [head, ...rows].join('\n');
 }
@@ -87,40 +106,84 @@ export interface PairedDelta {
   std: number | null;
   /** Cells (character x seed) where the method is better than the reference, by the metric's direction. */
   better: number;
+  worse: number;
+  ties: number;
   n: number;
+  /** 95% percentile-bootstrap interval of the mean difference (seeded resampling of the pairs); null for n < 2. */
+  ci: { lo: number; hi: number; level: number; resamples: number } | null;
 }
 
-/** Per metric: method minus reference, paired by character and seed (mean ± sample std), and how often it is better. */
+/** Bootstrap resamples and level of the paired intervals. */
+export const BOOTSTRAP = { resamples: 2000, level: 0.95 } as const;
+
+/** A seed from a label (FNV-1a), so each (pair, metric) resamples its own deterministic stream. */
+function seedOf(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Per metric: method minus reference, paired by character and seed: mean, std, bootstrap interval, sign counts. */
 export function pairedDeltas(cells: readonly CellResult[], method: string, reference: string, keys: readonly string[] = METRIC_KEYS): Record<string, PairedDelta> {
   const out: Record<string, PairedDelta> = {};
   const key = (c: CellResult) => `${c.character}|${c.seed}`;
   const refs = new Map(cells.filter((c) => c.method === reference).map((c) => [key(c), c]));
   for (const k of keys) {
-    const ds: number[] = [];
-    let better = 0;
+    const pairs: [number, number][] = [];
     for (const c of cells.filter((x) => x.method === method)) {
       const a = (c.metrics as Record<string, number | null>)[k], b = (refs.get(key(c))?.metrics as Record<string, number | null> | undefined)?.[k];
-      if (typeof a !== 'number' || typeof b !== 'number') continue;
-      ds.push(a - b);
-      if (goodness(k, a) > goodness(k, b)) better++;
+      if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) pairs.push([a, b]);
     }
-    const mean = ds.length ? ds.reduce((x, y) => x + y, 0) / ds.length : null;
-    const std = ds.length > 1 && mean !== null ? Math.sqrt(ds.reduce((x, d) => x + (d - mean) ** 2, 0) / (ds.length - 1)) : ds.length === 1 ? 0 : null;
-    out[k] = { mean, std, better, n: ds.length };
+    const ds = pairs.map(([a, b]) => a - b);
+    const signs = signCount(pairs, (x) => goodness(k, x));
+    const boot = ds.length >= 2 ? bootstrapMeanInterval(ds, { seed: seedOf(`${method}|${reference}|${k}`), ...BOOTSTRAP }) : null;
+    out[k] = {
+      mean: meanOrNull(ds), std: ds.length > 1 ? std(ds) : null, better: signs.better, worse: signs.worse, ties: signs.ties, n: ds.length,
+      ci: boot ? { lo: boot.lo, hi: boot.hi, level: boot.level, resamples: boot.resamples } : null,
+    };
   }
   return out;
 }
 
-function pairedTable(r: ExperimentResults): string[] {
-  if (!r.pairs?.length) return [];
-  const keys = METRIC_KEYS;
-  const lines = ['## Paired differences (method - reference, same character and seed)', '', 'Mean ± std of the difference, and in how many cells the method is better by the metric\'s direction.', '',
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+
+/** One paired cell: `+0.121 [+0.030, +0.210] 4/5 better (1 worse)`; n = 1: the difference and "n=1". */
+export function formatDelta(d: PairedDelta): string {
+  if (d.mean === null) return '–';
+  const signs = `${d.better}/${d.n} better${d.worse ? `, ${d.worse} worse` : ''}`;
+  return d.ci ? `${signed(d.mean)} [${signed(d.ci.lo)}, ${signed(d.ci.hi)}] ${signs}` : `${signed(d.mean)} (n=1) ${signs}`;
+}
+
+function pairedTable(r: ExperimentResults, pairs: readonly [string, string][], keys: readonly string[], title: string): string[] {
+  if (!pairs.length) return [];
+  const lines = [title, '',
+    `Mean difference, its ${100 * BOOTSTRAP.level}% bootstrap interval (${BOOTSTRAP.resamples} seeded resamples of the character-seed pairs; none for n = 1), and in how many pairs the method is better (worse) by the metric's direction. An interval that contains 0 does not separate the two.`, '',
     `| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
-  for (const [m, ref] of r.pairs) {
+  for (const [m, ref] of pairs) {
     const d = pairedDeltas(r.cells, m, ref, keys);
-    lines.push(`| ${m} - ${ref} | ${keys.map((k) => (d[k].mean === null ? '–' : `${d[k].mean! >= 0 ? '+' : ''}${d[k].mean!.toFixed(3)} ± ${d[k].std!.toFixed(3)} (${d[k].better}/${d[k].n})`)).join(' | ')} |`);
+    lines.push(`| ${m} - ${ref} | ${keys.map((k) => formatDelta(d[k])).join(' | ')} |`);
   }
   return [...lines, ''];
+}
+
+/** The main image metrics as reward-judge / held-out-judge column pairs. */
+const BOTH_JUDGES_KEYS = IMAGE_METRIC_KEYS.slice(0, 8).flatMap((k) => [k, heldOutKey(k)]);
+
+/**
+ * GRPO rows (and what they are compared with) under the reward judges and the held-out judges: a
+ * gain the reward judges see and the held-out ones do not is the policy pleasing its own judge.
+ */
+function judgeGapTables(r: ExperimentResults, expected: number): string[] {
+  const grpoPairs = (r.pairs ?? []).filter(([m]) => r.kinds?.[m] === 'grpo');
+  const rows = [...new Set(grpoPairs.flat())];
+  const has = r.cells.some((c) => BOTH_JUDGES_KEYS.some((k) => k.endsWith(HELDOUT_SUFFIX) && typeof (c.metrics as Record<string, unknown>)[k] === 'number'));
+  if (!rows.length || !has) return [];
+  return [
+    '## Image metrics under the reward judges and the held-out judges', '',
+    'Each image metric twice: `name` scored by the reward judges GRPO optimized, `name_heldout` by the held-out judges (another seed and architecture, trained on none of the same characters; `cmrp judges train --role heldout`).', '',
+    markdownTable(aggregate(r.cells, rows, BOTH_JUDGES_KEYS), BOTH_JUDGES_KEYS, expected), '',
+    ...pairedTable(r, grpoPairs, BOTH_JUDGES_KEYS, '### GRPO gains under each judge set'),
+  ];
 }
 
 export function markdownReport(r: ExperimentResults): string {
@@ -132,11 +195,12 @@ export function markdownReport(r: ExperimentResults): string {
     `Command: \`${r.command}\``,
     `Characters (${r.characters.length}): ${r.characters.join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
-    `Mean ± std over ${n} character-seed pairs (std with n-1). Best per column in bold: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
+    `Mean ± std over the character-seed pairs that have the metric (std with n-1), with n in each cell; a cell of n = 1 shows its value alone; ${PARTIAL_MARK}: the cell rests on fewer than the ${n} pairs of the grid (its mean is over another subset). Best per column in bold among cells with n >= 2 on all ${n} pairs: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
     '',
-    markdownTable(summary),
+    markdownTable(summary, METRIC_KEYS, n),
     '',
-    ...pairedTable(r),
+    ...pairedTable(r, r.pairs ?? [], METRIC_KEYS, '## Paired differences (method - reference, same character and seed)'),
+    ...judgeGapTables(r, n),
     '## Time per cell (s)',
     '',
     '| method | train (mean) | eval (mean) |',

@@ -18,6 +18,7 @@ import { prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
 import { resolveGrpoConfig } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
+import { defaultHeldOutJudgesDir } from '../../judges/heldout';
 import { evaluatePolicy, resolveEvalConfig, type EvalConfig, type EvalReport } from '../suite';
 import { rowBaseDir, type Grid, type Method } from './grid';
 import { CellResult, ExperimentResults, RESULTS_FORMAT, markdownReport } from './results';
@@ -32,6 +33,8 @@ export interface ExperimentOptions {
   baseDir: string;
   judgesDir: string;
   textJudgesDir: string;
+  /** Held-out judges for the `*_heldout` image metrics (judges/heldout.ts); default checkpoints/judges-heldout when present, null: none. */
+  heldOutJudgesDir?: string | null;
   /** The command line, recorded in the report. */
   command: string;
   log?: (line: string) => void;
@@ -80,7 +83,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const baseSha = baseFingerprint(o.baseDir);
   // everything else a cell's numbers depend on: the data's content and the judges' weights
   const dataKey = fs.existsSync(path.join(o.dataDir, 'index.json')) ? fileHash(path.join(o.dataDir, 'index.json')) : path.resolve(o.dataDir);
-  const judgesKey = [dirHash(o.judgesDir), dirHash(o.textJudgesDir)];
+  const heldOutJudges = o.heldOutJudgesDir === undefined ? defaultHeldOutJudgesDir() : o.heldOutJudgesDir;
+  const judgesKey = [dirHash(o.judgesDir), dirHash(o.textJudgesDir), ...(heldOutJudges ? [dirHash(heldOutJudges)] : [])]; // keys without held-out judges unchanged
   const evalBase = resolveEvalConfig(o.grid.eval_config);
   // each row's base checkpoint (its own, e.g. the dense base, or the grid's) and its fingerprint, once
   const rowBases = new Map(o.grid.methods.map((m) => {
@@ -97,7 +101,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     let report: EvalReport;
     try {
       // every row is scored against the same reference images (evalConfig.shots), whatever K it trained on
-      report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, textJudgesDir: o.textJudgesDir, config: cell.evalConfig, characters: all });
+      report = await evaluatePolicy(policy, c, { judgesDir: o.judgesDir, heldOutJudgesDir: heldOutJudges, textJudgesDir: o.textJudgesDir, config: cell.evalConfig, characters: all });
     } finally {
       policy.dispose();
     }

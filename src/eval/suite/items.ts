@@ -11,7 +11,7 @@ import { imageQaPairs } from '../../data/synth/imageqa';
 import { characterExamples } from '../../train/tasks';
 import type { EvalConfig } from './config';
 import type { SynthTruth } from './truth';
-import { stripQuotes } from './text';
+import { normalizeAnswer, stripQuotes } from './text';
 
 /** One reply to write: the user turns before a test scene's first character turn. */
 export interface Exchange {
@@ -30,6 +30,12 @@ export interface VqaItem {
   answer: string;
   /** 'data': the dataset's test-split pairs; 'labels': built from a synthetic image's ground truth. */
   source: 'data' | 'labels';
+  /**
+   * The question's answer varies across the character's images (training pairs and held-out items):
+   * scene, expression, action, held item... A constant one (hair, outfit, eyes, kind) can be answered
+   * from memory without looking, so `vqa_acc_image_dependent` scores the dependent ones alone.
+   */
+  imageDependent: boolean;
 }
 
 export interface EvalItems {
@@ -72,9 +78,9 @@ export function exchanges(scenes: readonly Scene[], kind: Exchange['kind']): Exc
  */
 export function heldOutVqa(c: Character, truth: SynthTruth | null): VqaItem[] {
   const data = c.vqa.filter((v) => v.split === 'test' && v.imagePath);
-  if (data.length) return data.map((v) => ({ id: v.id, imageId: v.imageId, imagePath: v.imagePath!, question: v.question, answer: v.answer, source: 'data' }));
+  if (data.length) return markImageDependence(c, data.map((v) => ({ id: v.id, imageId: v.imageId, imagePath: v.imagePath!, question: v.question, answer: v.answer, source: 'data' as const })));
   if (!truth?.spec) return [];
-  const out: VqaItem[] = [];
+  const out: Omit<VqaItem, 'imageDependent'>[] = [];
   for (const img of truth.entry.images.test) {
     const ref = c.images.test.find((i) => i.id === img.imageId);
     if (!ref) continue;
@@ -82,7 +88,24 @@ export function heldOutVqa(c: Character, truth: SynthTruth | null): VqaItem[] {
       out.push({ id: `${img.imageId}_${k}`, imageId: img.imageId, imagePath: ref.path, question: qa.question, answer: qa.answer, source: 'labels' }),
     );
   }
-  return out;
+  return markImageDependence(c, out);
+}
+
+/**
+ * Image-dependent: the question (normalized) has more than one distinct answer among the
+ * character's training VQA pairs and the held-out items together; else constant (one answer
+ * whatever the image, which a model can give from memory).
+ */
+export function markImageDependence(c: Pick<Character, 'vqa'>, items: readonly Omit<VqaItem, 'imageDependent'>[]): VqaItem[] {
+  const answers = new Map<string, Set<string>>();
+  const add = (q: string, a: string) => {
+    const k = normalizeAnswer(q);
+    if (!answers.has(k)) answers.set(k, new Set());
+    answers.get(k)!.add(normalizeAnswer(a));
+  };
+  for (const v of c.vqa) if (v.split === 'train') add(v.question, v.answer);
+  for (const it of items) add(it.question, it.answer);
+  return items.map((it) => ({ ...it, imageDependent: answers.get(normalizeAnswer(it.question))!.size > 1 }));
 }
 
 /** The eval side of the GRPO split (split by prompt text, so a text repeated under two ids stays on one side). */

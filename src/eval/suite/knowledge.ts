@@ -23,6 +23,7 @@ import type { PolicySession } from './session';
 import { userText } from './session';
 import { Fact, factRecall, memorizationFacts } from './facts';
 import type { SynthTruth } from './truth';
+import { finite, meanOrNull } from '../../util/stats';
 
 const KEYS = ['A', 'B', 'C', 'D'] as const;
 
@@ -118,6 +119,5 @@ export function memorizationRecords(answers: readonly { question: string; answer
 
 /** Score: mean recall over the questions with known facts; null when there are none. */
 export function scoreMemorization(records: readonly { recall: number | null }[]): number | null {
-  const xs = records.map((r) => r.recall).filter((x): x is number => x !== null);
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  return meanOrNull(finite(records.map((r) => r.recall)));
 }

@@ -22,6 +22,7 @@ import type { PolicySession, ReplyOptions } from './session';
 import { userText } from './session';
 import type { Exchange } from './items';
 import { similarityMatrix } from './t2i';
+import { finite, meanOrNull } from '../../util/stats';
 
 export interface MmrpDrawn {
   prompt: string;
@@ -83,7 +84,7 @@ export function judgeMmrp(judges: Judges, emotion: EmotionJudge, drawn: readonly
     prompt: d.prompt,
     reply: d.reply,
     drewItself: d.drewItself,
-    identity: sims[i].length ? sims[i].reduce((a, b) => a + b, 0) / sims[i].length : null,
+    identity: meanOrNull(sims[i]),
     ...sides[i],
   }));
 }
@@ -104,14 +105,27 @@ export function scoreConsistency(records: readonly Pick<MmrpRecord, 'text' | 'im
     const hits: number[] = [];
     if (r.text.expression !== NONE) expr.push(+(r.text.expression === r.image.expression)), hits.push(expr[expr.length - 1]);
     if (r.text.scene !== NONE) scene.push(+(r.text.scene === r.image.scene)), hits.push(scene[scene.length - 1]);
-    if (hits.length) perItem.push(hits.reduce((a, b) => a + b, 0) / hits.length);
+    if (hits.length) perItem.push(meanOrNull(hits)!);
   }
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  return { consistency: mean(perItem), items: perItem.length, expressionAgreement: mean(expr), sceneAgreement: mean(scene) };
+  return { consistency: meanOrNull(perItem), items: perItem.length, expressionAgreement: meanOrNull(expr), sceneAgreement: meanOrNull(scene) };
 }
 
 /** Score: mean identity over the drawings. */
 export function scoreMmrpIdentity(records: readonly { identity: number | null }[]): number | null {
-  const xs = records.map((r) => r.identity).filter((x): x is number => x !== null);
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  return meanOrNull(finite(records.map((r) => r.identity)));
+}
+
+const MMRP_KEYS = ['mmrp_identity', 'mmrp_consistency', 'mmrp_expression_agreement', 'mmrp_scene_agreement', 'mmrp_drew_share'] as const;
+
+/** Every mmrp metric of one judge set's records, with the reason each null metric is null. */
+export function mmrpMetrics(records: readonly MmrpRecord[]): { metrics: Record<(typeof MMRP_KEYS)[number], number | null>; unavailable: Record<string, string>; items: number } {
+  const s = scoreConsistency(records);
+  const metrics = {
+    mmrp_identity: scoreMmrpIdentity(records), mmrp_consistency: s.consistency, mmrp_expression_agreement: s.expressionAgreement, mmrp_scene_agreement: s.sceneAgreement,
+    mmrp_drew_share: records.length ? records.filter((r) => r.drewItself).length / records.length : null,
+  };
+  const unavailable: Record<string, string> = {};
+  if (!records.length) for (const k of MMRP_KEYS) unavailable[k] = 'no test image-dialogues';
+  else if (s.consistency === null) unavailable.mmrp_consistency = `the text judge read no emotion or place in any of the ${records.length} replies`;
+  return { metrics, unavailable, items: s.items };
 }

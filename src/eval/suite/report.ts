@@ -14,6 +14,8 @@ export const METRIC_KEYS = [
   'style_attribution',
   'catchphrase_rate_ratio',
   'vqa_acc',
+  'vqa_acc_image_dependent',
+  'vqa_acc_blind',
   't2i_identity_clip_i',
   't2i_identity_dino',
   't2i_clip_t',
@@ -31,6 +33,8 @@ export const EXTRA_METRIC_KEYS = [
   'persona_consistency',
   'tic_rate_ratio',
   'vqa_f1',
+  'vqa_acc_constant',
+  'vqa_acc_blind_image_dependent',
   't2i_identity_clip_i_max',
   't2i_identity_dino_max',
   'mmrp_expression_agreement',
@@ -39,13 +43,37 @@ export const EXTRA_METRIC_KEYS = [
 ] as const;
 export type ExtraMetricKey = (typeof EXTRA_METRIC_KEYS)[number];
 
-export type Metrics = Record<MetricKey | ExtraMetricKey, number | null>;
+/** Metrics computed by the image judges: scored under the reward judges (these names) and the held-out judges (`<name>_heldout`). */
+export const IMAGE_METRIC_KEYS = [
+  't2i_identity_clip_i',
+  't2i_identity_dino',
+  't2i_clip_t',
+  't2i_vqa_score',
+  't2i_diversity',
+  't2i_copy_rate',
+  'mmrp_identity',
+  'mmrp_consistency',
+  't2i_identity_clip_i_max',
+  't2i_identity_dino_max',
+  'mmrp_expression_agreement',
+  'mmrp_scene_agreement',
+] as const;
+export type ImageMetricKey = (typeof IMAGE_METRIC_KEYS)[number];
+export const HELDOUT_SUFFIX = '_heldout';
+export const heldOutKey = <K extends ImageMetricKey>(k: K): `${K}_heldout` => `${k}${HELDOUT_SUFFIX}` as `${K}_heldout`;
+/** The image metrics under the held-out judges (null, with a reason, when the suite had none). */
+export const HELDOUT_METRIC_KEYS = IMAGE_METRIC_KEYS.map(heldOutKey);
+export type HeldOutMetricKey = `${ImageMetricKey}_heldout`;
+
+export type Metrics = Record<MetricKey | ExtraMetricKey | HeldOutMetricKey, number | null>;
 
 export interface EvalReport {
   format: typeof EVAL_REPORT_FORMAT;
   character: string;
   policy: { name: string; kind: PolicyKind };
   metrics: Metrics;
+  /** The judge folders: `reward` scores the plain metric names (the judges GRPO optimizes), `heldout` the `*_heldout` ones. */
+  judges: { reward: string; heldout: string | null };
   /** How many items each figure rests on. */
   counts: Record<string, number>;
   /** Per-item records by metric family: prompt, generated text, scores. */
@@ -60,7 +88,7 @@ export interface EvalReport {
 
 /** Plain-text table of a report's metrics (null shown as "-" with its reason). */
 export function formatEvalReport(r: EvalReport): string {
-  const keys = [...METRIC_KEYS, ...EXTRA_METRIC_KEYS];
+  const keys = [...METRIC_KEYS, ...EXTRA_METRIC_KEYS, ...HELDOUT_METRIC_KEYS];
   const width = Math.max(...keys.map((k) => k.length));
   const lines = [`${r.policy.name} on ${r.character}`];
   for (const k of keys) {

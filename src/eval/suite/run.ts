@@ -6,24 +6,33 @@
  */
 import type { Character } from '../../data/rolescape/types';
 import { loadRoleScape } from '../../data/rolescape';
-import { loadJudges } from '../../judges';
+import { loadJudges, type Judges } from '../../judges';
+import { heldOutJudgesFor } from '../../judges/heldout';
 import { loadTextJudges } from '../../judges/text';
 import { Rng } from '../../util/rng';
+import { meanOrNull } from '../../util/stats';
 import type { Policy } from '../policy';
 import { EvalConfig, EvalConfigInput, parseEvalConfig } from './config';
 import { evaluationItems } from './items';
-import { readImages32, referenceImages } from './references';
+import { blankImagePath, readImages32, referenceImages } from './references';
 import { PolicySession, sampling } from './session';
 import { synthTruth, noTruthReason } from './truth';
 import { gatherMcq, gatherMemorization, memorizationRecords, scoreMcq, scoreMemorization } from './knowledge';
 import { attributeReplies, characterLines, gatherStyleReplies, profileFactsOf, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, styleJudgeFor, voiceRates } from './style';
-import { gatherVqa, scoreVqa, vqaRecords } from './vqa';
-import { clipTUnavailableReason, vqaScoreUnavailableReason, gatherT2i, judgeT2i, scoreT2i } from './t2i';
-import { gatherMmrp, judgeMmrp, scoreConsistency, scoreMmrpIdentity } from './mmrp';
-import { EVAL_REPORT_FORMAT, EvalReport, EXTRA_METRIC_KEYS, METRIC_KEYS, Metrics } from './report';
+import { gatherVqa, scoreVqa, scoreVqaSplit, vqaRecords } from './vqa';
+import { gatherT2i, judgeT2i, t2iMetrics } from './t2i';
+import { gatherMmrp, judgeMmrp, mmrpMetrics } from './mmrp';
+import { EVAL_REPORT_FORMAT, EvalReport, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS, IMAGE_METRIC_KEYS, METRIC_KEYS, Metrics, heldOutKey } from './report';
 
 export interface EvaluateOptions {
+  /** The reward judges (GRPO's): the plain image metric names. */
   judgesDir: string;
+  /**
+   * The held-out judges (evaluation only, judges/heldout.ts): every image metric again as
+   * `<name>_heldout`. A folder, or a folder of per-character folders (leave-the-character-out real
+   * judges). Null or absent: those metrics are null.
+   */
+  heldOutJudgesDir?: string | null;
   textJudgesDir: string;
   /** A resolved config or a partial one (defaults fill the rest). */
   config?: EvalConfig | EvalConfigInput;
@@ -34,7 +43,7 @@ export interface EvaluateOptions {
   log?: (line: string) => void;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const mean = (xs: readonly number[]): number => meanOrNull(xs) ?? 0;
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 export async function evaluatePolicy(policy: Policy, c: Character, opts: EvaluateOptions): Promise<EvalReport> {
@@ -47,7 +56,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
   const session = new PolicySession(policy, c);
   const rng = (family: string) => new Rng(config.seed).fork(family); // one stream per family: families do not shift each other
   const replyOpts = (family: string) => ({ ...sampling(rng(family), config.temperature, config.top_k), maxTextTokens: config.max_reply_tokens, allowImage: false });
-  const metrics = Object.fromEntries([...METRIC_KEYS, ...EXTRA_METRIC_KEYS].map((k) => [k, null])) as Metrics;
+  const metrics = Object.fromEntries([...METRIC_KEYS, ...EXTRA_METRIC_KEYS, ...HELDOUT_METRIC_KEYS].map((k) => [k, null])) as Metrics;
   const unavailable: Record<string, string> = {};
   const counts: Record<string, number> = {};
   const details: Record<string, unknown[]> = {};
@@ -65,7 +74,20 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
   const refs = await readImages32(referenceImages(c, shots));
   const trainPixels = await readImages32(c.images.train);
   const training = [...trainPixels, ...trainPixels.map((p) => policy.tok.image.reconstruct(p))];
+  const heldDir = opts.heldOutJudgesDir ? heldOutJudgesFor(opts.heldOutJudgesDir, c.id) : null;
   const judges = loadJudges(opts.judgesDir);
+  let held: Judges | null = null;
+  try {
+    held = heldDir ? loadJudges(heldDir) : null;
+  } catch (err) {
+    judges.dispose();
+    throw err;
+  }
+  /** Copy image metrics (and their reasons) of the held-out judges under `<key>_heldout`. */
+  const putHeldOut = (m: Record<string, number | null>, why: Record<string, string>) => {
+    for (const k of IMAGE_METRIC_KEYS) if (k in m) (metrics as Record<string, number | null>)[heldOutKey(k)] = m[k];
+    for (const k of IMAGE_METRIC_KEYS) if (why[k]) unavailable[heldOutKey(k)] = why[k];
+  };
   const text = await loadTextJudges(opts.textJudgesDir);
   try {
     // --- knowledge: MCQ by option likelihood, memorization by fact recall ---
@@ -113,43 +135,48 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       for (const k of ['catchphrase_rate_ratio', 'tic_rate_ratio', 'persona_consistency']) unavailable[k] = noTruthReason(c);
     }
 
-    // --- VQA on the test images ---
+    // --- VQA on the test images, and with a blank image instead (what the image adds) ---
     await timed('vqa', async () => {
-      const records = vqaRecords(await gatherVqa(session, items.vqa, config.max_answer_tokens));
+      const seen = await gatherVqa(session, items.vqa, config.max_answer_tokens);
+      const blank = await blankImagePath();
+      const blind = await gatherVqa(session, items.vqa, config.max_answer_tokens, () => blank);
+      const records = vqaRecords(seen, blind);
       const s = scoreVqa(records);
       metrics.vqa_acc = s.acc;
       metrics.vqa_f1 = s.f1;
+      Object.assign(metrics, scoreVqaSplit(records));
       counts.vqa = records.length;
+      counts.vqa_image_dependent = records.filter((r) => r.imageDependent).length;
+      counts.vqa_constant = records.length - counts.vqa_image_dependent;
       details.vqa = records;
-      if (!records.length) unavailable.vqa_acc = unavailable.vqa_f1 = `no held-out VQA pairs: the data has no test-split VQA${truth ? '' : ', and without ground-truth labels none can be built'}`;
+      const none = `no held-out VQA pairs: the data has no test-split VQA${truth ? '' : ', and without ground-truth labels none can be built'}`;
+      if (!records.length) for (const k of ['vqa_acc', 'vqa_f1', 'vqa_acc_blind', 'vqa_acc_image_dependent', 'vqa_acc_constant', 'vqa_acc_blind_image_dependent']) unavailable[k] = none;
+      else {
+        if (!counts.vqa_image_dependent) unavailable.vqa_acc_image_dependent = unavailable.vqa_acc_blind_image_dependent = `all ${records.length} held-out VQA items have one answer whatever the image`;
+        if (!counts.vqa_constant) unavailable.vqa_acc_constant = `all ${records.length} held-out VQA items are image-dependent`;
+      }
     });
 
-    // --- text-to-image on the held-out GRPO prompts ---
+    // --- text-to-image on the held-out GRPO prompts, scored by each judge set ---
     await timed('t2i', async () => {
       const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k));
       const records = judgeT2i(judges, groups, refs, training);
-      Object.assign(metrics, scoreT2i(records, config.copy_threshold));
+      const r = t2iMetrics(records, items.t2i, judges.clip.tokenizer.vocab, config.copy_threshold);
+      Object.assign(metrics, r.metrics);
+      Object.assign(unavailable, r.unavailable);
       counts.t2i_prompts = records.length;
-      counts.t2i_drawings = records.reduce((a, r) => a + r.nearest.length, 0);
+      counts.t2i_drawings = records.reduce((a, x) => a + x.nearest.length, 0);
       counts.references = refs.length;
-      details.t2i = records.map((r) => ({
-        sceneId: r.sceneId, prompt: r.prompt,
-        dino: r.dino.map(mean), clipI: r.clipI.map(mean), clipT: r.clipT, vqa: r.vqa, diversity: r.pairwise.length ? mean(r.pairwise) : null, nearest: r.nearest,
+      const detail = (rs: typeof records) => rs.map((x) => ({
+        sceneId: x.sceneId, prompt: x.prompt,
+        dino: x.dino.map(mean), clipI: x.clipI.map(mean), clipT: x.clipT, vqa: x.vqa, diversity: x.pairwise.length ? mean(x.pairwise) : null, nearest: x.nearest,
       }));
-      if (!records.length) for (const k of Object.keys(scoreT2i([], 0))) unavailable[k] = 'no held-out GRPO prompts';
-      else if (metrics.t2i_vqa_score === null) unavailable.t2i_vqa_score = 'the VQA judge could parse none of the prompts\' questions (outside the synthetic label space)';
-      else {
-        const vqa = vqaScoreUnavailableReason(items.t2i);
-        if (vqa) {
-          metrics.t2i_vqa_score = null;
-          unavailable.t2i_vqa_score = vqa;
-        }
-      }
-      if (records.length && metrics.t2i_diversity === null) unavailable.t2i_diversity = 'needs samples_per_prompt >= 2';
-      const clipT = clipTUnavailableReason(judges.clip.tokenizer.vocab, records.map((r) => r.prompt));
-      if (clipT) {
-        metrics.t2i_clip_t = null;
-        unavailable.t2i_clip_t = clipT;
+      details.t2i = detail(records);
+      if (held) {
+        const hr = judgeT2i(held, groups, refs, training); // the same drawings, judged by the held-out set
+        const h = t2iMetrics(hr, items.t2i, held.clip.tokenizer.vocab, config.copy_threshold);
+        putHeldOut(h.metrics, h.unavailable);
+        details.t2i_heldout = detail(hr);
       }
     });
 
@@ -157,22 +184,26 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     await timed('mmrp', async () => {
       const drawn = await gatherMmrp(session, items.mmrp, replyOpts('mmrp'), config.picture_after_reply ?? true);
       const records = judgeMmrp(judges, text.emotion, drawn, refs);
-      const s = scoreConsistency(records);
-      metrics.mmrp_identity = scoreMmrpIdentity(records);
-      metrics.mmrp_consistency = s.consistency;
-      metrics.mmrp_expression_agreement = s.expressionAgreement;
-      metrics.mmrp_scene_agreement = s.sceneAgreement;
-      metrics.mmrp_drew_share = records.length ? records.filter((r) => r.drewItself).length / records.length : null;
+      const r = mmrpMetrics(records);
+      Object.assign(metrics, r.metrics);
+      Object.assign(unavailable, r.unavailable);
       counts.mmrp = records.length;
-      counts.mmrp_consistency_items = s.items;
+      counts.mmrp_consistency_items = r.items;
       details.mmrp = records;
-      if (!records.length) for (const k of ['mmrp_identity', 'mmrp_consistency', 'mmrp_expression_agreement', 'mmrp_scene_agreement', 'mmrp_drew_share']) unavailable[k] = 'no test image-dialogues';
-      else if (s.consistency === null) unavailable.mmrp_consistency = `the text judge read no emotion or place in any of the ${records.length} replies`;
+      if (held) {
+        const hr = judgeMmrp(held, text.emotion, drawn, refs);
+        const h = mmrpMetrics(hr);
+        putHeldOut(h.metrics, h.unavailable);
+        counts.mmrp_consistency_items_heldout = h.items;
+        details.mmrp_heldout = hr;
+      }
     });
   } finally {
     judges.dispose();
+    held?.dispose();
     text.emotion.dispose();
   }
+  if (!held) for (const k of HELDOUT_METRIC_KEYS) unavailable[k] = 'no held-out judges given (EvaluateOptions.heldOutJudgesDir, `cmrp eval --heldout-judges DIR`)';
   counts.cropped_prompts = session.cropped;
   counts.shortened_replies = session.shortened;
   for (const [k, v] of Object.entries(metrics)) if (v === null && !unavailable[k]) unavailable[k] = 'no items to score';
@@ -181,6 +212,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     character: c.id,
     policy: { name: policy.name, kind: policy.kind },
     metrics,
+    judges: { reward: opts.judgesDir, heldout: heldDir },
     counts,
     details,
     unavailable,

@@ -43,6 +43,7 @@ export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
 import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
 import { userText } from './session';
+import { finite, meanOrNull } from '../../util/stats';
 
 export interface T2iDrawings {
   prompt: GrpoPrompt;
@@ -132,7 +133,7 @@ export function vqaScoreUnavailableReason(prompts: readonly Pick<GrpoPrompt, 'qu
   return `the VQA judge parses ${parsed} of the prompts' ${qs.length} questions (synthetic label space; needs >= ${100 * VQA_MIN_PARSED}%)`;
 }
 
-const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const mean = meanOrNull;
 
 /** Score: identity as the mean (and mean best) similarity of each drawing to the references. */
 export function scoreIdentity(sims: readonly (readonly number[])[]): { mean: number | null; max: number | null } {
@@ -152,7 +153,7 @@ export function scoreCopyRate(nearest: readonly number[], threshold: number): nu
 
 /** Score: mean over the non-null values (a VQA score is null when no question applies). */
 export function meanDefined(xs: readonly (number | null)[]): number | null {
-  return mean(xs.filter((x): x is number => x !== null && Number.isFinite(x)));
+  return mean(finite(xs));
 }
 
 /** All t2i metrics from the judged records (pure). */
@@ -169,4 +170,26 @@ export function scoreT2i(records: readonly T2iRecord[], copyThreshold: number): 
     t2i_diversity: scoreDiversity(records.map((r) => r.pairwise)),
     t2i_copy_rate: scoreCopyRate(records.flatMap((r) => r.nearest), copyThreshold),
   };
+}
+
+/**
+ * Every t2i metric of one judge set's records, with the reason each null metric is null (the
+ * CLIP-T and VQA-score coverage rules apply to each judge set's own vocabulary and parser).
+ */
+export function t2iMetrics(records: readonly T2iRecord[], prompts: readonly GrpoPrompt[], clipVocab: readonly string[], copyThreshold: number): { metrics: Record<string, number | null>; unavailable: Record<string, string> } {
+  const metrics = scoreT2i(records, copyThreshold);
+  const unavailable: Record<string, string> = {};
+  if (!records.length) {
+    for (const k of Object.keys(metrics)) unavailable[k] = 'no held-out GRPO prompts';
+    return { metrics, unavailable };
+  }
+  if (metrics.t2i_vqa_score === null) unavailable.t2i_vqa_score = 'the VQA judge could parse none of the prompts\' questions (outside the synthetic label space)';
+  else {
+    const vqa = vqaScoreUnavailableReason(prompts);
+    if (vqa) (metrics.t2i_vqa_score = null), (unavailable.t2i_vqa_score = vqa);
+  }
+  if (metrics.t2i_diversity === null) unavailable.t2i_diversity = 'needs samples_per_prompt >= 2';
+  const clipT = clipTUnavailableReason(clipVocab, records.map((r) => r.prompt));
+  if (clipT) (metrics.t2i_clip_t = null), (unavailable.t2i_clip_t = clipT);
+  return { metrics, unavailable };
 }
