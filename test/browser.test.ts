@@ -161,8 +161,11 @@ for (const nb of LAB_NOTEBOOKS) {
       const problems = watchPage(page);
       await page.goto(`${server.url}/lab/tree/${encodeURIComponent(nb)}`, { timeout: 60_000 });
       const state = await waitFor(() => page.evaluate(LAB_STATE) as Promise<FigureState>, expected, 90_000);
-      await page.evaluate(`(() => { const f = document.querySelector('.jp-OutputArea-output.jp-RenderedPlotly'); if (f) f.scrollIntoView({ block: 'center' }); })()`);
-      await sleep(500);
+      // the first figure in view (twice: outputs above it may still grow while JupyterLab lays out)
+      for (let i = 0; i < 2; i++) {
+        await page.evaluate(`(() => { const f = document.querySelector('.jp-OutputArea-output.jp-RenderedPlotly'); if (f) f.scrollIntoView({ block: 'start' }); })()`);
+        await sleep(1000);
+      }
       const png = await page.screenshot();
       const shot = path.join(shotDir, `jupyterlab-${nb.replace(/\.ipynb$/, '')}.png`);
       fs.mkdirSync(shotDir, { recursive: true });
