@@ -147,7 +147,7 @@ for (const nb of LAB_NOTEBOOKS) {
     try {
       const t0 = Date.now();
       const file = serve(await executedCopy(nb), path.join(tmp, 'lab'));
-      const expected = countFigureOutputs(file);
+      const expected = countFigureOutputs(file, 'application/vnd.plotly.v1+json');
       assert.ok(expected >= 1, `${nb} has no figure outputs`);
       const tExec = Date.now();
       const env = jupyterEnv('lab');

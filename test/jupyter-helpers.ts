@@ -121,12 +121,19 @@ export async function pngVariety(png: Buffer): Promise<{ width: number; height: 
   return { width: info.width, height: info.height, maxStdev: Math.max(...channels.map((c) => c.stdev)), colours: colours.size };
 }
 
-/** Figure outputs of an executed notebook: outputs holding a cmrp figure (plotly mime data, HTML fallback). */
-export function countFigureOutputs(file: string): number {
+/**
+ * Figure outputs of an executed notebook: with `mime`, the outputs carrying that representation
+ * (JupyterLab draws the plotly mime data); without, those whose HTML holds a cmrp figure div.
+ */
+export function countFigureOutputs(file: string, mime?: string): number {
   const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
   let n = 0;
   for (const cell of nb.cells) {
     for (const o of cell.outputs ?? []) {
+      if (mime) {
+        if (o.data?.[mime] !== undefined) n++;
+        continue;
+      }
       const html = o.data?.['text/html'];
       if (html && [html as string | string[]].flat().join('').includes('class="cmrp-figure"')) n++;
     }
