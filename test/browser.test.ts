@@ -159,7 +159,7 @@ for (const nb of LAB_NOTEBOOKS) {
       browser ??= await launchChromium({ executable: chromium });
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
       const problems = watchPage(page);
-      await page.goto(`${server.url}/lab/tree/${encodeURIComponent(nb)}`, { timeout: 60_000 });
+      await page.goto(`${server.url}/lab/tree/${encodeURIComponent(nb)}?reset`, { timeout: 60_000 });
       const state = await waitFor(() => page.evaluate(LAB_STATE) as Promise<FigureState>, expected, 90_000);
       // the first figure in view (twice: outputs above it may still grow while JupyterLab lays out)
       for (let i = 0; i < 2; i++) {
