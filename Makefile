@@ -6,9 +6,10 @@ SYNTH_DIR := data/synth
 SEED ?= 0
 CLI := node dist/src/cli/main.js
 
-.PHONY: setup deps build kernel data demo demo-results demo-notebooks test lab clean
+.PHONY: setup deps build kernel jupyterlab data demo demo-results demo-notebooks test lab clean
+LAB_VENV := .cache/venv-lab
 
-setup: deps build kernel
+setup: deps build kernel jupyterlab
 
 # Debian packages (Jupyter's headless executor + classic Notebook; Chromium for PNG/SVG figure export
 # and the browser test: CMRP_NEED_CHROMIUM=1 requires it, =0 skips it), then npm ci when the lock changed.
@@ -25,6 +26,11 @@ build: deps
 
 kernel: deps
 	@bash environment/register-kernel.sh .cache/jupyter
+
+# JupyterLab 4 + jupyterlab-plotly in $(LAB_VENV) (PyPI, else wheel folders found on the machine;
+# see environment/jupyterlab.sh). Nothing is installed again once the venv has them.
+jupyterlab:
+	@bash environment/jupyterlab.sh $(LAB_VENV)
 
 # The embedded synthetic RoleScape world (deterministic in SEED).
 data: build
@@ -52,11 +58,15 @@ demo-notebooks:
 test: setup
 	$(JUPYTER_ENV) node --test --test-concurrency=1 dist/test/
 
-# Jupyter on notebooks/: JupyterLab where installed, else the classic Notebook.
+# Jupyter on notebooks/: the project's JupyterLab 4 ($(LAB_VENV)), else a jupyter-lab on PATH, else
+# the classic Notebook. The kernel (and plotly.js for the classic Notebook) is registered in
+# .cache/jupyter (JUPYTER_PATH) and the per-user Jupyter data dir.
 lab: setup
 	@bash environment/register-kernel.sh "$${XDG_DATA_HOME:-$$HOME/.local/share}/jupyter"
 	@flags="$(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY),,--no-browser)"; \
-	 if command -v jupyter-lab >/dev/null 2>&1; then cd notebooks && jupyter lab $$flags; \
+	 export $(JUPYTER_ENV); \
+	 if [ -x $(LAB_VENV)/bin/jupyter-lab ]; then cd notebooks && ../$(LAB_VENV)/bin/jupyter-lab $$flags; \
+	 elif command -v jupyter-lab >/dev/null 2>&1; then cd notebooks && jupyter lab $$flags; \
 	 else cd notebooks && jupyter notebook $$flags; fi
 
 clean:

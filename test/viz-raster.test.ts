@@ -1,6 +1,6 @@
 /**
- * PNG/SVG export of figures through headless Chromium (src/viz/rasterize.ts behind exportFigure's
- * raster hook): real images of the plot at the asked size, plotly's own SVG, argument errors that
+ * PNG/SVG export of figures through headless Chromium (src/viz/rasterize.ts behind exportFigures'
+ * raster hook, playwright-core driving the system browser, one browser per batch): real images of the plot at the asked size, plotly's own SVG, argument errors that
  * write nothing, and a clear UserError when no Chromium is found. The tests that need the browser
  * skip, saying why, where it is absent.
  */
@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import * as viz from '../src/viz/index';
 import { UserError } from '../src/util/errors';
-import { chromiumRasterizer, chromiumSearchDescription, decodeDataUrl, findChromium } from '../src/viz/rasterize';
+import { chromiumRasterizer, decodeDataUrl } from '../src/viz/rasterize';
+import { chromiumSearchDescription, findChromium } from '../src/browser/chromium';
 
 const chromium = findChromium();
 const NO_CHROMIUM = `no Chromium here (${chromiumSearchDescription()})`;
@@ -39,8 +40,8 @@ describe('with Chromium', () => {
   test('PNG and SVG of a bar chart: real images at width*scale, plotly\'s SVG', async (t) => {
     if (!chromium) return t.skip(NO_CHROMIUM);
     const t0 = Date.now();
-    const out = viz.exportFigure(barFig(), 'bars', { dir, images: ['png', 'svg'], width: 400, height: 300, scale: 2 });
-    t.diagnostic(`PNG + SVG in ${((Date.now() - t0) / 1000).toFixed(1)} s (one headless Chromium per image)`);
+    const out = (await viz.exportFigures({ bars: barFig() }, { dir, images: ['png', 'svg'], width: 400, height: 300, scale: 2 })).bars;
+    t.diagnostic(`PNG + SVG in ${((Date.now() - t0) / 1000).toFixed(1)} s (one headless Chromium)`);
     assert.deepEqual(out, { html: path.join(dir, 'bars.html'), png: path.join(dir, 'bars.png'), svg: path.join(dir, 'bars.svg') });
     assert.ok(viz.rasterExportAvailable(), 'the first request for images registered the Chromium rasterizer');
 
@@ -76,17 +77,33 @@ describe('with Chromium', () => {
     if (!chromium) return t.skip(NO_CHROMIUM);
     const fig = viz.lineFigure({ loss: [3, 2, 1.5, 1.2] }, { title: 'Loss', height: 250 });
     const t0 = Date.now();
-    const out = viz.exportFigure(fig, 'loss', { dir, images: ['png'] });
+    const out = (await viz.exportFigures({ loss: fig }, { dir, images: ['png'] })).loss;
     t.diagnostic(`PNG in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const meta = await sharp(out.png!).metadata();
     assert.deepEqual([meta.width, meta.height], [1800, 500]);
   });
 
-  test('a browser that cannot start: a clear error, nothing written', () => {
+  test('a batch of 4 figures, PNG and SVG, one browser', async (t) => {
+    if (!chromium) return t.skip(NO_CHROMIUM);
+    const figs: Record<string, viz.Figure> = {};
+    for (let i = 0; i < 4; i++) figs[`batch-${i}`] = viz.lineFigure({ [`s${i}`]: [1, 2 + i, 3] }, { title: `fig ${i}` });
+    const t0 = Date.now();
+    const out = await viz.exportFigures(figs, { dir: path.join(dir, 'batch'), images: ['png', 'svg'] });
+    const s = (Date.now() - t0) / 1000;
+    t.diagnostic(`4 figures, PNG + SVG, in ${s.toFixed(1)} s`);
+    for (let i = 0; i < 4; i++) {
+      const f = out[`batch-${i}`];
+      assert.equal((await sharp(f.png!).metadata()).format, 'png');
+      assert.ok(fs.readFileSync(f.svg!, 'utf8').includes(`>fig ${i}<`), `SVG ${i} shows its own title`);
+    }
+    assert.ok(s < 60, `took ${s.toFixed(1)} s`);
+  });
+
+  test('a browser that cannot start: a clear error, nothing written', async () => {
     const missing = path.join(dir, 'no-such-chromium');
     viz.setFigureRasterizer(chromiumRasterizer({ executable: missing }));
-    assert.throws(
-      () => viz.exportFigure(barFig(), 'nostart', { dir: path.join(dir, 'nostart'), images: ['png'] }),
+    await assert.rejects(
+      viz.exportFigures({ nostart: barFig() }, { dir: path.join(dir, 'nostart'), images: ['png'] }),
       (e: unknown) => e instanceof UserError && /cannot start Chromium .*no-such-chromium.*sudo apt-get install chromium/.test((e as Error).message),
     );
     // the page written for the browser is removed again: it did not exist before
@@ -95,12 +112,12 @@ describe('with Chromium', () => {
 });
 
 describe('errors that write nothing', () => {
-  test('bad name, format or size: UserError before anything is written', () => {
-    viz.setFigureRasterizer(() => {
+  test('bad name, format or size: UserError before anything is written', async () => {
+    viz.setFigureRasterizer(async () => {
       throw new Error('the rasterizer must not be reached');
     });
     const target = path.join(dir, 'never');
-    const cases: [string, viz.ExportOptions, RegExp][] = [
+    const cases: [string, viz.ExportImagesOptions, RegExp][] = [
       ['../evil', { images: ['png'] }, /not a safe file stem/],
       ['a.png', { images: ['png'] }, /not a safe file stem/],
       ['ok', { images: ['jpeg' as viz.RasterFormat] }, /unknown image format "jpeg": use 'png' or 'svg'/],
@@ -110,30 +127,27 @@ describe('errors that write nothing', () => {
       ['ok', { images: ['png'], width: 9000, scale: 2 }, /exceeds 16384 pixels a side/],
     ];
     for (const [name, opts, re] of cases) {
-      assert.throws(() => viz.exportFigure(barFig(), name, { dir: target, ...opts }), (e: unknown) => e instanceof UserError && re.test((e as Error).message), `${name} ${JSON.stringify(opts)}`);
+      await assert.rejects(viz.exportFigures({ good: barFig(), [name]: barFig() }, { dir: target, ...opts }), (e: unknown) => e instanceof UserError && re.test((e as Error).message), `${name} ${JSON.stringify(opts)}`);
     }
+    assert.throws(() => viz.exportFigure(barFig(), 'x', { dir: target, images: ['png'] } as viz.ExportOptions), /exportFigure writes HTML only: for images use `await viz.exportFigures/);
     assert.equal(fs.existsSync(target), false);
   });
 
-  test('a failing render leaves no image and removes the new page; an existing page stays', () => {
+  test('a failing render leaves no image and removes the new pages; an existing page stays', async () => {
     const target = path.join(dir, 'fails');
-    let calls = 0;
-    viz.setFigureRasterizer((req) => {
-      if (++calls === 2) throw new Error('render failed');
-      return req.format === 'svg' ? '<svg/>' : Buffer.from([1]);
-    });
-    assert.throws(() => viz.exportFigure(barFig(), 'f', { dir: target, images: ['png', 'svg'] }), /render failed/);
+    const fake = (tag: string, fail: boolean): viz.FigureRasterizer => async (reqs) => {
+      if (fail) throw new Error('render failed');
+      return reqs.map((r) => (r.format === 'svg' ? `<svg>${tag}</svg>` : Buffer.from([1])));
+    };
+    viz.setFigureRasterizer(fake('', true));
+    await assert.rejects(viz.exportFigures({ f: barFig(), g: barFig() }, { dir: target, images: ['png', 'svg'] }), /render failed/);
     assert.deepEqual(fs.readdirSync(target), []);
     // an earlier export of the same name: its page is overwritten (the new figure), its images kept
-    calls = 0;
-    viz.setFigureRasterizer((req) => (req.format === 'svg' ? '<svg>old</svg>' : Buffer.from([1])));
-    viz.exportFigure(barFig(), 'f', { dir: target, images: ['png', 'svg'] });
-    calls = 1;
-    viz.setFigureRasterizer((req) => {
-      if (++calls === 2) throw new Error('render failed');
-      return req.format === 'svg' ? '<svg>new</svg>' : Buffer.from([2]);
-    });
-    assert.throws(() => viz.exportFigure(barFig(), 'f', { dir: target, images: ['png', 'svg'] }), /render failed/);
+    viz.setFigureRasterizer(fake('old', false));
+    const first = await viz.exportFigures({ f: barFig() }, { dir: target, images: ['png', 'svg'] });
+    assert.deepEqual(Object.keys(first.f).sort(), ['html', 'png', 'svg']);
+    viz.setFigureRasterizer(fake('new', true));
+    await assert.rejects(viz.exportFigures({ f: barFig(), g: barFig() }, { dir: target, images: ['png', 'svg'] }), /render failed/);
     assert.deepEqual(fs.readdirSync(target).sort(), ['f.html', 'f.png', 'f.svg']);
     assert.equal(fs.readFileSync(path.join(target, 'f.svg'), 'utf8'), '<svg>old</svg>');
   });
@@ -153,13 +167,13 @@ describe('no Chromium', () => {
     assert.match(chromiumSearchDescription({ CMRP_CHROMIUM: '/x/y' }), /CMRP_CHROMIUM=\/x\/y is not an executable file/);
   });
 
-  test('exportFigure({images}): a UserError saying how to install it, nothing written', () => {
+  test('exportFigures({images}): a UserError saying how to install it, nothing written', async () => {
     process.env.CMRP_CHROMIUM = path.join(dir, 'no-chromium-here');
     assert.equal(viz.registerChromiumRasterizer(), false);
     assert.equal(viz.rasterExportAvailable(), false);
     const target = path.join(dir, 'nochromium');
-    assert.throws(
-      () => viz.exportFigure(barFig(), 'x', { dir: target, images: ['png', 'svg'] }),
+    await assert.rejects(
+      viz.exportFigures({ x: barFig() }, { dir: target, images: ['png', 'svg'] }),
       (e: unknown) => {
         const m = (e as Error).message;
         return (

@@ -13,13 +13,15 @@ import { UserError } from '../src/util/errors';
 
 /** Records what the show* functions send, shaped like tslab's public module. */
 function recorder() {
-  const outputs: { entry: string; mime: string; value: string | Uint8Array }[] = [];
+  const outputs: { entry: string; mime: string; value: string | Uint8Array; data?: Record<string, unknown> }[] = [];
   let n = 0;
   const mk = (entry: string): viz.DisplayLike => {
     const put = (mime: string) => (value: string | Uint8Array) => outputs.push({ entry, mime, value });
     return {
       html: put('text/html'), markdown: put('text/markdown'), svg: put('image/svg+xml'), png: put('image/png'),
       jpeg: put('image/jpeg'), gif: put('image/gif'), text: put('text/plain'),
+      // a bundle is recorded under its preferred mime type, with the HTML fallback as value
+      bundle: (data) => outputs.push({ entry, mime: Object.keys(data)[0], value: String(data['text/html'] ?? ''), data }),
     };
   };
   const provider: viz.DisplayProvider = { display: mk('main'), newDisplay: () => mk(`display-${n++}`) };
@@ -187,7 +189,7 @@ describe('HTML', () => {
       define, require: () => { throw new Error('RequireJS require() called'); },
       console, setTimeout, clearTimeout, navigator: { userAgent: 'node', platform: 'linux', vendor: '' },
       document: fake(), location: { href: 'about:blank' }, DOMParser: function () { return fake(); },
-      getComputedStyle: () => ({}), URL: { createObjectURL: () => 'blob:x' }, Blob: function () {},
+      getComputedStyle: () => ({}), URL: { createObjectURL: () => 'blob:x' }, Blob: function () {}, TextDecoder, TextEncoder,
     };
     vm.createContext(ctx);
     vm.runInContext('this.window = this; this.self = this;', ctx);
@@ -223,34 +225,56 @@ describe('show (display)', () => {
     assert.throws(() => viz.showImage(Buffer.from('not an image')), /PNG, JPEG or GIF/);
   });
 
-  test('in a notebook: plotly.js injected once per process, then one output per figure', () => {
+  test('in a notebook: one output per figure, plotly mime bundle with an HTML fallback, no library copy', () => {
     const { provider, outputs } = recorder();
     viz.setDisplayProvider(provider);
-    viz.resetPlotlyInjection();
     try {
       const fig = viz.scatterFigure({ x: [1], y: [2] });
       viz.showFigure(fig);
       viz.showFigure(fig, { id: 'second' });
-      assert.equal(outputs.length, 3);
-      assert.ok((outputs[0].value as string).includes('data-cmrp-plotly'));
-      assert.ok((outputs[0].value as string).length > 1e6);
-      assert.ok((outputs[1].value as string).includes('Plotly.newPlot') || (outputs[1].value as string).includes('newPlot'));
-      assert.ok((outputs[2].value as string).includes('id="second"'));
-      assert.ok(viz.plotlyInjected());
+      assert.equal(outputs.length, 2);
+      assert.equal(outputs[0].mime, viz.PLOTLY_MIME);
+      const json = outputs[0].data?.[viz.PLOTLY_MIME] as { data: { x: number[]; y: number[] }[]; layout: object };
+      assert.deepEqual(plain(json.data[0].x), [1]);
+      assert.ok(json.layout && typeof json.layout === 'object');
+      assert.ok((outputs[0].value as string).includes('newPlot'));
+      assert.ok((outputs[0].value as string).length < 20_000, 'the output does not inline plotly.js');
+      assert.ok(String(outputs[0].data?.['text/plain']).startsWith('['));
+      assert.ok((outputs[1].value as string).includes('id="second"'));
       viz.showImage(Buffer.from('89504e470d0a1a0a0000000d4948445200000002000000030806000000', 'hex'), { width: 20 });
-      assert.equal(outputs[3].mime, 'text/html');
-      assert.match(outputs[3].value as string, /^<img src="data:image\/png;base64,[^"]+" width="20".*pixelated/);
+      assert.equal(outputs[2].mime, 'text/html');
+      assert.match(outputs[2].value as string, /^<img src="data:image\/png;base64,[^"]+" width="20".*pixelated/);
       viz.showText('t');
-      assert.deepEqual(outputs[4], { entry: 'main', mime: 'text/plain', value: 't' });
+      assert.deepEqual(outputs[3], { entry: 'main', mime: 'text/plain', value: 't' });
     } finally {
       viz.setDisplayProvider(null);
     }
   });
 
+  test('HTML fallback under RequireJS (classic Notebook): plotly.js required from the nbextensions path', () => {
+    const html = viz.figureDivHtml(viz.lineFigure({ a: [1, 2] }), 'rq1');
+    const calls: unknown[][] = [];
+    const configs: unknown[] = [];
+    const el = { textContent: 'placeholder', style: { color: '' } };
+    const P = { newPlot: (...a: unknown[]) => calls.push(a) };
+    const requirejs = Object.assign((mods: string[], ok: (p: unknown) => void) => { assert.deepEqual(plain(mods), ['cmrp-plotly']); ok(P); }, {
+      config: (c: unknown) => configs.push(c),
+    });
+    const ctx: Record<string, unknown> = {
+      document: { getElementById: () => el, body: { getAttribute: (k: string) => (k === 'data-base-url' ? '/base/' : null) } },
+      requirejs, setInterval: () => { throw new Error('must not poll'); },
+    };
+    ctx.window = ctx;
+    vm.createContext(ctx);
+    vm.runInContext(scriptBodies(html)[0], ctx);
+    assert.deepEqual(plain(configs), [{ paths: { 'cmrp-plotly': '/base/nbextensions/cmrp-lab/plotly' } }]);
+    assert.equal(calls.length, 1);
+    assert.equal(ctx.Plotly, P);
+  });
+
   test('liveLinePlot redraws one display entry, throttled, final state on close', () => {
     const { provider, outputs } = recorder();
     viz.setDisplayProvider(provider);
-    viz.resetPlotlyInjection();
     try {
       const live = viz.liveLinePlot('Loss <b>', ['train', 'val'], { throttleMs: 60_000 });
       live.push(0, [1, 2]); // first push draws
@@ -261,7 +285,7 @@ describe('show (display)', () => {
       live.close();
       const entries = outputs.filter((o) => o.entry !== 'main');
       assert.equal(entries.length, 2);
-      assert.ok(entries.every((o) => o.entry === 'display-0' && o.mime === 'text/html'));
+      assert.ok(entries.every((o) => o.entry === 'display-0' && o.mime === viz.PLOTLY_MIME));
       assert.ok((entries[1].value as string).includes('Loss \\u003cb\\u003e'));
       const drawn = runFigureScript(entries[1].value as string, true);
       const data = drawn.calls[0][1] as { name: string; x: number[]; y: number[] }[];
@@ -293,7 +317,7 @@ describe('exportFigure', () => {
     assert.deepEqual(fs.readdirSync(path.join(dir, 'figs')), ['acc-curve_1.html']);
   });
 
-  test('rejects unsafe names and unavailable formats before writing anything', () => {
+  test('rejects unsafe names and unavailable formats before writing anything', async () => {
     const fig = viz.lineFigure({ a: [1] });
     for (const bad of ['', '../evil', 'a/b', 'a.b', 'with space', 'x\u0000', 'é', 'a'.repeat(121)]) {
       assert.throws(() => viz.exportFigure(fig, bad, { dir: path.join(dir, 'bad') }), (e: unknown) => e instanceof UserError && /not a safe file stem/.test((e as Error).message), bad);
@@ -302,7 +326,7 @@ describe('exportFigure', () => {
     const savedChromium = process.env.CMRP_CHROMIUM;
     process.env.CMRP_CHROMIUM = path.join(dir, 'no-chromium');
     try {
-      assert.throws(() => viz.exportFigure(fig, 'img', { dir: path.join(dir, 'bad'), images: ['png'] }), /PNG export is not available yet: it needs headless Chromium/);
+      await assert.rejects(viz.exportFigures({ img: fig }, { dir: path.join(dir, 'bad'), images: ['png'] }), /PNG export is not available yet: it needs headless Chromium/);
     } finally {
       if (savedChromium === undefined) delete process.env.CMRP_CHROMIUM;
       else process.env.CMRP_CHROMIUM = savedChromium;
@@ -310,15 +334,19 @@ describe('exportFigure', () => {
     assert.equal(fs.existsSync(path.join(dir, 'bad')), false);
   });
 
-  test('raster hook: a registered rasterizer gets the written page', () => {
-    const seen: viz.RasterRequest[] = [];
-    viz.setFigureRasterizer((req) => (seen.push(req), req.format === 'svg' ? '<svg/>' : Buffer.from([1, 2, 3])));
+  test('raster hook: a registered rasterizer gets the written pages as one batch', async () => {
+    const seen: viz.RasterRequest[][] = [];
+    viz.setFigureRasterizer(async (reqs) => (seen.push(reqs), reqs.map((req) => (req.format === 'svg' ? '<svg/>' : Buffer.from([1, 2, 3])))));
     try {
-      const out = viz.exportFigure(viz.lineFigure({ a: [1] }, { height: 300 }), 'hooked', { dir, images: ['png', 'svg'] });
+      const both = await viz.exportFigures({ hooked: viz.lineFigure({ a: [1] }, { height: 300 }), other: viz.lineFigure({ b: [2] }) }, { dir, images: ['png', 'svg'] });
+      const out = both.hooked;
+      assert.equal(seen.length, 1, 'one call for the batch');
+      assert.equal(seen[0].length, 4);
+      assert.equal(both.other.svg, path.join(dir, 'other.svg'));
       assert.equal(out.png, path.join(dir, 'hooked.png'));
       assert.equal(fs.readFileSync(out.svg!, 'utf8'), '<svg/>');
-      assert.equal(seen[0].htmlPath, out.html);
-      assert.equal(seen[0].height, 300);
+      assert.equal(seen[0][0].htmlPath, out.html);
+      assert.equal(seen[0][0].height, 300);
     } finally {
       viz.setFigureRasterizer(null);
     }

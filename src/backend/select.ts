@@ -33,10 +33,22 @@ function requireNative(pkg: string): void {
   require(pkg);
 }
 
+/**
+ * tfjs-node-gpu loads (and computes) on machines without a usable CUDA device, running on the CPU;
+ * its binding says which (`isUsingGpuDevice` on the tfjs-node backend). Throws why not a GPU, so the
+ * selection moves on to the next backend and prints the reason.
+ */
+export function checkGpuDevice(backend: unknown): void {
+  const b = backend as { isUsingGpuDevice?: unknown } | null;
+  if (!b || typeof b.isUsingGpuDevice !== 'boolean') throw new Error('the tensorflow binding does not report its device (no isUsingGpuDevice)');
+  if (!b.isUsingGpuDevice) throw new Error('@tensorflow/tfjs-node-gpu loaded, but its binding reports no GPU device (it would run on the CPU)');
+}
+
 export const DEFAULT_LOADERS: Record<BackendName, BackendLoader> = {
   'tensorflow-gpu': async () => {
     requireNative('@tensorflow/tfjs-node-gpu');
     await setAndCheck('tensorflow');
+    checkGpuDevice(tf.backend());
     return 'tensorflow';
   },
   tensorflow: async () => {

@@ -2,9 +2,9 @@
  * Save figures to disk: `exportFigure(fig, 'loss-curve')` → `<project>/figures/loss-curve.html`,
  * a self-contained page (plotly.js inlined, no network), written atomically.
  *
- * `exportFigure(fig, 'loss-curve', { images: ['png', 'svg'] })` also writes `loss-curve.png` and
- * `loss-curve.svg`, drawn by plotly.js itself in headless Chromium (./rasterize.ts, registered on
- * first use through the RASTER HOOK below).
+ * `await exportFigures({ 'loss-curve': fig, ... }, { images: ['png', 'svg'] })` also writes
+ * `loss-curve.png` and `loss-curve.svg` for every figure, drawn by plotly.js itself in one headless
+ * Chromium for the whole batch (./rasterize.ts, registered on first use through the RASTER HOOK below).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,9 +15,11 @@ import { DEFAULT_HEIGHT, Figure } from './figure';
 import { standaloneFigureHtml } from './plotly-html';
 // rasterize.ts imports setFigureRasterizer from this file: the cycle is safe because each side
 // only uses the other's functions when called, never while loading
-import { CHROMIUM_INSTALL_HINT, chromiumSearchDescription, registerChromiumRasterizer } from './rasterize';
+import { registerChromiumRasterizer } from './rasterize';
+import { CHROMIUM_INSTALL_HINT, chromiumSearchDescription } from '../browser/chromium';
 
-export { findChromium, registerChromiumRasterizer, chromiumRasterizer } from './rasterize';
+export { registerChromiumRasterizer, chromiumRasterizer } from './rasterize';
+export { findChromium } from '../browser/chromium';
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,120}$/;
 
@@ -34,8 +36,8 @@ export function checkFigureName(name: string): void {
 // =============================================================================================
 // RASTER HOOK — PNG/SVG export plugs in here.
 //
-// A rasterizer receives the already-written standalone HTML page and must return the image bytes
-// (PNG) or SVG text, synchronously. The first `exportFigure` asking for images registers the
+// A rasterizer receives a batch of already-written standalone HTML pages and resolves to the image
+// bytes (PNG) or SVG text of each, in order. The first `exportFigure` asking for images registers the
 // headless-Chromium one (rasterize.ts: `Plotly.toImage(gd, {format, width, height, scale})` in the
 // page) when a browser is found; `setFigureRasterizer` installs another (tests) or, with null,
 // removes it (the next request for images looks for Chromium again). Without one, asking for
@@ -53,7 +55,7 @@ export interface RasterRequest {
   scale: number;
 }
 
-export type FigureRasterizer = (req: RasterRequest) => Uint8Array | string;
+export type FigureRasterizer = (reqs: RasterRequest[]) => Promise<(Uint8Array | string)[]>;
 
 let rasterizer: FigureRasterizer | null = null;
 
@@ -71,9 +73,12 @@ export interface ExportOptions {
   dir?: string;
   /** Page title (default: the figure's title, else the name). */
   title?: string;
+}
+
+export interface ExportImagesOptions extends ExportOptions {
   /** Also write these image formats (drawn by headless Chromium; see the RASTER HOOK). */
   images?: RasterFormat[];
-  /** Image size in CSS pixels and device scale (images only; default layout size or 900×420, scale 2; a PNG is width*scale × height*scale pixels). */
+  /** Image size in CSS pixels and device scale (default each layout's size or 900×420, scale 2; a PNG is width*scale × height*scale pixels). */
   width?: number;
   height?: number;
   scale?: number;
@@ -86,29 +91,44 @@ export interface ExportedFigure {
   svg?: string;
 }
 
-/** Largest image side in pixels (width or height times scale) that exportFigure accepts. */
+/** Largest image side in pixels (width or height times scale) that exportFigures accepts. */
 export const MAX_IMAGE_PIXELS = 16384;
 
-/**
- * Write `fig` as `<dir>/<name>.html` (self-contained, atomic: written to a temporary sibling and
- * renamed) and, when asked, `<name>.png` / `<name>.svg`. Returns the paths.
- *
- * Every argument (name, formats, size) is checked and the rasterizer found before anything is
- * written. The images are all rendered before any is written, so a failed render leaves no mix of
- * new and old images; the page it needed is then removed again unless it existed before.
- */
+/** Write `fig` as `<dir>/<name>.html` (self-contained, atomic). For PNG/SVG use `exportFigures`. */
 export function exportFigure(fig: Figure, name: string, opts: ExportOptions = {}): ExportedFigure {
   checkFigureName(name);
+  if ((opts as ExportImagesOptions).images?.length) {
+    throw new UserError(`exportFigure writes HTML only: for images use \`await viz.exportFigures({ '${name}': fig }, { images: [...] })\` (one browser for the batch)`);
+  }
+  const htmlPath = path.join(path.resolve(opts.dir ?? figuresDir()), `${name}.html`);
+  writeFileAtomic(htmlPath, standaloneFigureHtml(fig, opts.title ?? titleOf(fig) ?? name));
+  return { html: htmlPath };
+}
+
+/**
+ * Write every figure of `figs` (`{name: figure}`) as HTML and, when asked, PNG/SVG, rendered by one
+ * headless Chromium for the whole batch. Returns the paths per name.
+ *
+ * Every argument (names, formats, sizes) is checked and the rasterizer found before anything is
+ * written. The images are all rendered before any is written, so a failed render leaves no mix of
+ * new and old images; the pages it needed are then removed again unless they existed before.
+ */
+export async function exportFigures(figs: Record<string, Figure>, opts: ExportImagesOptions = {}): Promise<Record<string, ExportedFigure>> {
+  const names = Object.keys(figs);
+  for (const name of names) checkFigureName(name);
   const images = [...new Set(opts.images ?? [])];
   for (const f of images) {
     if (f !== 'png' && f !== 'svg') throw new UserError(`unknown image format ${JSON.stringify(f)}: use 'png' or 'svg'`);
   }
-  const layout = fig.layout ?? {};
-  const width = opts.width ?? (typeof layout.width === 'number' ? layout.width : 900);
-  const height = opts.height ?? (typeof layout.height === 'number' ? layout.height : DEFAULT_HEIGHT);
-  const scale = opts.scale ?? 2;
+  const sizes = names.map((name) => {
+    const layout = figs[name].layout ?? {};
+    const width = opts.width ?? (typeof layout.width === 'number' ? layout.width : 900);
+    const height = opts.height ?? (typeof layout.height === 'number' ? layout.height : DEFAULT_HEIGHT);
+    const scale = opts.scale ?? 2;
+    if (images.length > 0) checkImageSize(width, height, scale);
+    return { width, height, scale };
+  });
   if (images.length > 0) {
-    checkImageSize(width, height, scale);
     if (!rasterizer) registerChromiumRasterizer();
     if (!rasterizer) {
       throw new UserError(
@@ -119,23 +139,30 @@ export function exportFigure(fig: Figure, name: string, opts: ExportOptions = {}
     }
   }
   const dir = path.resolve(opts.dir ?? figuresDir());
-  const htmlPath = path.join(dir, `${name}.html`);
-  const htmlExisted = fs.existsSync(htmlPath);
-  writeFileAtomic(htmlPath, standaloneFigureHtml(fig, opts.title ?? titleOf(fig) ?? name));
-  const out: ExportedFigure = { html: htmlPath };
-  if (images.length === 0 || !rasterizer) return out;
-  const rendered: [RasterFormat, Uint8Array | string][] = [];
+  const out: Record<string, ExportedFigure> = {};
+  const fresh: string[] = [];
+  for (const name of names) {
+    const htmlPath = path.join(dir, `${name}.html`);
+    if (!fs.existsSync(htmlPath)) fresh.push(htmlPath);
+    writeFileAtomic(htmlPath, standaloneFigureHtml(figs[name], opts.title ?? titleOf(figs[name]) ?? name));
+    out[name] = { html: htmlPath };
+  }
+  if (images.length === 0 || !rasterizer || names.length === 0) return out;
+  const reqs: RasterRequest[] = names.flatMap((name, i) => images.map((format) => ({ fig: figs[name], htmlPath: out[name].html, format, ...sizes[i] })));
+  let rendered: (Uint8Array | string)[];
   try {
-    for (const format of images) rendered.push([format, rasterizer({ fig, htmlPath, format, width, height, scale })]);
+    rendered = await rasterizer(reqs);
+    if (rendered.length !== reqs.length) throw new Error(`the rasterizer returned ${rendered.length} images for ${reqs.length} requests`);
   } catch (err) {
-    if (!htmlExisted) fs.rmSync(htmlPath, { force: true });
+    for (const f of fresh) fs.rmSync(f, { force: true });
     throw err;
   }
-  for (const [format, bytes] of rendered) {
-    const file = path.join(dir, `${name}.${format}`);
-    writeFileAtomic(file, bytes);
-    out[format] = file;
-  }
+  reqs.forEach((req, i) => {
+    const name = path.basename(req.htmlPath, '.html');
+    const file = path.join(dir, `${name}.${req.format}`);
+    writeFileAtomic(file, rendered[i]);
+    out[name][req.format] = file;
+  });
   return out;
 }
 

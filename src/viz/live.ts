@@ -11,8 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Figure, lineFigure, LineSeries } from './figure';
-import { figureDivHtml } from './plotly-html';
-import { DisplayLike, displayProvider, ensurePlotly, textFallback } from './show';
+import { DisplayLike, displayProvider, figureBundle, textFallback } from './show';
 
 export interface LivePlotOptions {
   xLabel?: string;
@@ -81,12 +80,9 @@ export function liveLinePlot(title: string, seriesNames: readonly string[], opts
     dirty = false;
     lastDraw = Date.now();
     if (!provider) return;
-    if (!display) {
-      ensurePlotly(provider);
-      display = provider.newDisplay();
-    }
+    if (!display) display = provider.newDisplay();
     // same element id on every redraw: the output entry (and its div) is replaced as a whole
-    display.html(figureDivHtml(build(maxPoints), divId));
+    display.bundle(figureBundle(build(maxPoints), { id: divId }));
   };
 
   return {

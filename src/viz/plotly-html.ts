@@ -1,7 +1,14 @@
 /**
  * HTML for Plotly figures: the inlined plotly.js library, a figure `<div>` + script, and a
  * self-contained page. Nothing here touches the network: plotly.js comes from node_modules
- * (plotly.js-dist-min, read as text — it needs a DOM and cannot run in Node).
+ * (plotly.js-dist, read as text — it needs a DOM and cannot run in Node).
+ *
+ * In a notebook a figure is a mime bundle (`figureBundle`): plotly's own
+ * `application/vnd.plotly.v1+json`, drawn by JupyterLab's plotly renderer (the jupyterlab-plotly
+ * extension that `make setup` installs into the lab's venv, which bundles the same plotly.js release),
+ * and an HTML fallback for the classic Notebook, whose script loads plotly.js through RequireJS from
+ * the server's `nbextensions/cmrp-lab/plotly.js` (copied there by environment/register-kernel.sh). So
+ * a saved notebook carries each figure's data, never the 10 MB library, and a reload redraws at once.
  *
  * Everything interpolated is escaped: text into HTML with `escapeHtml`, data into `<script>` with
  * `jsonForScript` (which also neutralises `</script>`, `<!--` and U+2028/U+2029).
@@ -50,17 +57,24 @@ export function plotlyJsVersion(): string {
   return plotlyVersion;
 }
 
-/**
- * The minified bundle of the same plotly.js release (≈4.7 MB instead of plotly.js-dist's 11 MB):
- * it is inlined into every exported figure and once into each executed notebook.
- */
-const PLOTLY_PACKAGE = 'plotly.js-dist-min';
+/** The card's plotly.js bundle (10 MB, not minified): inlined only into standalone figure pages. */
+const PLOTLY_PACKAGE = 'plotly.js-dist';
+
+/** plotly's own mime type: rendered by JupyterLab's plotly extension without running any output script. */
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+/** Where the classic Notebook's server serves plotly.js (environment/register-kernel.sh copies it there). */
+export const NBEXTENSION_PLOTLY = 'nbextensions/cmrp-lab/plotly';
+
+/** Absolute path of the plotly.js file this project loads. */
+export function plotlyJsFile(): string {
+  return path.join(path.dirname(require.resolve(`${PLOTLY_PACKAGE}/package.json`)), 'plotly.js');
+}
 
 /** plotly.js source, read once, made safe to sit inside a `<script>` element. */
 export function plotlyJsSource(): string {
   if (plotlySource === null) {
-    const file = path.join(path.dirname(require.resolve(`${PLOTLY_PACKAGE}/package.json`)), 'plotly.min.js');
-    const src = fs.readFileSync(file, 'utf8');
+    const src = fs.readFileSync(plotlyJsFile(), 'utf8');
     // Both replacements only touch strings/regexes/comments (the only places these can occur in
     // valid JS), where `<\/` and `<\!` mean the same as `</` and `<!`. The current bundle has none.
     plotlySource = src.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
@@ -69,7 +83,7 @@ export function plotlyJsSource(): string {
 }
 
 /**
- * A `<script>` element that defines `window.Plotly`, for notebook outputs and standalone pages.
+ * A `<script>` element that defines `window.Plotly`, for standalone pages.
  *
  * The classic Notebook loads RequireJS, so a global `define` (with `define.amd`) exists, and a UMD
  * bundle would register itself as an anonymous AMD module (or throw "Mismatched anonymous define()")
@@ -93,7 +107,7 @@ export function plotlyLibraryHtml(): string {
 }
 
 export interface FigureDivOptions {
-  /** Milliseconds to wait for `window.Plotly` before showing an explanation (default 60000). */
+  /** Milliseconds to wait for `window.Plotly` before showing an explanation (default 10000). */
   waitMs?: number;
 }
 
@@ -108,10 +122,16 @@ function cssSize(v: unknown, fallback: string): string {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? `${Math.round(v)}px` : fallback;
 }
 
+/** The figure as plain JSON (typed arrays as arrays, NaN as null): plotly's mime payload. */
+export function plotlyJson(fig: Figure): { data: unknown[]; layout: Record<string, unknown>; config: Record<string, unknown> } {
+  return JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} }, jsonReplacer));
+}
+
 /**
- * A `<div>` plus a script that draws `fig` into it with `Plotly.newPlot`. If `window.Plotly` is not
- * there yet (the library output has not run yet, e.g. when a saved notebook is re-rendered), it
- * polls for it; after `waitMs` it writes an explanation into the div instead of failing silently.
+ * A `<div>` plus a script that draws `fig` into it with `Plotly.newPlot`. Where `window.Plotly` is
+ * missing and RequireJS is there (the classic Notebook), plotly.js is required from the server's
+ * `nbextensions/cmrp-lab/plotly.js`; otherwise it polls for `window.Plotly` (a standalone page's
+ * inlined library) and after `waitMs` writes an explanation into the div instead of failing silently.
  * Until drawn, the div shows a one-line description (what static viewers such as GitHub display).
  */
 export function figureDivHtml(fig: Figure, id: string = newFigureId(), opts: FigureDivOptions = {}): string {
@@ -119,7 +139,7 @@ export function figureDivHtml(fig: Figure, id: string = newFigureId(), opts: Fig
   const layout = fig.layout ?? {};
   const height = cssSize(layout.height, `${DEFAULT_HEIGHT}px`);
   const width = cssSize(layout.width, '100%');
-  const waitMs = Math.max(0, Math.round(opts.waitMs ?? 60000));
+  const waitMs = Math.max(0, Math.round(opts.waitMs ?? 10000));
   const figure = { data: fig.data, layout, config: fig.config ?? {} };
   const placeholder = `[interactive Plotly ${describeFigure(fig)}: shown when the notebook is trusted and JavaScript runs]`;
   return (
@@ -139,25 +159,34 @@ export function figureDivHtml(fig: Figure, id: string = newFigureId(), opts: Fig
     '    return p && p.id === id ? p : document.getElementById(id);\n' +
     '  }\n' +
     '  function say(msg) { var e = el(); if (e) { e.textContent = msg; e.style.color = "#b00"; } }\n' +
-    '  function draw() {\n' +
+    '  function draw(P) {\n' +
     '    var e = el();\n' +
     '    e.textContent = "";\n' +
     '    e.style.color = "";\n' +
     '    try {\n' +
-    '      var p = window.Plotly.newPlot(e, fig.data, fig.layout, fig.config);\n' +
+    '      var p = P.newPlot(e, fig.data, fig.layout, fig.config);\n' +
     '      if (p && typeof p.catch === "function") p.catch(function (err) { say("Plotly error: " + err); });\n' +
     '    } catch (err) { say("Plotly error: " + err); }\n' +
     '  }\n' +
-    '  if (window.Plotly && el()) { draw(); return; }\n' +
-    // wait for plotly.js (its output may render after this one) and for the div to be in the page
+    '  if (window.Plotly && el()) { draw(window.Plotly); return; }\n' +
+    // the classic Notebook: RequireJS loads plotly.js once from the server (no network beyond it)
+    '  var rq = window.requirejs;\n' +
+    '  if (!window.Plotly && typeof rq === "function" && typeof rq.config === "function" && document.body) {\n' +
+    '    var base = document.body.getAttribute("data-base-url") || "/";\n' +
+    `    rq.config({ paths: { "cmrp-plotly": base + ${jsonForScript(NBEXTENSION_PLOTLY)} } });\n` +
+    '    rq(["cmrp-plotly"], function (P) { window.Plotly = window.Plotly || P; draw(window.Plotly); },\n' +
+    '      function (err) { say("plotly.js could not be loaded from this server (" + err + "): run `make setup` (it copies plotly.js to the Jupyter nbextensions folder), or open the notebook in JupyterLab with `make lab`."); });\n' +
+    '    return;\n' +
+    '  }\n' +
+    // a page whose own script defines window.Plotly (the standalone page): wait for it
     '  var waited = 0;\n' +
     '  var timer = setInterval(function () {\n' +
-    '    if (window.Plotly && el()) { clearInterval(timer); draw(); return; }\n' +
+    '    if (window.Plotly && el()) { clearInterval(timer); draw(window.Plotly); return; }\n' +
     '    waited += 100;\n' +
     '    if (waited >= waitMs) {\n' +
     '      clearInterval(timer);\n' +
-    '      if (!window.Plotly) say("plotly.js is not loaded in this page. cmrp-lab injects it once per kernel session with the first " +\n' +
-    '          "figure; if that output was cleared or the page reloaded, run viz.showPlotlyLibrary() and re-run this cell.");\n' +
+    '      if (!window.Plotly) say("plotly.js is not available in this page: open the notebook in JupyterLab (make lab), " +\n' +
+    '          "which draws the figure from its plotly data, or in the classic Notebook of a cmrp-lab set-up.");\n' +
     '    }\n' +
     '  }, 100);\n' +
     '})();\n' +

@@ -7,13 +7,14 @@
  *
  * tslab is detected without loading it: the running kernel has already loaded its own
  * `tslab/dist/jupyter.js`, which holds the output callback of the executing cell. We look for that
- * module in `require.cache` and use the `public.js` next to it, so the display goes to the kernel
- * that is actually running even if it is a different tslab install than ours; plain node never pays
- * for loading tslab (and its TypeScript compiler).
+ * module in `require.cache` and send display data through that callback, so the display goes to the
+ * kernel that is actually running even if it is a different tslab install than ours; plain node never
+ * pays for loading tslab (and its TypeScript compiler). Going to the callback directly (tslab's own
+ * `display` sends one mime type per output) lets a figure be one output with several representations.
  */
-import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { describeFigure, Figure } from './figure';
-import { escapeHtml, figureDivHtml, FigureDivOptions, plotlyLibraryHtml } from './plotly-html';
+import { escapeHtml, figureDivHtml, FigureDivOptions, PLOTLY_MIME, plotlyJson } from './plotly-html';
 
 /** The subset of tslab's `Display` this library uses. */
 export interface DisplayLike {
@@ -24,6 +25,8 @@ export interface DisplayLike {
   jpeg(b: Uint8Array): void;
   gif(b: Uint8Array): void;
   text(s: string): void;
+  /** One output with several representations, `{mime: value}` (binary values base64, JSON values as objects). */
+  bundle(data: Record<string, unknown>): void;
 }
 
 /** Where display outputs go: tslab's public module has exactly this shape. */
@@ -39,6 +42,30 @@ let fallback: ((line: string) => void) | null = (line) => console.log(line);
 
 const JUPYTER_JS = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
 
+type WriteDisplayData = (msg: { data: Record<string, unknown>; metadata: object; transient: { display_id?: string } }, update: boolean) => void;
+
+/** A display over tslab's output callback; with `id`, every call after the first updates the same entry. */
+function tslabDisplay(jupyter: { lastWriteDisplayData?: unknown }, id?: string): DisplayLike {
+  let update = false;
+  const bundle = (data: Record<string, unknown>): void => {
+    const write = jupyter.lastWriteDisplayData as WriteDisplayData | null | undefined;
+    if (typeof write !== 'function') throw new Error('the tslab kernel is not executing a cell');
+    write({ data, metadata: {}, transient: id ? { display_id: id } : {} }, update);
+    if (id) update = true;
+  };
+  const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+  return {
+    html: (s) => bundle({ 'text/html': s }),
+    markdown: (s) => bundle({ 'text/markdown': s }),
+    svg: (s) => bundle({ 'image/svg+xml': s }),
+    png: (b) => bundle({ 'image/png': b64(b) }),
+    jpeg: (b) => bundle({ 'image/jpeg': b64(b) }),
+    gif: (b) => bundle({ 'image/gif': b64(b) }),
+    text: (s) => bundle({ 'text/plain': s }),
+    bundle,
+  };
+}
+
 function detectTslab(): DisplayProvider | null {
   const cache = require.cache;
   for (const file of Object.keys(cache)) {
@@ -46,13 +73,7 @@ function detectTslab(): DisplayProvider | null {
     const exp = cache[file]?.exports as { lastWriteDisplayData?: unknown } | undefined;
     // set by the kernel when it starts executing a cell; null in a process that merely loaded tslab
     if (!exp || typeof exp.lastWriteDisplayData !== 'function') continue;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const pub = require(path.join(path.dirname(file), 'public.js')) as Partial<DisplayProvider>;
-      if (pub && pub.display && typeof pub.newDisplay === 'function') return pub as DisplayProvider;
-    } catch {
-      /* not a usable tslab */
-    }
+    return { display: tslabDisplay(exp), newDisplay: () => tslabDisplay(exp, randomBytes(8).toString('hex')) };
   }
   return null;
 }
@@ -87,54 +108,32 @@ export function textFallback(line: string): void {
   if (fallback) fallback(line);
 }
 
-// The flag lives on globalThis so that two copies of this module in one kernel (say the package
-// and a path import of a different build) still inject plotly.js only once.
-const INJECTED = Symbol.for('cmrp-lab.viz.plotlyInjected');
-type FlagHolder = { [INJECTED]?: boolean };
-
-/** Whether plotly.js has been sent to the notebook page by this kernel process. */
-export function plotlyInjected(): boolean {
-  return (globalThis as FlagHolder)[INJECTED] === true;
-}
-
-/** Forget that plotly.js was injected (the next `showFigure` injects it again). */
-export function resetPlotlyInjection(): void {
-  (globalThis as FlagHolder)[INJECTED] = false;
-}
-
-/**
- * Inject plotly.js (≈11 MB, no network) into the notebook page now, even if done before —
- * for when the output holding it was cleared or the page was reloaded.
- */
-export function showPlotlyLibrary(): void {
-  const p = displayProvider();
-  if (!p) return;
-  p.display.html(plotlyLibraryHtml());
-  (globalThis as FlagHolder)[INJECTED] = true;
-}
-
-/** Make sure the page has plotly.js (once per kernel process). Returns whether it did inject now. */
-export function ensurePlotly(p: DisplayProvider): boolean {
-  if (plotlyInjected()) return false;
-  p.display.html(plotlyLibraryHtml());
-  (globalThis as FlagHolder)[INJECTED] = true;
-  return true;
-}
-
 export interface ShowFigureOptions extends FigureDivOptions {
   /** Element id for the figure div (default: a fresh random id). */
   id?: string;
 }
 
-/** Show an interactive Plotly figure (injects plotly.js first, once per kernel process). */
+/**
+ * A figure as one notebook output: plotly's mime type (JupyterLab draws it with its plotly extension,
+ * also after a reload and in an untrusted notebook), an HTML fallback (the classic Notebook: plotly.js
+ * from the server, see plotly-html.ts) and a one-line text description.
+ */
+export function figureBundle(fig: Figure, opts: ShowFigureOptions = {}): Record<string, unknown> {
+  return {
+    [PLOTLY_MIME]: plotlyJson(fig),
+    'text/html': figureDivHtml(fig, opts.id, opts),
+    'text/plain': `[${describeFigure(fig)}]`,
+  };
+}
+
+/** Show an interactive Plotly figure. */
 export function showFigure(fig: Figure, opts: ShowFigureOptions = {}): void {
   const p = displayProvider();
   if (!p) {
     textFallback(`[figure] ${describeFigure(fig)} (not in a notebook; viz.exportFigure(fig, name) saves it as HTML)`);
     return;
   }
-  ensurePlotly(p);
-  p.display.html(figureDivHtml(fig, opts.id, opts));
+  p.display.bundle(figureBundle(fig, opts));
 }
 
 /** Show raw HTML (trusted: the caller escapes any data in it). */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import * as path from 'node:path';
 import { resolveGrid, runExperiment, aggregate, markdownTable, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
 import { experimentFigures } from '../../viz/experiment-figures';
-import { exportFigure, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
+import { exportFigures, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
 import { readJsonFile, writeFileAtomic } from '../../util/fs';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
@@ -41,7 +41,7 @@ export function register(program: Command): void {
       });
       (bar as ReturnType<typeof progressBar> | null)?.stop();
       console.log(markdownTable(aggregate(r.cells, r.methods)));
-      writeFigures(r, path.join(o.out, 'figures'));
+      await writeFigures(r, path.join(o.out, 'figures'));
       console.log(`experiment: ${r.cells.length} cells (${r.cells.filter((c) => c.cached).length} cached) in ${(r.seconds / 60).toFixed(1)} min; ${path.join(o.out, 'report.md')}`);
     });
 }
@@ -51,30 +51,32 @@ export function registerFigures(program: Command): void {
   program
     .command('experiment-figures <dir>')
     .description('write the figures of a finished experiment (DIR/results.json) into DIR/figures/')
-    .action((dir: string) => {
+    .action(async (dir: string) => {
       const file = path.join(dir, 'results.json');
       const r = readJsonFile<ExperimentResults>(file, 'experiment results', '; run `npx cmrp experiment --out DIR` first');
       if (r.format !== RESULTS_FORMAT || !Array.isArray(r.cells)) throw new UserError(`${file}: format: expected "${RESULTS_FORMAT}" with cells, found ${JSON.stringify(r.format)}`);
-      writeFigures(r, path.join(dir, 'figures'));
+      await writeFigures(r, path.join(dir, 'figures'));
     });
 }
 
 /**
  * The grid's figures (viz/experiment-figures.ts) into `dir`: HTML always, PNG and SVG when headless
- * Chromium is found; `dir/index.md` lists them. A failed image render costs the images, not the run.
+ * Chromium is found (one browser for all of them); `dir/index.md` lists them. A failed image render
+ * costs the images, not the run.
  */
-function writeFigures(r: ExperimentResults, dir: string): void {
+async function writeFigures(r: ExperimentResults, dir: string): Promise<void> {
   const raster = rasterExportAvailable() || registerChromiumRasterizer();
   if (!raster) console.error('figures: HTML only (no headless Chromium for PNG/SVG; install chromium or set CMRP_CHROMIUM)');
   const lines = [`# Figures of \`${r.grid}\``, '', `From ${r.cells.length} cells; command: \`${r.command}\``, ''];
-  for (const [name, fig] of Object.entries(experimentFigures(r))) {
-    let files: ExportedFigure;
-    try {
-      files = exportFigure(fig, name, { dir, images: raster ? ['png', 'svg'] : [] });
-    } catch (err) {
-      console.error(`figures: ${name}: PNG/SVG failed (${(err as Error).message.split('\n')[0]}); HTML only`);
-      files = exportFigure(fig, name, { dir });
-    }
+  const figs = experimentFigures(r);
+  let written: Record<string, ExportedFigure>;
+  try {
+    written = await exportFigures(figs, { dir, images: raster ? ['png', 'svg'] : [] });
+  } catch (err) {
+    console.error(`figures: PNG/SVG failed (${(err as Error).message.split('\n')[0]}); HTML only`);
+    written = await exportFigures(figs, { dir });
+  }
+  for (const [name, files] of Object.entries(written)) {
     for (const f of [files.html, files.png, files.svg]) if (f) console.error(`figure: ${f}`);
     const links = (['png', 'svg'] as const).filter((k) => files[k]).map((k) => `[${k}](${name}.${k})`);
     lines.push(`- [${name}](${name}.html)${links.length ? ` (${links.join(', ')})` : ''}`, ...(files.png ? ['', `  ![${name}](${name}.png)`, ''] : []));
