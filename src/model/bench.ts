@@ -7,13 +7,11 @@
  * read `load_avg`, the 1-minute load average before and after, to judge the noise).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Rng } from '../util/rng';
 import { BASE_CONFIG, MODALITY_IMAGE, MODALITY_TEXT, ModelConfigInput, REFERENCE_CONFIG } from './config';
 import { AdamW, trainStep } from './optim';
+import { torchPython, torchReference, TorchRun } from './bench-torch';
 import { Transformer } from './transformer';
 
 /** torch_tiny.py's batch: 16 sequences of 64 tokens; Adam at lr 1e-3. */
@@ -25,7 +23,7 @@ export const SAMPLE_SETUP = { batch: 4, prompt_len: 16, new_tokens: 64 };
 
 export interface BenchOptions {
   steps?: number; // timed training steps per measurement (default 10), after 2 warm-up steps
-  torch?: boolean; // also run torch_tiny.py with /usr/bin/python3
+  torch?: boolean; // also run torch_tiny.py with the project's PyTorch 2.x venv (bench-torch.ts), at 1 and 2 threads
   torchScript?: string; // default $CMRP_TORCH_BENCH, else shared/bench/torch_tiny.py in the nearest folder above this file that has one
   log?: (line: string) => void; // progress lines
 }
@@ -41,9 +39,10 @@ export interface BenchResult {
   sample_tokens_per_s: number; // with the KV cache
   sample_tokens_per_s_no_cache: number; // re-running the whole prefix per token
   peak_rss_mb: number;
-  torch_reference_step_ms?: number | null;
-  ratio_to_torch?: number | null; // reference_step_ms / torch_reference_step_ms
-  torch_note?: string; // why the torch numbers are missing, or torch's version and threads
+  torch_reference_step_ms?: number | null; // PyTorch 2.x, 1 thread
+  torch_reference_step_ms_2threads?: number | null; // PyTorch 2.x, 2 threads
+  ratio_to_torch?: number | null; // reference_step_ms / torch_reference_step_ms (1 core each)
+  torch_note?: string; // why the torch numbers are missing, or torch's version
   base_params: number;
   load_avg: [number, number]; // 1-minute load average before and after
   setup: { reference: ModelConfigInput & typeof REFERENCE_BATCH; base: ModelConfigInput & typeof BASE_BATCH; sample: typeof SAMPLE_SETUP };
@@ -140,20 +139,6 @@ export function benchSampling(seed = 0): { cached: number; uncached: number } {
   }
 }
 
-/** Run torch_tiny.py; its last line reads `torch <version> threads <n> median step ms <ms>`. */
-export function torchReference(script?: string): { ms: number; note: string } | { ms: null; note: string } {
-  const file = script ?? process.env.CMRP_TORCH_BENCH ?? findUp(path.join('shared', 'bench', 'torch_tiny.py'));
-  const python = '/usr/bin/python3';
-  if (!fs.existsSync(python)) return { ms: null, note: `${python} not found` };
-  if (!fs.existsSync(file)) return { ms: null, note: `${file} not found` };
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { ms: null, note: `${python} cannot import torch (apt-get install python3-torch)` };
-  const run = spawnSync(python, [file], { encoding: 'utf8', timeout: 600_000 });
-  const m = /torch (\S+) threads (\d+) median step ms ([\d.]+)/.exec(run.stdout ?? '');
-  if (run.status !== 0 || !m) return { ms: null, note: `torch_tiny.py failed: ${(run.stderr || run.stdout || '').trim().split('\n').pop()}` };
-  return { ms: Number(m[3]), note: `torch ${m[1]}, ${m[2]} thread(s)` };
-}
-
 /** Everything `cmrp bench` reports. The backend must already be initialized. */
 export function runBench(opts: BenchOptions = {}): BenchResult {
   const steps = opts.steps ?? 10;
@@ -162,7 +147,16 @@ export function runBench(opts: BenchOptions = {}): BenchResult {
   log(`reference step (torch_tiny.py shape), ${steps} steps...`);
   const ref = benchReferenceStep(steps);
   // right after our reference step, so that both see about the same load
-  const torch = opts.torch ? (log('PyTorch reference (torch_tiny.py)...'), torchReference(opts.torchScript)) : null;
+  let torch: TorchRun[] | null = null, torchNote = '';
+  if (opts.torch) {
+    log('PyTorch 2.x environment (.cache/venv-torch)...');
+    const py = torchPython(log);
+    if (py.python === null) torchNote = py.note;
+    else {
+      torch = [1, 2].map((n) => (log(`PyTorch reference (torch_tiny.py), ${n} thread(s)...`), torchReference(py.python, n, opts.torchScript)));
+      torchNote = [...new Set(torch.map((t) => (t.ms === null ? t.note : `torch ${t.version}`)))].join('; ');
+    }
+  }
   log(`base config training, ${steps} steps...`);
   const base = benchBaseTraining(steps);
   log('sampling with and without the KV cache...');
@@ -182,10 +176,12 @@ export function runBench(opts: BenchOptions = {}): BenchResult {
     load_avg: [round(load0), round(os.loadavg()[0])],
     setup: { reference: { ...REFERENCE_CONFIG, ...REFERENCE_BATCH }, base: { ...BASE_CONFIG, ...BASE_BATCH }, sample: SAMPLE_SETUP },
   };
-  if (torch) {
-    result.torch_reference_step_ms = torch.ms;
-    result.ratio_to_torch = torch.ms ? round(ref.ms / torch.ms, 2) : null;
-    result.torch_note = torch.note;
+  if (opts.torch) {
+    const t1 = torch?.[0].ms ?? null;
+    result.torch_reference_step_ms = t1;
+    result.torch_reference_step_ms_2threads = torch?.[1].ms ?? null;
+    result.ratio_to_torch = t1 ? round(ref.ms / t1, 2) : null;
+    result.torch_note = torchNote;
   }
   return result;
 }
@@ -197,8 +193,12 @@ export function formatBench(r: BenchResult): string {
     ['reference step (torch_tiny.py shape)', `${r.reference_step_ms.toFixed(1)} ms (CPU ${r.reference_step_cpu_ms.toFixed(1)} ms)`],
   ];
   if (r.torch_note !== undefined) {
-    rows.push(['PyTorch eager reference step', r.torch_reference_step_ms ? `${r.torch_reference_step_ms.toFixed(1)} ms (${r.torch_note})` : `unavailable: ${r.torch_note}`]);
-    if (r.ratio_to_torch) rows.push(['ratio to PyTorch', `${r.ratio_to_torch.toFixed(2)}x`]);
+    const ms = (x: number | null | undefined) => (x ? `${x.toFixed(1)} ms` : 'unavailable');
+    if (!r.torch_reference_step_ms && !r.torch_reference_step_ms_2threads) rows.push(['PyTorch eager reference step', `unavailable: ${r.torch_note}`]);
+    else {
+      rows.push(['PyTorch eager reference step, 1 / 2 threads', `${ms(r.torch_reference_step_ms)} / ${ms(r.torch_reference_step_ms_2threads)} (${r.torch_note})`]);
+      if (r.ratio_to_torch) rows.push(['ratio to PyTorch, 1 core (ours / torch)', `${r.ratio_to_torch.toFixed(2)}x`]);
+    }
   }
   const b = r.setup.base, s = r.setup.sample;
   rows.push(
@@ -211,14 +211,6 @@ export function formatBench(r: BenchResult): string {
   );
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
-}
-
-/** `rel` under the nearest ancestor of this file that has it (the repo sits beside shared/). */
-function findUp(rel: string): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, rel))) return path.join(dir, rel);
-    if (path.dirname(dir) === dir) return rel;
-  }
 }
 
 function round(x: number, digits = 1): number {
