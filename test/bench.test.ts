@@ -43,3 +43,21 @@ test('torch yardstick: requirements pin PyTorch 2.x, the thread count reaches th
   assert.match(torchReference(py, 1, script).note, /asked for 1 thread\(s\), torch ran 3/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('profileSteps: counts each outermost kernel once per step, names matMul shapes, restores the kernels', async () => {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { initBackend } = await import('../src/backend/select');
+  const { profileSteps, formatProfile } = await import('../src/model/profile');
+  await initBackend();
+  const before = tf.getKernelsForBackend(tf.getBackend()).map((k) => k.kernelFunc);
+  const a = tf.randomNormal([8, 4]), b = tf.randomNormal([4, 3]);
+  const p = profileSteps(() => tf.tidy(() => void tf.relu(tf.matMul(a, b)).dataSync()), 3, 1);
+  const mm = p.rows.find((r) => r.op === 'BatchMatMul [1,8,4]x[1,4,3]' || r.op === 'BatchMatMul [8,4]x[4,3]');
+  assert.ok(mm, p.rows.map((r) => r.op).join(', '));
+  assert.equal(mm!.calls, 1);
+  assert.equal(p.rows.find((r) => r.op === 'Relu')?.calls, 1);
+  assert.ok(p.rows.some((r) => r.op === '(outside kernels)'));
+  assert.deepEqual(tf.getKernelsForBackend(tf.getBackend()).map((k) => k.kernelFunc), before);
+  assert.match(formatProfile('tiny', p), /^tiny: [\d.]+ ms per step \(CPU [\d.]+ ms\), 3 profiled steps\nop +calls/);
+  tf.dispose([a, b]);
+});

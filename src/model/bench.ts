@@ -12,6 +12,7 @@ import { Rng } from '../util/rng';
 import { BASE_CONFIG, MODALITY_IMAGE, MODALITY_TEXT, ModelConfigInput, REFERENCE_CONFIG } from './config';
 import { AdamW, trainStep } from './optim';
 import { torchPython, torchReference, TorchRun } from './bench-torch';
+import { profileSteps, StepProfile } from './profile';
 import { Transformer } from './transformer';
 
 /** torch_tiny.py's batch: 16 sequences of 64 tokens; Adam at lr 1e-3. */
@@ -57,21 +58,35 @@ function randomIds(rng: Rng, B: number, T: number, lo: number, hi: number): numb
   return Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(lo, hi)));
 }
 
-/**
- * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
- * (this process, all threads) is steadier than wall time when other jobs share the cores.
- */
-function timeTraining(model: Transformer, batch: { ids: number[][]; targets: number[][]; modality?: number[][] }, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[] } {
+type TrainBatch = { ids: number[][]; targets: number[][]; modality?: number[][] };
+
+/** One training step on a fixed batch, as a closure, and what frees its tensors. */
+function trainingStepper(model: Transformer, batch: TrainBatch, lr: number): { step: () => void; dispose: () => void } {
   const ids = tf.tensor2d(batch.ids, undefined, 'int32');
   const targets = tf.tensor2d(batch.targets, undefined, 'int32');
   const modality = batch.modality ? tf.tensor2d(batch.modality, undefined, 'int32') : undefined;
   const opt = new AdamW({ lr });
   const vars = model.variables();
+  return {
+    step: () => void trainStep(vars, opt, () => model.loss(ids, targets, { modality })),
+    dispose: () => {
+      tf.dispose([ids, targets, ...(modality ? [modality] : [])]);
+      opt.dispose();
+    },
+  };
+}
+
+/**
+ * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
+ * (this process, all threads) is steadier than wall time when other jobs share the cores.
+ */
+function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[] } {
+  const t = trainingStepper(model, batch, lr);
   const wall: number[] = [], cpu: number[] = [];
   try {
     for (let s = 0; s < warmup + steps; s++) {
       const t0 = performance.now(), c0 = process.cpuUsage();
-      trainStep(vars, opt, () => model.loss(ids, targets, { modality }));
+      t.step();
       const c = process.cpuUsage(c0);
       if (s >= warmup) {
         wall.push(performance.now() - t0);
@@ -79,20 +94,42 @@ function timeTraining(model: Transformer, batch: { ids: number[][]; targets: num
       }
     }
   } finally {
-    tf.dispose([ids, targets, ...(modality ? [modality] : [])]);
-    opt.dispose();
+    t.dispose();
   }
   return { wall, cpu };
 }
 
-/** Median wall and CPU ms of torch_tiny.py's step (dense, 2 layers, width 128, 16 x 64 tokens, Adam). */
-export function benchReferenceStep(steps = 10, seed = 0): { ms: number; cpu_ms: number } {
+/** The reference step's model and batch (torch_tiny.py's shapes). */
+export function referenceSetup(seed = 0): { model: Transformer; batch: TrainBatch } {
   const model = new Transformer(REFERENCE_CONFIG, seed);
   const rng = new Rng(seed);
-  const { batch: B, seq_len: T, lr } = REFERENCE_BATCH;
+  const { batch: B, seq_len: T } = REFERENCE_BATCH;
   const V = model.config.vocab_size;
+  return { model, batch: { ids: randomIds(rng, B, T, 0, V - 1), targets: randomIds(rng, B, T, 0, V - 1) } };
+}
+
+/** Per-kernel profiles of the reference step and the base-config step (see profile.ts). */
+export function profileBench(steps = 5, seed = 0): { reference: StepProfile; base: StepProfile } {
+  const run = (model: Transformer, batch: TrainBatch, lr: number) => {
+    const t = trainingStepper(model, batch, lr);
+    try {
+      return profileSteps(t.step, steps);
+    } finally {
+      t.dispose();
+      model.dispose();
+    }
+  };
+  const ref = referenceSetup(seed);
+  const reference = run(ref.model, ref.batch, REFERENCE_BATCH.lr);
+  const base = new Transformer(BASE_CONFIG, seed);
+  return { reference, base: run(base, baseBatch(new Rng(seed), base.config.vocab_size), 3e-4) };
+}
+
+/** Median wall and CPU ms of torch_tiny.py's step (dense, 2 layers, width 128, 16 x 64 tokens, Adam). */
+export function benchReferenceStep(steps = 10, seed = 0): { ms: number; cpu_ms: number } {
+  const { model, batch } = referenceSetup(seed);
   try {
-    const t = timeTraining(model, { ids: randomIds(rng, B, T, 0, V - 1), targets: randomIds(rng, B, T, 0, V - 1) }, lr, steps);
+    const t = timeTraining(model, batch, REFERENCE_BATCH.lr, steps);
     return { ms: median(t.wall), cpu_ms: median(t.cpu) };
   } finally {
     model.dispose();
