@@ -20,6 +20,8 @@ test('bench helpers: median, torch unavailable is reported, the table names ever
   };
   const table = formatBench(r);
   for (const s of ['150.0 ms', '900.0 ms', '2200 tokens/s', '600.0 tokens/s', '130.0 tokens/s', '500 MB', '75.0 ms / 50.0 ms', '2.00x']) assert.ok(table.includes(s), `table lacks ${s}:\n${table}`);
+  const par = formatBench({ ...r, workers: 2, reference_step_ms_workers: 80, train_step_ms_workers: 500, train_tokens_per_s_workers: 4000, ratio_to_torch_2: 1.6 });
+  for (const s of ['reference step, 2 workers', '80.0 ms', '1.60x', '4000 tokens/s (1.82x one worker)']) assert.ok(par.includes(s), `table lacks ${s}:\n${par}`);
   assert.match(formatBench({ ...r, torch_reference_step_ms: null, torch_reference_step_ms_2threads: null, ratio_to_torch: null, torch_note: 'no venv' }), /unavailable: no venv/);
 });
 

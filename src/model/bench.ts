@@ -27,6 +27,8 @@ export interface BenchOptions {
   torch?: boolean; // also run torch_tiny.py with the project's PyTorch 2.x venv (bench-torch.ts), at 1 and 2 threads
   torchScript?: string; // default $CMRP_TORCH_BENCH, else shared/bench/torch_tiny.py in the nearest folder above this file that has one
   log?: (line: string) => void; // progress lines
+  /** The same reference and base steps on several data-parallel workers (src/parallel/bench.ts; injected: model/ does not import parallel/). */
+  parallel?: (steps: number) => Promise<{ workers: number; reference_step_ms: number; train_step_ms: number; train_tokens_per_s: number }>;
 }
 
 export interface BenchResult {
@@ -44,6 +46,11 @@ export interface BenchResult {
   torch_reference_step_ms_2threads?: number | null; // PyTorch 2.x, 2 threads
   ratio_to_torch?: number | null; // reference_step_ms / torch_reference_step_ms (1 core each)
   torch_note?: string; // why the torch numbers are missing, or torch's version
+  workers?: number; // data-parallel workers of the *_workers figures
+  reference_step_ms_workers?: number;
+  train_step_ms_workers?: number;
+  train_tokens_per_s_workers?: number;
+  ratio_to_torch_2?: number | null; // reference_step_ms_workers / torch_reference_step_ms_2threads
   base_params: number;
   load_avg: [number, number]; // 1-minute load average before and after
   setup: { reference: ModelConfigInput & typeof REFERENCE_BATCH; base: ModelConfigInput & typeof BASE_BATCH; sample: typeof SAMPLE_SETUP };
@@ -58,7 +65,7 @@ function randomIds(rng: Rng, B: number, T: number, lo: number, hi: number): numb
   return Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(lo, hi)));
 }
 
-type TrainBatch = { ids: number[][]; targets: number[][]; modality?: number[][] };
+export type TrainBatch = { ids: number[][]; targets: number[][]; modality?: number[][] };
 
 /** One training step on a fixed batch, as a closure, and what frees its tensors. */
 function trainingStepper(model: Transformer, batch: TrainBatch, lr: number): { step: () => void; dispose: () => void } {
@@ -177,22 +184,35 @@ export function benchSampling(seed = 0): { cached: number; uncached: number } {
 }
 
 /** Everything `cmrp bench` reports. The backend must already be initialized. */
-export function runBench(opts: BenchOptions = {}): BenchResult {
+export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const steps = opts.steps ?? 10;
   const log = opts.log ?? (() => {});
   const load0 = os.loadavg()[0];
   log(`reference step (torch_tiny.py shape), ${steps} steps...`);
   const ref = benchReferenceStep(steps);
   // right after our reference step, so that both see about the same load
-  let torch: TorchRun[] | null = null, torchNote = '';
+  // (and the 2-thread run right after our 2-worker step)
+  let torch: TorchRun[] | null = null, torchNote = '', torchPy: string | null = null;
   if (opts.torch) {
     log('PyTorch 2.x environment (.cache/venv-torch)...');
     const py = torchPython(log);
     if (py.python === null) torchNote = py.note;
     else {
-      torch = [1, 2].map((n) => (log(`PyTorch reference (torch_tiny.py), ${n} thread(s)...`), torchReference(py.python, n, opts.torchScript)));
-      torchNote = [...new Set(torch.map((t) => (t.ms === null ? t.note : `torch ${t.version}`)))].join('; ');
+      torchPy = py.python;
+      log('PyTorch reference (torch_tiny.py), 1 thread...');
+      torch = [torchReference(py.python, 1, opts.torchScript)];
     }
+  }
+  let par: Awaited<ReturnType<NonNullable<BenchOptions['parallel']>>> | null = null;
+  if (opts.parallel) {
+    log(`reference and base steps on data-parallel workers, ${steps} steps each...`);
+    par = await opts.parallel(steps);
+  }
+  let torch2: TorchRun | null = null;
+  if (torch) {
+    log('PyTorch reference (torch_tiny.py), 2 threads...');
+    torch2 = torchReference(torchPy!, 2, opts.torchScript);
+    torchNote = [...new Set([...torch, torch2].map((t) => (t.ms === null ? t.note : `torch ${t.version}`)))].join('; ');
   }
   log(`base config training, ${steps} steps...`);
   const base = benchBaseTraining(steps);
@@ -216,9 +236,16 @@ export function runBench(opts: BenchOptions = {}): BenchResult {
   if (opts.torch) {
     const t1 = torch?.[0].ms ?? null;
     result.torch_reference_step_ms = t1;
-    result.torch_reference_step_ms_2threads = torch?.[1].ms ?? null;
+    result.torch_reference_step_ms_2threads = torch2?.ms ?? null;
     result.ratio_to_torch = t1 ? round(ref.ms / t1, 2) : null;
     result.torch_note = torchNote;
+  }
+  if (par) {
+    result.workers = par.workers;
+    result.reference_step_ms_workers = round(par.reference_step_ms);
+    result.train_step_ms_workers = round(par.train_step_ms);
+    result.train_tokens_per_s_workers = Math.round(par.train_tokens_per_s);
+    if (opts.torch) result.ratio_to_torch_2 = torch2?.ms ? round(par.reference_step_ms / torch2.ms, 2) : null;
   }
   return result;
 }
@@ -237,10 +264,15 @@ export function formatBench(r: BenchResult): string {
       if (r.ratio_to_torch) rows.push(['ratio to PyTorch, 1 core (ours / torch)', `${r.ratio_to_torch.toFixed(2)}x`]);
     }
   }
+  if (r.workers) {
+    rows.push([`reference step, ${r.workers} workers`, `${r.reference_step_ms_workers!.toFixed(1)} ms`]);
+    if (r.ratio_to_torch_2) rows.push([`ratio to PyTorch, ${r.workers} workers / 2 threads`, `${r.ratio_to_torch_2.toFixed(2)}x`]);
+  }
   const b = r.setup.base, s = r.setup.sample;
   rows.push(
     [`base train step (${b.n_layer}L x ${b.n_embd}, MoT, ${b.batch} x ${b.seq_len})`, `${r.train_step_ms.toFixed(1)} ms`],
     ['base train throughput', `${r.train_tokens_per_s} tokens/s`],
+    ...(r.workers ? ([[`base train throughput, ${r.workers} workers`, `${r.train_tokens_per_s_workers} tokens/s (${(r.train_tokens_per_s_workers! / r.train_tokens_per_s).toFixed(2)}x one worker)`]] as [string, string][]) : []),
     [`sampling, KV cache (${s.batch} x ${s.new_tokens} new)`, `${r.sample_tokens_per_s.toFixed(1)} tokens/s`],
     ['sampling, no cache', `${r.sample_tokens_per_s_no_cache.toFixed(1)} tokens/s`],
     ['peak RSS', `${r.peak_rss_mb} MB`],
