@@ -108,3 +108,18 @@ test('2 workers: the same loss, gradients and per-task losses as one worker', as
   o2.dispose();
   a1.dispose();
 });
+
+test('resolveWorkers: 0 means one per core; LoRA adapters and one core stay on the main thread; --workers is checked', async () => {
+  const os = await import('node:os');
+  const { resolveWorkers, parseWorkers } = await import('../src/parallel/pool');
+  const m = new Transformer(CFG, 1);
+  const cores = os.availableParallelism();
+  assert.equal(resolveWorkers(0, m).workers, cores > 1 && ['wasm', 'cpu'].includes(tf.getBackend()) ? cores : 1);
+  assert.equal(resolveWorkers(1, m).workers, 1);
+  m.adapters = {} as Transformer['adapters'];
+  assert.deepEqual(resolveWorkers(2, m), { workers: 1, note: 'LoRA adapters train on one worker' });
+  m.adapters = null;
+  assert.equal(parseWorkers('3'), 3);
+  assert.throws(() => parseWorkers('two'), /--workers must be a whole number >= 0/);
+  m.dispose();
+});

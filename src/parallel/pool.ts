@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Transformer } from '../model/transformer';
+import { UserError } from '../util/errors';
 import { shardLoss, sliceRows, splitRows, countTargets, ShardData, TaskTerm } from './shard';
 
 /** What a worker needs to build its copy of the model. */
@@ -48,6 +49,13 @@ export interface ParallelGrads {
   value: tf.Scalar;
   grads: tf.NamedTensorMap;
   taskLosses: Record<string, number>;
+}
+
+/** A `--workers` value: a whole number >= 0 (0 = one per core). */
+export function parseWorkers(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`--workers must be a whole number >= 0 (0: one per core), got ${s}`);
+  return n;
 }
 
 /** The number of workers to use: `requested` (0 = one per core), capped by what can run here. */

@@ -134,6 +134,7 @@ export class LmTrainer {
         await this.save(this.outDir);
       }
     }
+    if (this.step >= this.config.steps) await this.dispose(); // the workers' threads and model copies go with the run
     return rows;
   }
 
