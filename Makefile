@@ -6,7 +6,7 @@ SYNTH_DIR := data/synth
 SEED ?= 0
 CLI := node dist/src/cli/main.js
 
-.PHONY: setup deps build kernel jupyterlab data demo demo-results demo-notebooks test lab clean
+.PHONY: setup deps build kernel jupyterlab data demo demo-results demo-notebooks test lab clean torch-env
 LAB_VENV := .cache/venv-lab
 
 setup: deps build kernel jupyterlab
@@ -57,6 +57,11 @@ demo-notebooks:
 # All tests: unit tests, CLI tests, and every notebook executed headless with smoke configs.
 test: setup
 	$(JUPYTER_ENV) node --test --test-concurrency=1 dist/test/
+
+# The PyTorch 2.x yardstick of `cmrp bench --torch` (which also makes it on first use): a venv in
+# .cache/venv-torch from PyPI, or from local wheel folders found on the machine when PyPI is unreachable.
+torch-env:
+	@bash environment/python-venv.sh .cache/venv-torch $$(grep -v '^#' environment/torch-requirements.txt)
 
 # Jupyter on notebooks/: the project's JupyterLab 4 ($(LAB_VENV)), else a jupyter-lab on PATH, else
 # the classic Notebook. The kernel (and plotly.js for the classic Notebook) is registered in

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/select';
 import * as ops from '../src/model/ops';
 import { AdamW } from '../src/model/optim';
-import { registerKernels } from '../src/backend/kernels';
+import { registerKernels, setCustomKernels } from '../src/backend/kernels';
+import { sumLeading, transpose2d } from '../src/backend/wasm-layout';
 
 before(async () => {
   await initBackend();
@@ -56,6 +57,34 @@ test('registered gradients: tf.grad works on plain ops and matches a finite diff
       const num = (f(tf.tensor(up, [3, 4])).dataSync()[0] - f(tf.tensor(dn, [3, 4])).dataSync()[0]) / (2 * eps);
       assert.ok(Math.abs(num - g[i]) < 2e-2, `d/dx[${i}]: analytic ${g[i]} vs numeric ${num}`);
     }
+  });
+});
+
+test('layout kernels: transpose2d and sumLeading equal WASM\'s Transpose and Sum, bitwise for the transpose', () => {
+  tf.tidy(() => {
+    for (const [r, c] of [[37, 45], [64, 32], [1, 9], [130, 3]]) {
+      const x = rnd([r, c], r + c) as tf.Tensor2D;
+      const fast = transpose2d(x);
+      const was = setCustomKernels(false);
+      const plain = transpose2d(x);
+      setCustomKernels(was);
+      assert.deepEqual(fast.shape, [c, r]);
+      assert.deepEqual(Array.from(fast.dataSync()), Array.from(plain.dataSync()));
+    }
+    const x = rnd([3, 5, 7], 9);
+    for (const lead of [0, 1, 2]) {
+      const fast = sumLeading(x, lead);
+      const plain = lead ? tf.sum(x, Array.from({ length: lead }, (_, i) => i)) : x;
+      assert.ok(maxAbsDiff(fast, plain) < 1e-5, `lead ${lead}`);
+    }
+    // the broadcast gradient that uses it (a position table added over the batch) against the kernels off
+    const pos = rnd([5, 7], 10);
+    const g1 = tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.add(x, p), x)))(pos);
+    const was = setCustomKernels(false);
+    const g2 = tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.add(x, p), x)))(pos);
+    setCustomKernels(was);
+    assert.ok(maxAbsDiff(g1, g2) < 1e-5);
+    assert.ok(maxAbsDiff(g1, tf.sum(x, 0)) < 1e-5);
   });
 });
 

@@ -6,7 +6,6 @@ import { Transformer, positionRows } from '../src/model/transformer';
 import { resolveModelConfig, ModelConfigInput } from '../src/model/config';
 import { AdamW, trainStep } from '../src/model/optim';
 import { Rng } from '../src/util/rng';
-import { formatBench, median, torchReference, BenchResult } from '../src/model/bench';
 
 before(async () => {
   await initBackend();
@@ -180,20 +179,4 @@ test('a training step leaks no tensors (20 steps, MoT, masked loss)', () => {
   tf.dispose([x, y, mod, mask]);
   opt.dispose();
   m.dispose();
-});
-
-test('bench helpers: median, torch unavailable is reported, the table names every number', () => {
-  assert.equal(median([5, 1, 3]), 3);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  const t = torchReference('/nonexistent/torch_tiny.py');
-  assert.equal(t.ms, null);
-  assert.match(t.note, /not found|cannot import torch/);
-  const r: BenchResult = {
-    backend: 'wasm', tfjs: '4.22.0', steps: 10, reference_step_ms: 150, reference_step_cpu_ms: 149, train_step_ms: 900, train_tokens_per_s: 2200,
-    sample_tokens_per_s: 600, sample_tokens_per_s_no_cache: 130, peak_rss_mb: 500, torch_reference_step_ms: null,
-    ratio_to_torch: null, torch_note: 'x', base_params: 1, load_avg: [0.1, 0.2],
-    setup: { reference: { batch: 16, seq_len: 64, lr: 1e-3 }, base: { n_layer: 4, n_embd: 128, batch: 8, seq_len: 256, text_vocab: 1024, image_from: 128 }, sample: { batch: 4, prompt_len: 16, new_tokens: 64 } },
-  };
-  const table = formatBench(r);
-  for (const s of ['150.0 ms', '900.0 ms', '2200 tokens/s', '600.0 tokens/s', '130.0 tokens/s', '500 MB', 'unavailable: x']) assert.ok(table.includes(s), `table lacks ${s}:\n${table}`);
 });

@@ -7,13 +7,12 @@
  * read `load_avg`, the 1-minute load average before and after, to judge the noise).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Rng } from '../util/rng';
 import { BASE_CONFIG, MODALITY_IMAGE, MODALITY_TEXT, ModelConfigInput, REFERENCE_CONFIG } from './config';
 import { AdamW, trainStep } from './optim';
+import { torchPython, torchReference, TorchRun } from './bench-torch';
+import { profileSteps, StepProfile } from './profile';
 import { Transformer } from './transformer';
 
 /** torch_tiny.py's batch: 16 sequences of 64 tokens; Adam at lr 1e-3. */
@@ -25,9 +24,11 @@ export const SAMPLE_SETUP = { batch: 4, prompt_len: 16, new_tokens: 64 };
 
 export interface BenchOptions {
   steps?: number; // timed training steps per measurement (default 10), after 2 warm-up steps
-  torch?: boolean; // also run torch_tiny.py with /usr/bin/python3
+  torch?: boolean; // also run torch_tiny.py with the project's PyTorch 2.x venv (bench-torch.ts), at 1 and 2 threads
   torchScript?: string; // default $CMRP_TORCH_BENCH, else shared/bench/torch_tiny.py in the nearest folder above this file that has one
   log?: (line: string) => void; // progress lines
+  /** The same reference and base steps on several data-parallel workers (src/parallel/bench.ts; injected: model/ does not import parallel/). */
+  parallel?: (steps: number) => Promise<{ workers: number; reference_step_ms: number; train_step_ms: number; train_tokens_per_s: number }>;
 }
 
 export interface BenchResult {
@@ -41,9 +42,15 @@ export interface BenchResult {
   sample_tokens_per_s: number; // with the KV cache
   sample_tokens_per_s_no_cache: number; // re-running the whole prefix per token
   peak_rss_mb: number;
-  torch_reference_step_ms?: number | null;
-  ratio_to_torch?: number | null; // reference_step_ms / torch_reference_step_ms
-  torch_note?: string; // why the torch numbers are missing, or torch's version and threads
+  torch_reference_step_ms?: number | null; // PyTorch 2.x, 1 thread
+  torch_reference_step_ms_2threads?: number | null; // PyTorch 2.x, 2 threads
+  ratio_to_torch?: number | null; // reference_step_ms / torch_reference_step_ms (1 core each)
+  torch_note?: string; // why the torch numbers are missing, or torch's version
+  workers?: number; // data-parallel workers of the *_workers figures
+  reference_step_ms_workers?: number;
+  train_step_ms_workers?: number;
+  train_tokens_per_s_workers?: number;
+  ratio_to_torch_2?: number | null; // reference_step_ms_workers / torch_reference_step_ms_2threads
   base_params: number;
   load_avg: [number, number]; // 1-minute load average before and after
   setup: { reference: ModelConfigInput & typeof REFERENCE_BATCH; base: ModelConfigInput & typeof BASE_BATCH; sample: typeof SAMPLE_SETUP };
@@ -58,21 +65,35 @@ function randomIds(rng: Rng, B: number, T: number, lo: number, hi: number): numb
   return Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(lo, hi)));
 }
 
-/**
- * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
- * (this process, all threads) is steadier than wall time when other jobs share the cores.
- */
-function timeTraining(model: Transformer, batch: { ids: number[][]; targets: number[][]; modality?: number[][] }, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[] } {
+export type TrainBatch = { ids: number[][]; targets: number[][]; modality?: number[][] };
+
+/** One training step on a fixed batch, as a closure, and what frees its tensors. */
+function trainingStepper(model: Transformer, batch: TrainBatch, lr: number): { step: () => void; dispose: () => void } {
   const ids = tf.tensor2d(batch.ids, undefined, 'int32');
   const targets = tf.tensor2d(batch.targets, undefined, 'int32');
   const modality = batch.modality ? tf.tensor2d(batch.modality, undefined, 'int32') : undefined;
   const opt = new AdamW({ lr });
   const vars = model.variables();
+  return {
+    step: () => void trainStep(vars, opt, () => model.loss(ids, targets, { modality })),
+    dispose: () => {
+      tf.dispose([ids, targets, ...(modality ? [modality] : [])]);
+      opt.dispose();
+    },
+  };
+}
+
+/**
+ * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
+ * (this process, all threads) is steadier than wall time when other jobs share the cores.
+ */
+function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[] } {
+  const t = trainingStepper(model, batch, lr);
   const wall: number[] = [], cpu: number[] = [];
   try {
     for (let s = 0; s < warmup + steps; s++) {
       const t0 = performance.now(), c0 = process.cpuUsage();
-      trainStep(vars, opt, () => model.loss(ids, targets, { modality }));
+      t.step();
       const c = process.cpuUsage(c0);
       if (s >= warmup) {
         wall.push(performance.now() - t0);
@@ -80,20 +101,42 @@ function timeTraining(model: Transformer, batch: { ids: number[][]; targets: num
       }
     }
   } finally {
-    tf.dispose([ids, targets, ...(modality ? [modality] : [])]);
-    opt.dispose();
+    t.dispose();
   }
   return { wall, cpu };
 }
 
-/** Median wall and CPU ms of torch_tiny.py's step (dense, 2 layers, width 128, 16 x 64 tokens, Adam). */
-export function benchReferenceStep(steps = 10, seed = 0): { ms: number; cpu_ms: number } {
+/** The reference step's model and batch (torch_tiny.py's shapes). */
+export function referenceSetup(seed = 0): { model: Transformer; batch: TrainBatch } {
   const model = new Transformer(REFERENCE_CONFIG, seed);
   const rng = new Rng(seed);
-  const { batch: B, seq_len: T, lr } = REFERENCE_BATCH;
+  const { batch: B, seq_len: T } = REFERENCE_BATCH;
   const V = model.config.vocab_size;
+  return { model, batch: { ids: randomIds(rng, B, T, 0, V - 1), targets: randomIds(rng, B, T, 0, V - 1) } };
+}
+
+/** Per-kernel profiles of the reference step and the base-config step (see profile.ts). */
+export function profileBench(steps = 5, seed = 0): { reference: StepProfile; base: StepProfile } {
+  const run = (model: Transformer, batch: TrainBatch, lr: number) => {
+    const t = trainingStepper(model, batch, lr);
+    try {
+      return profileSteps(t.step, steps);
+    } finally {
+      t.dispose();
+      model.dispose();
+    }
+  };
+  const ref = referenceSetup(seed);
+  const reference = run(ref.model, ref.batch, REFERENCE_BATCH.lr);
+  const base = new Transformer(BASE_CONFIG, seed);
+  return { reference, base: run(base, baseBatch(new Rng(seed), base.config.vocab_size), 3e-4) };
+}
+
+/** Median wall and CPU ms of torch_tiny.py's step (dense, 2 layers, width 128, 16 x 64 tokens, Adam). */
+export function benchReferenceStep(steps = 10, seed = 0): { ms: number; cpu_ms: number } {
+  const { model, batch } = referenceSetup(seed);
   try {
-    const t = timeTraining(model, { ids: randomIds(rng, B, T, 0, V - 1), targets: randomIds(rng, B, T, 0, V - 1) }, lr, steps);
+    const t = timeTraining(model, batch, REFERENCE_BATCH.lr, steps);
     return { ms: median(t.wall), cpu_ms: median(t.cpu) };
   } finally {
     model.dispose();
@@ -140,29 +183,37 @@ export function benchSampling(seed = 0): { cached: number; uncached: number } {
   }
 }
 
-/** Run torch_tiny.py; its last line reads `torch <version> threads <n> median step ms <ms>`. */
-export function torchReference(script?: string): { ms: number; note: string } | { ms: null; note: string } {
-  const file = script ?? process.env.CMRP_TORCH_BENCH ?? findUp(path.join('shared', 'bench', 'torch_tiny.py'));
-  const python = '/usr/bin/python3';
-  if (!fs.existsSync(python)) return { ms: null, note: `${python} not found` };
-  if (!fs.existsSync(file)) return { ms: null, note: `${file} not found` };
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { ms: null, note: `${python} cannot import torch (apt-get install python3-torch)` };
-  const run = spawnSync(python, [file], { encoding: 'utf8', timeout: 600_000 });
-  const m = /torch (\S+) threads (\d+) median step ms ([\d.]+)/.exec(run.stdout ?? '');
-  if (run.status !== 0 || !m) return { ms: null, note: `torch_tiny.py failed: ${(run.stderr || run.stdout || '').trim().split('\n').pop()}` };
-  return { ms: Number(m[3]), note: `torch ${m[1]}, ${m[2]} thread(s)` };
-}
-
 /** Everything `cmrp bench` reports. The backend must already be initialized. */
-export function runBench(opts: BenchOptions = {}): BenchResult {
+export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const steps = opts.steps ?? 10;
   const log = opts.log ?? (() => {});
   const load0 = os.loadavg()[0];
   log(`reference step (torch_tiny.py shape), ${steps} steps...`);
   const ref = benchReferenceStep(steps);
   // right after our reference step, so that both see about the same load
-  const torch = opts.torch ? (log('PyTorch reference (torch_tiny.py)...'), torchReference(opts.torchScript)) : null;
+  // (and the 2-thread run right after our 2-worker step)
+  let torch: TorchRun[] | null = null, torchNote = '', torchPy: string | null = null;
+  if (opts.torch) {
+    log('PyTorch 2.x environment (.cache/venv-torch)...');
+    const py = torchPython(log);
+    if (py.python === null) torchNote = py.note;
+    else {
+      torchPy = py.python;
+      log('PyTorch reference (torch_tiny.py), 1 thread...');
+      torch = [torchReference(py.python, 1, opts.torchScript)];
+    }
+  }
+  let par: Awaited<ReturnType<NonNullable<BenchOptions['parallel']>>> | null = null;
+  if (opts.parallel) {
+    log(`reference and base steps on data-parallel workers, ${steps} steps each...`);
+    par = await opts.parallel(steps);
+  }
+  let torch2: TorchRun | null = null;
+  if (torch) {
+    log('PyTorch reference (torch_tiny.py), 2 threads...');
+    torch2 = torchReference(torchPy!, 2, opts.torchScript);
+    torchNote = [...new Set([...torch, torch2].map((t) => (t.ms === null ? t.note : `torch ${t.version}`)))].join('; ');
+  }
   log(`base config training, ${steps} steps...`);
   const base = benchBaseTraining(steps);
   log('sampling with and without the KV cache...');
@@ -182,10 +233,19 @@ export function runBench(opts: BenchOptions = {}): BenchResult {
     load_avg: [round(load0), round(os.loadavg()[0])],
     setup: { reference: { ...REFERENCE_CONFIG, ...REFERENCE_BATCH }, base: { ...BASE_CONFIG, ...BASE_BATCH }, sample: SAMPLE_SETUP },
   };
-  if (torch) {
-    result.torch_reference_step_ms = torch.ms;
-    result.ratio_to_torch = torch.ms ? round(ref.ms / torch.ms, 2) : null;
-    result.torch_note = torch.note;
+  if (opts.torch) {
+    const t1 = torch?.[0].ms ?? null;
+    result.torch_reference_step_ms = t1;
+    result.torch_reference_step_ms_2threads = torch2?.ms ?? null;
+    result.ratio_to_torch = t1 ? round(ref.ms / t1, 2) : null;
+    result.torch_note = torchNote;
+  }
+  if (par) {
+    result.workers = par.workers;
+    result.reference_step_ms_workers = round(par.reference_step_ms);
+    result.train_step_ms_workers = round(par.train_step_ms);
+    result.train_tokens_per_s_workers = Math.round(par.train_tokens_per_s);
+    if (opts.torch) result.ratio_to_torch_2 = torch2?.ms ? round(par.reference_step_ms / torch2.ms, 2) : null;
   }
   return result;
 }
@@ -197,13 +257,22 @@ export function formatBench(r: BenchResult): string {
     ['reference step (torch_tiny.py shape)', `${r.reference_step_ms.toFixed(1)} ms (CPU ${r.reference_step_cpu_ms.toFixed(1)} ms)`],
   ];
   if (r.torch_note !== undefined) {
-    rows.push(['PyTorch eager reference step', r.torch_reference_step_ms ? `${r.torch_reference_step_ms.toFixed(1)} ms (${r.torch_note})` : `unavailable: ${r.torch_note}`]);
-    if (r.ratio_to_torch) rows.push(['ratio to PyTorch', `${r.ratio_to_torch.toFixed(2)}x`]);
+    const ms = (x: number | null | undefined) => (x ? `${x.toFixed(1)} ms` : 'unavailable');
+    if (!r.torch_reference_step_ms && !r.torch_reference_step_ms_2threads) rows.push(['PyTorch eager reference step', `unavailable: ${r.torch_note}`]);
+    else {
+      rows.push(['PyTorch eager reference step, 1 / 2 threads', `${ms(r.torch_reference_step_ms)} / ${ms(r.torch_reference_step_ms_2threads)} (${r.torch_note})`]);
+      if (r.ratio_to_torch) rows.push(['ratio to PyTorch, 1 core (ours / torch)', `${r.ratio_to_torch.toFixed(2)}x`]);
+    }
+  }
+  if (r.workers) {
+    rows.push([`reference step, ${r.workers} workers`, `${r.reference_step_ms_workers!.toFixed(1)} ms`]);
+    if (r.ratio_to_torch_2) rows.push([`ratio to PyTorch, ${r.workers} workers / 2 threads`, `${r.ratio_to_torch_2.toFixed(2)}x`]);
   }
   const b = r.setup.base, s = r.setup.sample;
   rows.push(
     [`base train step (${b.n_layer}L x ${b.n_embd}, MoT, ${b.batch} x ${b.seq_len})`, `${r.train_step_ms.toFixed(1)} ms`],
     ['base train throughput', `${r.train_tokens_per_s} tokens/s`],
+    ...(r.workers ? ([[`base train throughput, ${r.workers} workers`, `${r.train_tokens_per_s_workers} tokens/s (${(r.train_tokens_per_s_workers! / r.train_tokens_per_s).toFixed(2)}x one worker)`]] as [string, string][]) : []),
     [`sampling, KV cache (${s.batch} x ${s.new_tokens} new)`, `${r.sample_tokens_per_s.toFixed(1)} tokens/s`],
     ['sampling, no cache', `${r.sample_tokens_per_s_no_cache.toFixed(1)} tokens/s`],
     ['peak RSS', `${r.peak_rss_mb} MB`],
@@ -211,14 +280,6 @@ export function formatBench(r: BenchResult): string {
   );
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
-}
-
-/** `rel` under the nearest ancestor of this file that has it (the repo sits beside shared/). */
-function findUp(rel: string): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, rel))) return path.join(dir, rel);
-    if (path.dirname(dir) === dir) return rel;
-  }
 }
 
 function round(x: number, digits = 1): number {

@@ -5,7 +5,7 @@
  * through naive loops (1.3-2.8 GFLOP/s) while a plain 2-D matMul goes through XNNPACK
  * (25-35 GFLOP/s). tfjs's own gradient for matMul uses the transpose flags, so every backward
  * matMul was on the slow path. Each op here is a `tf.customGrad` whose backward transposes
- * explicitly (`tf.transpose` of a [1024,128] tensor: 0.5 ms) and then calls a plain 2-D matMul.
+ * explicitly (`transpose2d`, a JS kernel on WASM: src/backend/wasm-layout.ts) and then calls a plain 2-D matMul.
  * Where tfjs ops are still slow or too many, a JS kernel on the WASM heap takes over (attention,
  * embedding rows, log-probabilities, AdamW: src/backend/kernels.ts); measured alternatives that
  * lost are noted where they were tried.
@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernels, hasKernel, AttentionAttrs } from '../backend/kernels';
+import { sumLeading, transpose2d } from '../backend/wasm-layout';
 
 registerKernels();
 
@@ -42,8 +43,8 @@ function customOp(f: Forward): (...inputs: tf.Tensor[]) => tf.Tensor {
 function transposeWeightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   const [M, K] = x.shape;
   const N = dy.shape[1];
-  if (M * K <= M * N + K * N) return tf.matMul(tf.transpose(x), dy);
-  return tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D;
+  if (M * K <= M * N + K * N) return tf.matMul(transpose2d(x), dy);
+  return transpose2d(tf.matMul(transpose2d(dy), x));
 }
 
 /** y = a @ b for 2-D a [M, K], b [K, N], with a backward pass of plain 2-D matMuls. */
@@ -53,7 +54,7 @@ export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     return {
       value: tf.matMul(a_ as tf.Tensor2D, b_ as tf.Tensor2D),
       gradFunc: (dy, [sa, sb]) => [
-        tf.matMul(dy as tf.Tensor2D, tf.transpose(sb as tf.Tensor2D)), // dA = dy @ b^T  [M, K]
+        tf.matMul(dy as tf.Tensor2D, transpose2d(sb as tf.Tensor2D)), // dA = dy @ b^T  [M, K]
         transposeWeightGrad(sa as tf.Tensor2D, dy as tf.Tensor2D), //     dB = a^T @ dy  [K, N]
       ],
     };
@@ -75,7 +76,7 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
   const op = customOp(([x_, w_, b_], save) => {
     const x2 = tf.reshape(x_, [M, K]) as tf.Tensor2D; // [M, K]
     save([x2, w_]);
-    const wKN = tw ? tf.transpose(w_ as tf.Tensor2D) : (w_ as tf.Tensor2D); // [K, N]
+    const wKN = tw ? transpose2d(w_ as tf.Tensor2D) : (w_ as tf.Tensor2D); // [K, N]
     let y: tf.Tensor = tf.matMul(x2, wKN); // [M, N]
     if (b_) y = tf.add(y, b_);
     return {
@@ -84,10 +85,10 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
         const g = tf.reshape(dy, [M, N]) as tf.Tensor2D; // [M, N]
         const x2s = sx as tf.Tensor2D;
         // dx = g @ w^T: for w [K, N] transpose w; for a transposed w [N, K] it is a plain matMul
-        const dx = tf.reshape(tw ? tf.matMul(g, sw as tf.Tensor2D) : tf.matMul(g, tf.transpose(sw as tf.Tensor2D)), x.shape);
+        const dx = tf.reshape(tw ? tf.matMul(g, sw as tf.Tensor2D) : tf.matMul(g, transpose2d(sw as tf.Tensor2D)), x.shape);
         // dw [K, N] = x^T @ g; for w [N, K] we need its transpose, g^T @ x = (x^T @ g)^T
-        const dw = tw ? tf.transpose(transposeWeightGrad(x2s, g)) : transposeWeightGrad(x2s, g);
-        return b_ ? [dx, dw, tf.sum(g, 0)] : [dx, dw];
+        const dw = tw ? transpose2d(transposeWeightGrad(x2s, g)) : transposeWeightGrad(x2s, g);
+        return b_ ? [dx, dw, sumLeading(g, 1)] : [dx, dw];
       },
     };
   });
@@ -254,7 +255,7 @@ function normalize(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms
         const g = g_ ? tf.mul(dy, g_) : dy;
         const centred = rms ? g : tf.sub(g, tf.mean(g, ax, true));
         const dx = tf.mul(srstd, tf.sub(centred, tf.mul(sxhat, tf.mean(tf.mul(g, sxhat), ax, true))));
-        return g_ ? [dx, tf.sum(tf.mul(dy, sxhat), Array.from({ length: ax }, (_, i) => i))] : [dx];
+        return g_ ? [dx, sumLeading(tf.mul(dy, sxhat), ax)] : [dx];
       },
     };
   });

@@ -16,6 +16,7 @@ import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
+import { GradPool, resolveWorkers } from '../parallel/pool';
 
 const HISTORY_FILE = 'history.jsonl';
 
@@ -43,6 +44,7 @@ export const LmTrainSchema = z
     ckpt_interval: z.number().int().min(0).default(500), // steps between checkpoints (0: only at the end)
     seed: z.number().int().min(0).default(0), // data order (weights are seeded by the model)
     task_weights: TaskWeightsSchema.default({}), // sampling weight of each task group
+    workers: z.number().int().min(0).default(0), // data-parallel workers (threads with a model copy each, src/parallel/); 0: one per core
     mandatory_t2i: z.number().int().min(0).default(0), // >0: mixed batches with this many text-to-image examples in every batch (the official SFT mixture makes t2i mandatory); the rest drawn per example by task_weights
   })
   .strict();
@@ -76,6 +78,7 @@ export class LmTrainer {
   private readonly opt: AdamW;
   private readonly sampler: TaskSampler;
   private readonly trainable: Map<string, tf.Variable>;
+  private pool: GradPool | null | undefined; // data-parallel workers, made on the first step (null: one worker)
 
   constructor(
     readonly model: Transformer,
@@ -116,29 +119,10 @@ export class LmTrainer {
       const b = makeBatch(exs, this.tok, this.model.config.block_size);
       const parts = task === 'mixed' ? taskMasks(b) : null;
       this.opt.lr = cosineLr(this.step, { lr: this.config.lr, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
-      const perTask: tf.Scalar[] = [];
-      const loss = tf.tidy(() => {
-        const { ids, targets, mask, modality } = batchTensors(b);
-        const { value, grads } = tf.variableGrads(() => {
-          if (!parts) return this.model.loss(ids, targets, { mask, modality, training: true });
-          // one forward; the loss is each task's mean weighted by its share of target tokens (= the
-          // plain masked mean), and each task's own mean is kept for the per-task curves
-          const logits = this.model.forward(ids, modality, { training: true });
-          const terms = parts.map((p) => {
-            const l = maskedCrossEntropy(logits, targets, tf.tensor2d(p.mask, [b.B, b.T]));
-            perTask.push(tf.keep(tf.clone(l)));
-            return tf.mul(l, p.share);
-          });
-          return tf.addN(terms) as tf.Scalar;
-        }, vars);
-        // a text-only batch leaves the image experts (MoT) without gradients: update only what was used
-        this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads)?.dispose();
-        return value;
-      });
-      const lossValue = (await loss.data())[0];
-      loss.dispose();
-      const taskLosses = parts ? Object.fromEntries(parts.map((p, i) => [p.task, perTask[i].dataSync()[0]])) : undefined;
-      tf.dispose(perTask);
+      const pool = this.workerPool();
+      let lossValue: number, taskLosses: Record<string, number> | undefined;
+      if (pool) ({ lossValue, taskLosses } = await this.parallelStep(pool, b, parts !== null, vars));
+      else ({ lossValue, taskLosses } = await this.localStep(b, parts, vars));
       this.step++;
       const row: LogRow = { step: this.step, task, loss: lossValue, lr: this.opt.lr, ms: performance.now() - t0, tokens: b.B * b.T };
       if (taskLosses) row.tasks = taskLosses;
@@ -150,7 +134,61 @@ export class LmTrainer {
         await this.save(this.outDir);
       }
     }
+    if (this.step >= this.config.steps) await this.dispose(); // the workers' threads and model copies go with the run
     return rows;
+  }
+
+  /** One step's gradients and update on this thread (the code path of one worker). */
+  private async localStep(b: Batch, parts: ReturnType<typeof taskMasks> | null, vars: tf.Variable[]): Promise<{ lossValue: number; taskLosses?: Record<string, number> }> {
+    const perTask: tf.Scalar[] = [];
+    const loss = tf.tidy(() => {
+      const { ids, targets, mask, modality } = batchTensors(b);
+      const { value, grads } = tf.variableGrads(() => {
+        if (!parts) return this.model.loss(ids, targets, { mask, modality, training: true });
+        // one forward; the loss is each task's mean weighted by its share of target tokens (= the
+        // plain masked mean), and each task's own mean is kept for the per-task curves
+        const logits = this.model.forward(ids, modality, { training: true });
+        const terms = parts.map((p) => {
+          const l = maskedCrossEntropy(logits, targets, tf.tensor2d(p.mask, [b.B, b.T]));
+          perTask.push(tf.keep(tf.clone(l)));
+          return tf.mul(l, p.share);
+        });
+        return tf.addN(terms) as tf.Scalar;
+      }, vars);
+      // a text-only batch leaves the image experts (MoT) without gradients: update only what was used
+      this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads)?.dispose();
+      return value;
+    });
+    const lossValue = (await loss.data())[0];
+    loss.dispose();
+    const taskLosses = parts ? Object.fromEntries(parts.map((p, i) => [p.task, perTask[i].dataSync()[0]])) : undefined;
+    tf.dispose(perTask);
+    return { lossValue, taskLosses };
+  }
+
+  /** The same step with the batch's rows split across the worker threads (src/parallel/). */
+  private async parallelStep(pool: GradPool, b: Batch, perTask: boolean, vars: tf.Variable[]): Promise<{ lossValue: number; taskLosses?: Record<string, number> }> {
+    const r = await pool.grads(b, true, perTask);
+    tf.tidy(() => this.opt.step(vars.filter((v) => r.grads[v.name] !== undefined), r.grads)?.dispose());
+    tf.dispose(Object.values(r.grads));
+    const lossValue = (await r.value.data())[0];
+    r.value.dispose();
+    return { lossValue, taskLosses: perTask ? r.taskLosses : undefined };
+  }
+
+  /** The data-parallel pool for `config.workers`, or null for one worker. */
+  private workerPool(): GradPool | null {
+    if (this.pool === undefined) {
+      const { workers } = resolveWorkers(this.config.workers, this.model);
+      this.pool = workers > 1 ? new GradPool(this.model, this.trainable, workers) : null;
+    }
+    return this.pool;
+  }
+
+  /** Stop the worker threads (they also stop with the process). */
+  async dispose(): Promise<void> {
+    await this.pool?.dispose();
+    this.pool = undefined;
   }
 
   /** Mean masked loss per task on the validation examples (fixed batches: comparable across steps). */

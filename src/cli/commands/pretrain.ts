@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as path from 'node:path';
 import { preparePretrain, resolvePretrainConfig, worldDirFor } from '../../train/pretrain';
 import { formatLogRow } from '../../train/lm-trainer';
+import { parseWorkers } from '../../parallel/pool';
 import { progressBar } from '../progress';
 import { projectRoot } from '../../util/paths';
 
@@ -13,9 +14,11 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'checkpoint folder (weights, config, tokenizers, history.jsonl)')
     .option('--world <dir>', 'where the world corpus is (built there when missing; default data/world for 240 characters, data/world<N> for N)')
     .option('--steps <n>', 'train at most this many more steps in this invocation')
+    .option('--workers <n>', 'data-parallel workers, one thread each (default: the config\'s train.workers, 0 = one per core)')
     .option('--quiet', 'no progress bar', false)
-    .action(async (opts: { config: string; out: string; world?: string; steps?: string; quiet: boolean }) => {
+    .action(async (opts: { config: string; out: string; world?: string; steps?: string; workers?: string; quiet: boolean }) => {
       const config = resolvePretrainConfig(opts.config);
+      if (opts.workers !== undefined) config.train.workers = parseWorkers(opts.workers);
       const t0 = Date.now();
       const worldDir = opts.world ?? worldDirFor(path.join(projectRoot(), 'data'), config.world_characters);
       const run = await preparePretrain(config, { outDir: opts.out, worldDir, log: (s) => console.log(s) });

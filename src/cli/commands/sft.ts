@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolveSftConfig } from '../../train/sft';
+import { parseWorkers } from '../../parallel/pool';
 import { defaultBaseDir, resolveDataDir, runSftToEnd } from '../customize';
 
 export function register(program: Command): void {
@@ -13,9 +14,10 @@ export function register(program: Command): void {
     .option('--config <name|file>', 'preset (default, smoke) or a JSON file of the SftSchema shape', 'default')
     .option('--lora', 'train LoRA adapters (saved apart from the base) instead of all weights', false)
     .option('--base <dir>', 'base checkpoint', defaultBaseDir())
+    .option('--workers <n>', 'data-parallel workers, one thread each (default: the config\'s train.workers, 0 = one per core; LoRA trains on one)')
     .option('--quiet', 'no progress bar', false)
-    .action(async (o: { character: string; out: string; data?: string; shots?: string; config: string; lora: boolean; base: string; quiet: boolean }) => {
-      const overrides = { ...(o.shots ? { shots: Number(o.shots) } : {}), ...(o.lora ? { mode: 'lora' as const } : {}) };
+    .action(async (o: { character: string; out: string; data?: string; shots?: string; config: string; lora: boolean; base: string; workers?: string; quiet: boolean }) => {
+      const overrides = { ...(o.shots ? { shots: Number(o.shots) } : {}), ...(o.lora ? { mode: 'lora' as const } : {}), ...(o.workers !== undefined ? { train: { workers: parseWorkers(o.workers) } } : {}) };
       const config = resolveSftConfig(o.config, overrides);
       const data = await resolveDataDir(o.data);
       const seconds = await runSftToEnd(config, { base: o.base, data, character: o.character, out: o.out, quiet: o.quiet });

@@ -1,0 +1,194 @@
+/**
+ * Data-parallel gradients on several cores: worker threads, each with its own tfjs backend and a
+ * copy of the model, compute the gradients of their rows of the batch while the main thread
+ * computes its own rows; the main thread sums them (the shards' losses are weighted so the sum is
+ * the whole batch's gradient, see shard.ts) and its optimizer makes the one update. Weights travel
+ * to the workers, and gradients back, through SharedArrayBuffers: before every step the workers copy
+ * the trainable weights the main thread wrote, so every copy computes with the same numbers.
+ *
+ * Only the WASM and cpu backends run here (the native TensorFlow backend has threads of its own),
+ * and models with LoRA adapters stay on one worker.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Transformer } from '../model/transformer';
+import { UserError } from '../util/errors';
+import { shardLoss, sliceRows, splitRows, countTargets, ShardData, TaskTerm } from './shard';
+
+/** What a worker needs to build its copy of the model. */
+export interface WorkerInit {
+  backend: 'wasm' | 'cpu';
+  config: Transformer['config'];
+  names: string[]; // every parameter, in SAB order
+  shapes: number[][];
+  offsets: number[]; // element offsets in the weights / grads buffers
+  trainable: number[]; // indices into names of the parameters that train
+  weights: SharedArrayBuffer;
+  grads: SharedArrayBuffer; // this worker's gradients (same layout as weights)
+}
+
+/** A step's request to a worker and its answer. */
+export interface StepRequest {
+  shard: ShardData;
+  total: number; // target tokens in the whole batch
+  training: boolean;
+  perTask: boolean;
+}
+export interface StepReply {
+  loss: number; // the shard's weighted loss
+  present: boolean[]; // per trainable parameter: has a gradient (MoT experts unused by a shard have none)
+  terms: [string, number, number][]; // task, loss sum, target count
+  error?: string;
+}
+
+/** Result of one data-parallel gradient computation (grads keyed by the main model's variable names). */
+export interface ParallelGrads {
+  value: tf.Scalar;
+  grads: tf.NamedTensorMap;
+  taskLosses: Record<string, number>;
+}
+
+/** A `--workers` value: a whole number >= 0 (0 = one per core). */
+export function parseWorkers(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`--workers must be a whole number >= 0 (0: one per core), got ${s}`);
+  return n;
+}
+
+/** The number of workers to use: `requested` (0 = one per core), capped by what can run here. */
+export function resolveWorkers(requested: number, model: Transformer): { workers: number; note?: string } {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const n = requested > 0 ? requested : cores;
+  if (n <= 1) return { workers: 1 };
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') return { workers: 1, note: `backend ${backend} uses its own threads: one worker` };
+  if (model.adapters) return { workers: 1, note: 'LoRA adapters train on one worker' };
+  if (!fs.existsSync(WORKER_FILE)) return { workers: 1, note: `${WORKER_FILE} not built: one worker` };
+  return { workers: n };
+}
+
+const WORKER_FILE = path.join(__dirname, 'grad-worker.js');
+
+export class GradPool {
+  private readonly workers: Worker[] = [];
+  private readonly weightsView: Float32Array;
+  private readonly gradViews: Float32Array[] = [];
+  private readonly names: string[];
+  private readonly offsets: number[];
+  private readonly trainable: number[];
+  private ready: Promise<void>;
+
+  /** `n` workers in all, counting the main thread (so n - 1 threads start). */
+  constructor(readonly model: Transformer, trainable: Map<string, tf.Variable>, readonly n: number) {
+    const entries = [...model.params];
+    this.names = entries.map(([k]) => k);
+    const shapes = entries.map(([, v]) => v.shape);
+    let total = 0;
+    this.offsets = entries.map(([, v]) => ((total += v.size), total - v.size));
+    const trainVars = new Set(trainable.values());
+    this.trainable = entries.map(([, v], i) => (trainVars.has(v) ? i : -1)).filter((i) => i >= 0);
+    if (this.trainable.length !== trainable.size) throw new Error('GradPool: a trainable variable is not a parameter of the model');
+    const weights = new SharedArrayBuffer(4 * total);
+    this.weightsView = new Float32Array(weights);
+    this.writeWeights(entries.map((_, i) => i)); // all of them, once
+    const starts: Promise<void>[] = [];
+    for (let w = 1; w < n; w++) {
+      const grads = new SharedArrayBuffer(4 * total);
+      this.gradViews.push(new Float32Array(grads));
+      const init: WorkerInit = { backend: tf.getBackend() as 'wasm' | 'cpu', config: model.config, names: this.names, shapes, offsets: this.offsets, trainable: this.trainable, weights, grads };
+      const worker = new Worker(WORKER_FILE, { workerData: init });
+      this.workers.push(worker);
+      starts.push(this.reply<{ ready: true }>(worker).then(() => undefined));
+    }
+    this.ready = Promise.all(starts).then(() => undefined);
+  }
+
+  /**
+   * Gradients of the batch's mean masked loss over the trainable variables, rows split across the
+   * workers. `perTask` also returns each task's mean loss (mixed-task batches).
+   */
+  async grads(batch: ShardData, training: boolean, perTask: boolean): Promise<ParallelGrads> {
+    await this.ready;
+    const total = countTargets(batch.mask);
+    const ranges = splitRows(batch.B, this.n);
+    this.writeWeights(this.trainable);
+    const pending = ranges.slice(1).map((r, i) => {
+      const req: StepRequest = { shard: sliceRows(batch, r), total, training, perTask };
+      this.workers[i].postMessage(req);
+      return this.reply<StepReply>(this.workers[i]);
+    });
+    // the main thread's own rows, while the workers compute theirs
+    const vars = this.trainable.map((i) => this.model.params.get(this.names[i])!);
+    const terms: TaskTerm[] = [];
+    const own = tf.variableGrads(() => shardLoss(this.model, sliceRows(batch, ranges[0]), total, training, perTask, terms), vars);
+    const replies = await Promise.all(pending);
+    const bad = replies.find((r) => r.error);
+    if (bad) {
+      tf.dispose([own.value, ...Object.values(own.grads), ...terms.map((t) => t.sum)]);
+      throw new Error(`data-parallel worker failed: ${bad.error}`);
+    }
+    const grads: tf.NamedTensorMap = {};
+    this.trainable.forEach((pi, k) => {
+      const v = vars[k];
+      const parts: tf.Tensor[] = own.grads[v.name] ? [own.grads[v.name]] : [];
+      replies.forEach((r, w) => {
+        if (r.present[k]) parts.push(tf.tensor(this.gradViews[w].subarray(this.offsets[pi], this.offsets[pi] + v.size), v.shape));
+      });
+      if (parts.length) grads[v.name] = parts.length === 1 ? parts[0] : tf.tidy(() => tf.addN(parts));
+      if (parts.length > 1) tf.dispose(parts);
+    });
+    const value = tf.tidy(() => tf.add(own.value, replies.reduce((s, r) => s + r.loss, 0))) as tf.Scalar;
+    own.value.dispose();
+    const sums = new Map<string, [number, number]>();
+    for (const t of terms) {
+      const acc = sums.get(t.task) ?? [0, 0];
+      sums.set(t.task, [acc[0] + t.sum.dataSync()[0], acc[1] + t.count]);
+      t.sum.dispose();
+    }
+    for (const r of replies) {
+      for (const [task, sum, count] of r.terms) {
+        const acc = sums.get(task) ?? [0, 0];
+        sums.set(task, [acc[0] + sum, acc[1] + count]);
+      }
+    }
+    const taskLosses = Object.fromEntries([...sums].map(([task, [s, c]]) => [task, s / c]));
+    return { value, grads, taskLosses };
+  }
+
+  /** Stop the worker threads. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+
+  private writeWeights(indices: number[]): void {
+    for (const i of indices) this.weightsView.set(this.model.params.get(this.names[i])!.dataSync() as Float32Array, this.offsets[i]);
+  }
+
+  /** The worker's next message; it keeps the process alive only while awaited. */
+  private reply<T>(worker: Worker): Promise<T> {
+    worker.ref();
+    return new Promise<T>((resolve, reject) => {
+      const onMessage = (m: T) => {
+        cleanup();
+        resolve(m);
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        reject(new Error(`data-parallel worker: ${err.message}`));
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new Error(`data-parallel worker exited with code ${code}`));
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        worker.unref();
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    });
+  }
+}
