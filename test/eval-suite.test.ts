@@ -26,7 +26,7 @@ import {
   EVAL_PRESETS, METRIC_KEYS, evaluatePolicy, evaluationItems, parseEvalConfig, referenceImages, readImages32, resolveEvalConfig, synthTruth,
   normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes, memorizationFacts, factRecall, chooseOption, scoreMcq, scoreMemorization,
   scoreStyleAttribution, rateRatio, voiceRates, wrongProfileFacts, scorePersonaConsistency, scoreVqa,
-  scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, scoreConsistency,
+  scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks,
 } from '../src/eval/suite';
 import type { EvalReport } from '../src/eval/suite';
 import { tempDir } from './synth-helpers';
@@ -235,6 +235,29 @@ test('held out: the same on the real RoleScape-20 copy', { skip: sharedRoleScape
 
 const SMOKE = resolveEvalConfig('smoke');
 
+test('truth drawings: the renderer draws each held-out prompt as labelled; the judges rank them as their own character', async () => {
+  const judges = loadJudges(judgesDir);
+  try {
+    const c = byId('Calmaric');
+    const truth = synthTruth(c)!;
+    const prompts = evaluationItems(c, SMOKE, truth).t2i;
+    const groups = await truthDrawings(truth, prompts, 3, 0);
+    assert.deepEqual(groups.map((g) => g.prompt.sceneId), prompts.map((p) => p.sceneId));
+    assert.deepEqual(await truthDrawings(truth, prompts, 3, 0), groups, 'same seed, same renders');
+    const drawings = groups.flatMap((g) => g.drawings);
+    const refs = new Map<string, Uint8Array[]>();
+    for (const id of ['Calmaric', 'Kito', 'Alneette']) refs.set(id, await readImages32(referenceImages(byId(id), 10)));
+    assert.deepEqual(drawingRanks(judges, drawings, refs, 'Calmaric'), drawings.map(() => 1), 'true pictures of Calmaric are nearest to Calmaric');
+    assert.ok(drawingRanks(judges, drawings, refs, 'Kito').every((r) => r > 1), 'and not nearest to Kito');
+    // one prompt, several renders: only background details move, so they are far closer than unrelated pictures
+    const within = scoreDiversity(groups.map((g) => pairwiseDistances(judges, g.drawings)))!;
+    const blank = pairwiseDistances(judges, [drawings[0], new Uint8Array(3072).fill(255)])[0];
+    assert.ok(within < 0.2 && within < blank / 3, `within-prompt ${within} vs blank ${blank}`);
+  } finally {
+    judges.dispose();
+  }
+});
+
 test('evaluatePolicy: smoke run of the base checkpoint on one synthetic character; same seed, same metrics', { timeout: 5 * 60_000 }, async () => {
   const c = byId('Calmaric');
   const policy = await loadPolicy(baseDir);
@@ -254,6 +277,9 @@ test('evaluatePolicy: smoke run of the base checkpoint on one synthetic characte
     for (const k of unit) if (m[k] !== null) assert.ok(m[k]! >= 0 && m[k]! <= 1, `${k} = ${m[k]}`);
     for (const k of ['t2i_identity_clip_i', 't2i_identity_dino', 't2i_clip_t', 'mmrp_identity'] as const) assert.ok(Math.abs(m[k]!) <= 1 + 1e-6, `${k} = ${m[k]}`);
     assert.ok(m.t2i_diversity! > 0, 'distinct samples differ');
+    // the nearest of the 20 characters; the renderer's own drawings of the same prompts
+    assert.ok(m.t2i_identity_top1! >= 0 && m.t2i_identity_top1! <= 1, `t2i_identity_top1 = ${m.t2i_identity_top1}`);
+    for (const k of ['t2i_identity_dino_truth', 't2i_vqa_score_truth', 't2i_diversity_truth', 't2i_copy_rate_truth'] as const) assert.ok(isNum(k), `${k} = ${m[k]}`);
     assert.ok(m.catchphrase_rate_ratio! >= 0);
     assert.equal(a.counts.t2i_prompts, SMOKE.max_t2i_prompts);
     assert.equal(a.counts.t2i_drawings, SMOKE.max_t2i_prompts * SMOKE.samples_per_prompt);

@@ -138,7 +138,7 @@ test('loss_type: grpo and bnpo coincide for 64-code images and differ for role-p
   const t2i = { grpo: await oneStep({ loss_type: 'grpo' }), bnpo: await oneStep({ loss_type: 'bnpo' }) };
   assert.ok(Math.abs(t2i.grpo.loss - t2i.bnpo.loss) < 1e-6, `t2i losses ${t2i.grpo.loss} vs ${t2i.bnpo.loss}`);
   assert.ok(maxDiff(t2i.grpo, t2i.bnpo) < 1e-6, `t2i weights differ by ${maxDiff(t2i.grpo, t2i.bnpo)}`);
-  const rp = { rollouts: 'roleplay', max_reply_tokens: 12 };
+  const rp = { rollouts: 'roleplay', max_reply_tokens: 40 }; // long enough that replies end (and their pictures start) at different lengths
   const r = { grpo: await oneStep({ ...rp, loss_type: 'grpo' }), bnpo: await oneStep({ ...rp, loss_type: 'bnpo' }) };
   // on-policy the ratio is 1: grpo's loss is -mean(A) = 0 (advantages are centred per group), bnpo's
   // weights each A by its sequence's length, so it is 0 only when every length is the same

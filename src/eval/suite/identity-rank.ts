@@ -4,6 +4,7 @@
  * the nearest. `t2i_identity_top1` is the share of drawings with rank 1 (chance: 1 / candidates).
  */
 import { dot } from '../../judges/clip';
+import type { Judges } from '../../judges';
 
 /** Mean cosine of a unit embedding to unit reference embeddings (the suite's identity score of one drawing). */
 export function meanSimilarity(e: Float32Array, references: readonly Float32Array[]): number {
@@ -23,4 +24,15 @@ export function identityRank(drawing: Float32Array, referencesByCharacter: Reado
 /** Share of ranks equal to 1 (null for no drawings). */
 export function top1Share(ranks: readonly number[]): number | null {
   return ranks.length ? ranks.filter((r) => r === 1).length / ranks.length : null;
+}
+
+/**
+ * Judge step: each drawing's rank of `own` among the candidates (id -> reference pixels, `own`
+ * included), by the identity judge's `variant` embeddings.
+ */
+export function drawingRanks(judges: Judges, drawings: readonly Uint8Array[], referencesByCharacter: ReadonlyMap<string, readonly Uint8Array[]>, own: string, variant: 'dino' | 'clip_i' = 'dino'): number[] {
+  if (!drawings.length) return [];
+  const embedded = new Map<string, Float32Array[]>();
+  for (const [id, refs] of referencesByCharacter) if (refs.length) embedded.set(id, judges.identity.embedImages([...refs], variant));
+  return judges.identity.embedImages([...drawings], variant).map((e) => identityRank(e, embedded, own));
 }

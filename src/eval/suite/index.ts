@@ -18,4 +18,6 @@ export { gatherMcq, scoreMcq, chooseOption, gatherMemorization, memorizationReco
 export { gatherStyleReplies, styleCandidates, styleJudgeFor, attributeReplies, scoreStyleAttribution, rateRatio, voiceRates, profileFactsOf, wrongProfileFacts, scorePersonaConsistency } from './style';
 export { gatherVqa, vqaRecords, scoreVqa, scoreVqaSplit } from './vqa';
 export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, pairwiseDistances, similarityMatrix } from './t2i';
+export { truthDrawings, TRUTH_T2I_KEYS } from './truth-drawings';
+export { identityRank, drawingRanks, top1Share } from './identity-rank';
 export { gatherMmrp, judgeMmrp, readBothSides, scoreConsistency, scoreMmrpIdentity, mmrpMetrics } from './mmrp';

@@ -20,7 +20,8 @@ import { synthTruth, noTruthReason } from './truth';
 import { gatherMcq, gatherMemorization, memorizationRecords, scoreMcq, scoreMemorization } from './knowledge';
 import { attributeReplies, characterLines, gatherStyleReplies, profileFactsOf, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, styleJudgeFor, voiceRates } from './style';
 import { gatherVqa, scoreVqa, scoreVqaSplit, vqaRecords } from './vqa';
-import { gatherT2i, judgeT2i, t2iMetrics } from './t2i';
+import { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, type IdentityCandidates } from './t2i';
+import { TRUTH_T2I_KEYS, truthDrawings } from './truth-drawings';
 import { gatherMmrp, judgeMmrp, mmrpMetrics } from './mmrp';
 import { EVAL_REPORT_FORMAT, EvalReport, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS, IMAGE_METRIC_KEYS, METRIC_KEYS, Metrics, heldOutKey } from './report';
 
@@ -69,9 +70,13 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     return out;
   };
 
-  const candidates = styleCandidates(opts.characters ?? (await loadRoleScape(c.root)).characters);
+  const allCharacters = opts.characters ?? (await loadRoleScape(c.root)).characters;
+  const candidates = styleCandidates(allCharacters);
   if (!candidates.some((x) => x.id === c.id)) throw new Error(`evaluatePolicy: ${c.id} is not among the style candidates (pass opts.characters including it)`);
   const refs = await readImages32(referenceImages(c, shots));
+  const candidateRefs = new Map<string, Uint8Array[]>([[c.id, refs]]); // t2i_identity_top1: every character's K references
+  for (const x of allCharacters) if (x.id !== c.id && x.images.train.length) candidateRefs.set(x.id, await readImages32(referenceImages(x, shots)));
+  const identityCandidates: IdentityCandidates = { own: c.id, references: candidateRefs };
   const trainPixels = await readImages32(c.images.train);
   const training = [...trainPixels, ...trainPixels.map((p) => policy.tok.image.reconstruct(p))];
   const heldDir = opts.heldOutJudgesDir ? heldOutJudgesFor(opts.heldOutJudgesDir, c.id) : null;
@@ -160,7 +165,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     // --- text-to-image on the held-out GRPO prompts, scored by each judge set ---
     await timed('t2i', async () => {
       const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k));
-      const records = judgeT2i(judges, groups, refs, training);
+      const records = judgeT2i(judges, groups, refs, training, identityCandidates);
       const r = t2iMetrics(records, items.t2i, judges.clip.tokenizer.vocab, config.copy_threshold);
       Object.assign(metrics, r.metrics);
       Object.assign(unavailable, r.unavailable);
@@ -172,8 +177,13 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
         dino: x.dino.map(mean), clipI: x.clipI.map(mean), clipT: x.clipT, vqa: x.vqa, diversity: x.pairwise.length ? mean(x.pairwise) : null, nearest: x.nearest,
       }));
       details.t2i = detail(records);
+      // the same prompts drawn by the renderer itself: each t2i metric's value for the data distribution
+      if (truth && records.length) {
+        const tr = scoreT2i(judgeT2i(judges, await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed), refs, training), config.copy_threshold);
+        for (const k of TRUTH_T2I_KEYS) (metrics as Record<string, number | null>)[`${k}_truth`] = tr[k];
+      } else for (const k of TRUTH_T2I_KEYS) unavailable[`${k}_truth`] = truth ? 'no held-out GRPO prompts' : noTruthReason(c);
       if (held) {
-        const hr = judgeT2i(held, groups, refs, training); // the same drawings, judged by the held-out set
+        const hr = judgeT2i(held, groups, refs, training, identityCandidates); // the same drawings, judged by the held-out set
         const h = t2iMetrics(hr, items.t2i, held.clip.tokenizer.vocab, config.copy_threshold);
         putHeldOut(h.metrics, h.unavailable);
         details.t2i_heldout = detail(hr);

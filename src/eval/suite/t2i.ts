@@ -6,6 +6,9 @@
  *   t2i_clip_t                   mean CLIP-T score of drawing vs prompt
  *   t2i_vqa_score                mean of the VQA judge's weighted question score (the GRPO reward's
  *                                VQA term, weighted like flow_grpo's vqa_scorer)
+ *   t2i_identity_top1            share of drawings whose nearest character (DINO stand-in, mean over
+ *                                each character's K references) among all the dataset's characters
+ *                                is their own (chance: 1 / characters); null without candidates
  *   t2i_diversity                mean over prompts of the mean pairwise LPIPS between its samples
  *   t2i_copy_rate                share of drawings whose LPIPS distance to the nearest training
  *                                image is below `copy_threshold`
@@ -44,6 +47,7 @@ import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
 import { userText } from './session';
 import { finite, meanOrNull } from '../../util/stats';
+import { drawingRanks, top1Share } from './identity-rank';
 
 export interface T2iDrawings {
   prompt: GrpoPrompt;
@@ -69,6 +73,14 @@ export interface T2iRecord {
   pairwise: number[];
   /** Per drawing: LPIPS distance to the nearest training image. */
   nearest: number[];
+  /** Per drawing: rank of its own character among the candidates (empty without candidates). */
+  ranks: number[];
+}
+
+/** Every candidate character's K reference pixels (the own character included), for `t2i_identity_top1`. */
+export interface IdentityCandidates {
+  own: string;
+  references: ReadonlyMap<string, readonly Uint8Array[]>;
 }
 
 /** Cosine similarities of every image to every reference: [images][references]. */
@@ -98,7 +110,7 @@ export function pairwiseDistances(judges: Judges, drawings: readonly Uint8Array[
  * Judge step: every judge's numbers for every drawing. `training` holds the character's training
  * images as PNG pixels and as tokenizer reconstructions (see the header).
  */
-export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], references: readonly Uint8Array[], training: readonly Uint8Array[]): T2iRecord[] {
+export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], references: readonly Uint8Array[], training: readonly Uint8Array[], candidates: IdentityCandidates | null = null): T2iRecord[] {
   return groups.map(({ prompt, drawings }) => ({
     sceneId: prompt.sceneId,
     prompt: prompt.text,
@@ -108,6 +120,7 @@ export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], referen
     vqa: judges.vqa.scoreVqaBatch([...drawings], drawings.map(() => prompt.questions)).map((s) => s.score),
     pairwise: pairwiseDistances(judges, drawings),
     nearest: nearestTrainingDistances(judges, drawings, training),
+    ranks: candidates && candidates.references.size > 1 ? drawingRanks(judges, drawings, candidates.references, candidates.own) : [],
   }));
 }
 
@@ -165,6 +178,7 @@ export function scoreT2i(records: readonly T2iRecord[], copyThreshold: number): 
     t2i_identity_dino: dino.mean,
     t2i_identity_clip_i_max: clipI.max,
     t2i_identity_dino_max: dino.max,
+    t2i_identity_top1: top1Share(records.flatMap((r) => r.ranks)),
     t2i_clip_t: meanDefined(records.flatMap((r) => r.clipT)),
     t2i_vqa_score: meanDefined(records.flatMap((r) => r.vqa)),
     t2i_diversity: scoreDiversity(records.map((r) => r.pairwise)),
@@ -188,6 +202,7 @@ export function t2iMetrics(records: readonly T2iRecord[], prompts: readonly Grpo
     const vqa = vqaScoreUnavailableReason(prompts);
     if (vqa) (metrics.t2i_vqa_score = null), (unavailable.t2i_vqa_score = vqa);
   }
+  if (metrics.t2i_identity_top1 === null) unavailable.t2i_identity_top1 = 'needs the references of at least two characters';
   if (metrics.t2i_diversity === null) unavailable.t2i_diversity = 'needs samples_per_prompt >= 2';
   const clipT = clipTUnavailableReason(clipVocab, records.map((r) => r.prompt));
   if (clipT) (metrics.t2i_clip_t = null), (unavailable.t2i_clip_t = clipT);

@@ -1,0 +1,30 @@
+/**
+ * The synthetic renderer's own drawings for the held-out t2i prompts: what a model that draws
+ * exactly the data distribution would produce. The same judges score them, so each t2i metric gets
+ * a reference value per character, e.g. `t2i_diversity_truth` (for one prompt the renderer varies
+ * only background details: stars, windows, trees) and `t2i_copy_rate_truth` (how often the true
+ * picture is itself within copy distance of a training image). Synthetic characters only.
+ */
+import type { GrpoPrompt } from '../../data/rolescape/types';
+import { renderImage32 } from '../../judges/images';
+import { Rng } from '../../util/rng';
+import type { T2iDrawings } from './t2i';
+import type { SynthTruth } from './truth';
+
+/** The metrics scored on the renderer's drawings (reported as `<key>_truth`). */
+export const TRUTH_T2I_KEYS = ['t2i_identity_dino', 't2i_vqa_score', 't2i_diversity', 't2i_copy_rate'] as const;
+
+/** `n` renders per prompt, each with its own background seed (the index gives each prompt's label). */
+export async function truthDrawings(truth: SynthTruth, prompts: readonly GrpoPrompt[], n: number, seed: number): Promise<T2iDrawings[]> {
+  const labels = new Map(truth.entry.images.grpo.map((g) => [g.sceneId, g]));
+  const out: T2iDrawings[] = [];
+  for (const p of prompts) {
+    const label = labels.get(p.sceneId);
+    if (!label || label.text !== p.text) throw new Error(`truthDrawings: GRPO prompt ${p.sceneId} of ${truth.entry.id} is not in the index as "${p.text}" (stale index.json?)`);
+    const rng = new Rng(seed).fork(`truth:${p.sceneId}`);
+    const drawings: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) drawings.push(await renderImage32(truth.entry.identity, label, rng.fork(String(i))));
+    out.push({ prompt: p, drawings });
+  }
+  return out;
+}
