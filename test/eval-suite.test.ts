@@ -26,7 +26,7 @@ import {
   EVAL_PRESETS, METRIC_KEYS, evaluatePolicy, evaluationItems, parseEvalConfig, referenceImages, readImages32, resolveEvalConfig, synthTruth,
   normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes, memorizationFacts, factRecall, chooseOption, scoreMcq, scoreMemorization,
   scoreStyleAttribution, rateRatio, voiceRates, wrongProfileFacts, scorePersonaConsistency, scoreVqa,
-  scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks,
+  scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks, embedReferences,
 } from '../src/eval/suite';
 import type { EvalReport } from '../src/eval/suite';
 import { tempDir } from './synth-helpers';
@@ -247,8 +247,9 @@ test('truth drawings: the renderer draws each held-out prompt as labelled; the j
     const drawings = groups.flatMap((g) => g.drawings);
     const refs = new Map<string, Uint8Array[]>();
     for (const id of ['Calmaric', 'Kito', 'Alneette']) refs.set(id, await readImages32(referenceImages(byId(id), 10)));
-    assert.deepEqual(drawingRanks(judges, drawings, refs, 'Calmaric'), drawings.map(() => 1), 'true pictures of Calmaric are nearest to Calmaric');
-    assert.ok(drawingRanks(judges, drawings, refs, 'Kito').every((r) => r > 1), 'and not nearest to Kito');
+    const embedded = embedReferences(judges, refs);
+    assert.deepEqual(drawingRanks(judges, drawings, embedded, 'Calmaric'), drawings.map(() => 1), 'true pictures of Calmaric are nearest to Calmaric');
+    assert.ok(drawingRanks(judges, drawings, embedded, 'Kito').every((r) => r > 1), 'and not nearest to Kito');
     // one prompt, several renders: only background details move, so they are far closer than unrelated pictures
     const within = scoreDiversity(groups.map((g) => pairwiseDistances(judges, g.drawings)))!;
     const blank = pairwiseDistances(judges, [drawings[0], new Uint8Array(3072).fill(255)])[0];

@@ -26,13 +26,15 @@ export function top1Share(ranks: readonly number[]): number | null {
   return ranks.length ? ranks.filter((r) => r === 1).length / ranks.length : null;
 }
 
-/**
- * Judge step: each drawing's rank of `own` among the candidates (id -> reference pixels, `own`
- * included), by the identity judge's `variant` embeddings.
- */
-export function drawingRanks(judges: Judges, drawings: readonly Uint8Array[], referencesByCharacter: ReadonlyMap<string, readonly Uint8Array[]>, own: string, variant: 'dino' | 'clip_i' = 'dino'): number[] {
-  if (!drawings.length) return [];
+/** Each candidate's reference pixels embedded once by the identity judge's `variant` head (candidates without references are left out). */
+export function embedReferences(judges: Judges, referencesByCharacter: ReadonlyMap<string, readonly Uint8Array[]>, variant: 'dino' | 'clip_i' = 'dino'): Map<string, Float32Array[]> {
   const embedded = new Map<string, Float32Array[]>();
   for (const [id, refs] of referencesByCharacter) if (refs.length) embedded.set(id, judges.identity.embedImages([...refs], variant));
-  return judges.identity.embedImages([...drawings], variant).map((e) => identityRank(e, embedded, own));
+  return embedded;
+}
+
+/** Judge step: each drawing's rank of `own` among the embedded candidates (`own` included; same `variant` as `embedReferences`). */
+export function drawingRanks(judges: Judges, drawings: readonly Uint8Array[], embeddedReferences: ReadonlyMap<string, readonly Float32Array[]>, own: string, variant: 'dino' | 'clip_i' = 'dino'): number[] {
+  if (!drawings.length) return [];
+  return judges.identity.embedImages([...drawings], variant).map((e) => identityRank(e, embeddedReferences, own));
 }

@@ -19,5 +19,5 @@ export { gatherStyleReplies, styleCandidates, styleJudgeFor, attributeReplies, s
 export { gatherVqa, vqaRecords, scoreVqa, scoreVqaSplit } from './vqa';
 export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, pairwiseDistances, similarityMatrix } from './t2i';
 export { truthDrawings, TRUTH_T2I_KEYS } from './truth-drawings';
-export { identityRank, drawingRanks, top1Share } from './identity-rank';
+export { identityRank, embedReferences, drawingRanks, top1Share } from './identity-rank';
 export { gatherMmrp, judgeMmrp, readBothSides, scoreConsistency, scoreMmrpIdentity, mmrpMetrics } from './mmrp';

@@ -47,7 +47,7 @@ import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
 import { userText } from './session';
 import { finite, meanOrNull } from '../../util/stats';
-import { drawingRanks, top1Share } from './identity-rank';
+import { drawingRanks, embedReferences, top1Share } from './identity-rank';
 
 export interface T2iDrawings {
   prompt: GrpoPrompt;
@@ -111,6 +111,7 @@ export function pairwiseDistances(judges: Judges, drawings: readonly Uint8Array[
  * images as PNG pixels and as tokenizer reconstructions (see the header).
  */
 export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], references: readonly Uint8Array[], training: readonly Uint8Array[], candidates: IdentityCandidates | null = null): T2iRecord[] {
+  const embedded = candidates && candidates.references.size > 1 ? embedReferences(judges, candidates.references) : null; // once, not per prompt
   return groups.map(({ prompt, drawings }) => ({
     sceneId: prompt.sceneId,
     prompt: prompt.text,
@@ -120,7 +121,7 @@ export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], referen
     vqa: judges.vqa.scoreVqaBatch([...drawings], drawings.map(() => prompt.questions)).map((s) => s.score),
     pairwise: pairwiseDistances(judges, drawings),
     nearest: nearestTrainingDistances(judges, drawings, training),
-    ranks: candidates && candidates.references.size > 1 ? drawingRanks(judges, drawings, candidates.references, candidates.own) : [],
+    ranks: embedded && candidates ? drawingRanks(judges, drawings, embedded, candidates.own) : [],
   }));
 }
 
