@@ -5,6 +5,7 @@
  * rate ratio (closest to 1)).
  */
 import { METRIC_KEYS, type Metrics } from '../suite/report';
+import { mdCode, mdText } from '../../util/markdown';
 
 export const RESULTS_FORMAT = 'cmrp-experiment/1';
 
@@ -74,7 +75,7 @@ export function markdownTable(summary: Record<string, Record<string, Summary>>, 
     if (vals.length) best[k] = Math.max(...vals.map((v) => goodness(k, v)));
   }
   const head = `| method | ${keys.join(' | ')} |\n| --- | ${keys.map(() => '---').join(' | ')} |`;
-  const rows = methods.map((m) => `| ${m} | ${keys.map((k) => {
+  const rows = methods.map((m) => `| ${mdText(m)} | ${keys.map((k) => {
     const s = summary[m][k];
     const cell = fmt(s);
     return s.mean !== null && methods.length > 1 && goodness(k, s.mean) === best[k] ? `**${cell}**` : cell;
@@ -118,7 +119,7 @@ function pairedTable(r: ExperimentResults): string[] {
     `| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
   for (const [m, ref] of r.pairs) {
     const d = pairedDeltas(r.cells, m, ref, keys);
-    lines.push(`| ${m} - ${ref} | ${keys.map((k) => (d[k].mean === null ? '–' : `${d[k].mean! >= 0 ? '+' : ''}${d[k].mean!.toFixed(3)} ± ${d[k].std!.toFixed(3)} (${d[k].better}/${d[k].n})`)).join(' | ')} |`);
+    lines.push(`| ${mdText(m)} - ${mdText(ref)} | ${keys.map((k) => (d[k].mean === null ? '–' : `${d[k].mean! >= 0 ? '+' : ''}${d[k].mean!.toFixed(3)} ± ${d[k].std!.toFixed(3)} (${d[k].better}/${d[k].n})`)).join(' | ')} |`);
   }
   return [...lines, ''];
 }
@@ -127,10 +128,10 @@ export function markdownReport(r: ExperimentResults): string {
   const summary = aggregate(r.cells, r.methods);
   const n = r.characters.length * r.seeds;
   return [
-    `# Experiment \`${r.grid}\``,
+    `# Experiment ${mdCode(r.grid)}`,
     '',
-    `Command: \`${r.command}\``,
-    `Characters (${r.characters.length}): ${r.characters.join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
+    `Command: ${mdCode(r.command)}`,
+    `Characters (${r.characters.length}): ${r.characters.map(mdText).join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
     `Mean ± std over ${n} character-seed pairs (std with n-1). Best per column in bold: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
     '',
@@ -144,7 +145,7 @@ export function markdownReport(r: ExperimentResults): string {
     ...r.methods.map((m) => {
       const cs = r.cells.filter((c) => c.method === m);
       const avg = (f: (c: CellResult) => number) => (cs.length ? (cs.reduce((a, c) => a + f(c), 0) / cs.length).toFixed(1) : '–');
-      return `| ${m} | ${avg((c) => c.train_seconds)} | ${avg((c) => c.eval_seconds)} |`;
+      return `| ${mdText(m)} | ${avg((c) => c.train_seconds)} | ${avg((c) => c.eval_seconds)} |`;
     }),
     '',
   ].join('\n');
