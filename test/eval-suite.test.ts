@@ -305,7 +305,7 @@ test('cmrp eval: unknown character and missing model are one-line user errors; a
   };
   const out = path.join(tempDir('eval-cli'), 'report.json');
   const args = (character: string, model: string) => ['node', 'cmrp', 'eval', '--character', character, '--model', model, '--config', 'smoke', '--out', out, '--quiet'];
-  await assert.rejects(program().parseAsync(args('Nobody', baseDir)), (e: unknown) => e instanceof UserError && /unknown character "Nobody".*known: .*Calmaric/.test(e.message) && !e.message.includes('\n'));
+  await assert.rejects(program().parseAsync(args('Nobody', baseDir)), (e: unknown) => e instanceof UserError && /unknown character "Nobody".*available: .*Calmaric/.test(e.message) && !e.message.includes('\n'));
   await assert.rejects(program().parseAsync(args('Calmaric', path.join(root, 'no-such-model'))), (e: unknown) => e instanceof UserError && /no such model folder/.test(e.message) && !e.message.includes('\n'));
   assert.ok(!fs.existsSync(out), 'nothing written on error');
   const lines: string[] = [];

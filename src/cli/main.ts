@@ -3,9 +3,12 @@
  * `cmrp`: the command-line entry. Each command lives in src/cli/commands/<name>.ts and
  * registers itself here; all share the same zod configs as the notebooks.
  */
-import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
 import { initBackend, describeBackend } from '../backend/select';
-import { UserError } from '../util/errors';
+import { projectRoot } from '../util/paths';
+import { commanderExit, userFacing } from './errors';
 import * as dataValidate from './commands/data-validate';
 import * as dataSynth from './commands/data-synth';
 import * as notebooksRun from './commands/notebooks-run';
@@ -22,11 +25,32 @@ import * as evalCmd from './commands/eval';
 import * as grpoCmd from './commands/grpo';
 import * as exportCmd from './commands/export';
 
+/** Commands that compute nothing with tensors: they do not start the compute backend. */
+const NO_BACKEND = new Set(['data validate', 'data synth', 'experiment-figures', 'notebooks run', 'export official']);
+
+const fullName = (c: Command): string => (c.parent && c.parent.parent ? `${fullName(c.parent)} ${c.name()}` : c.name());
+
+function version(): string {
+  try {
+    return String((JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `(required)` after the description of every mandatory option, in every command's --help. */
+function markRequired(c: Command): void {
+  for (const o of c.options as (Option & { mandatory?: boolean })[]) if (o.mandatory && !o.description.endsWith('(required)')) o.description = `${o.description} (required)`;
+  for (const sub of c.commands) markRequired(sub);
+}
+
 export function buildProgram(): Command {
   const program = new Command('cmrp')
     .description('cmrp-lab: Customized Multimodal Role-Play on a laptop CPU')
-    .showHelpAfterError('(run with --help for usage)')
-    .hook('preAction', async () => {
+    .version(version(), '--version', 'print the cmrp-lab version')
+    .exitOverride() // usage errors end in exit 2 (see main), help and --version in 0
+    .hook('preAction', async (_root, action) => {
+      if (NO_BACKEND.has(fullName(action))) return;
       // printed once per command, on stderr so that --json output stays clean
       const info = await initBackend();
       process.stderr.write(describeBackend(info) + '\n');
@@ -49,6 +73,7 @@ export function buildProgram(): Command {
   evalCmd.register(program);
   experimentCmd.register(program);
   experimentCmd.registerFigures(program);
+  markRequired(program);
   return program;
 }
 
@@ -57,9 +82,11 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof UserError) {
-      process.stderr.write(`cmrp: ${err.message}\n`);
-      return err.exitCode;
+    if (err instanceof CommanderError) return commanderExit(err); // commander printed its one line
+    const u = userFacing(err);
+    if (u) {
+      process.stderr.write(`cmrp: ${u.message}\n`);
+      return u.code;
     }
     throw err;
   }

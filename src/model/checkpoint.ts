@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
-import { replaceDirAtomic, readJsonFile } from '../util/fs';
+import { replaceDirAtomic, readJsonFile, jsonErrorMessage } from '../util/fs';
 import { Tokenizers } from '../tokenizers/bundle';
 import { saveTokenizers, loadTokenizers } from '../tokenizers/serialize';
 import { ModelConfig, ModelConfigSchema } from './config';
@@ -27,13 +27,31 @@ interface TensorEntry {
   offset: number;
 }
 
-/** Named float32 tensors -> (manifest, bytes). */
+/** How many values are NaN or infinite, and the first index of one (-1: none). */
+export function countNonFinite(data: Float32Array): { count: number; first: number } {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  return { count, first };
+}
+
+/** Refuses NaN/Infinity: a diverged run must not be saved as if it were a model. */
+export class NonFiniteError extends UserError {}
+
+/** Named float32 tensors -> (manifest, bytes). Throws NonFiniteError on a non-finite value: nothing is written. */
 export function packTensors(named: [string, tf.Tensor][]): { manifest: TensorEntry[]; bytes: Buffer } {
   const manifest: TensorEntry[] = [];
   const parts: Buffer[] = [];
   let offset = 0;
   for (const [name, t] of named) {
     const data = t.dataSync() as Float32Array;
+    const bad = countNonFinite(data);
+    if (bad.count) throw new NonFiniteError(`refusing to save: ${name} holds ${bad.count} non-finite value(s) (NaN or Infinity); the run diverged, nothing was written`);
     manifest.push({ name, shape: t.shape, offset });
     parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     offset += data.byteLength;
@@ -48,12 +66,14 @@ export function unpackTensors(dir: string, stem: string): Map<string, { shape: n
   try {
     manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as TensorEntry[];
   } catch (err) {
-    throw new UserError(`${manifestFile}: cannot read (${(err as Error).message.split('\n')[0]})`);
+    throw new UserError(`${manifestFile}: cannot read (${jsonErrorMessage(err)})`);
   }
   if (!Array.isArray(manifest)) throw new UserError(`${manifestFile}: expected an array of {name, shape, offset}`);
+  if (!fs.existsSync(binFile)) throw new UserError(`${binFile}: missing (${stem}.json lists its tensors); the folder is incomplete: save or copy it again`);
   const bin = fs.readFileSync(binFile);
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [i, e] of manifest.entries()) {
+    if (!e || typeof e.name !== 'string' || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new UserError(`${manifestFile}: [${i}]: expected {name, shape: [whole numbers], offset}`);
     const n = e.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset + 4 * n > bin.length) {
       throw new UserError(`${manifestFile}: [${i}] ${e.name}: needs bytes ${e.offset}..${e.offset + 4 * n} but ${stem}.bin has ${bin.length}`);
@@ -61,6 +81,8 @@ export function unpackTensors(dir: string, stem: string): Map<string, { shape: n
     // copy: the Buffer's pool offset need not be 4-byte aligned
     const data = new Float32Array(n);
     Buffer.from(data.buffer).set(bin.subarray(e.offset, e.offset + 4 * n));
+    const bad = countNonFinite(data);
+    if (bad.count) throw new NonFiniteError(`${binFile}: ${e.name} holds ${bad.count} non-finite value(s) (NaN or Infinity); a diverged model cannot be loaded, scored or resumed`);
     out.set(e.name, { shape: e.shape, data });
   }
   return out;
@@ -154,7 +176,7 @@ export function loadCheckpoint(dir: string, expect: Partial<ModelConfig> = {}): 
 export function loadCheckpointState(dir: string): { state: Record<string, unknown>; tensors: Map<string, { shape: number[]; data: Float32Array }> } | null {
   const file = path.join(dir, 'state.json');
   if (!fs.existsSync(file)) return null;
-  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const state = readJsonFile<Record<string, unknown>>(file, 'training state');
   const tensors = fs.existsSync(path.join(dir, 'optim.json')) ? unpackTensors(dir, 'optim') : new Map();
   return { state, tensors };
 }

@@ -24,6 +24,7 @@ import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
 import { makeBatch } from './encode';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
+import { assertFiniteStep } from './finite';
 
 export const GRPO_HISTORY_FILE = 'grpo_history.jsonl';
 import type { Segment } from './tasks';
@@ -176,6 +177,11 @@ export class GrpoTrainer {
     }
     const upd = keep.length ? this.update(rollouts, keep, advantages) : { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, entropy: 0 };
     const t3 = performance.now();
+    // finite or nothing: stop before this step is recorded or saved
+    const hint = `a learning rate (lr ${c.lr}) or sampling temperature (${c.temperature}) out of range`;
+    assertFiniteStep('the mean reward', stat(scored.total).mean, this.step + 1, { lr: c.lr, hint });
+    assertFiniteStep('the policy loss', upd.loss, this.step + 1, { lr: c.lr, hint });
+    assertFiniteStep('the gradient norm', upd.gradNorm, this.step + 1, { lr: c.lr, hint });
 
     this.step++;
     // logged: the total, every image-side component (weighted or not, for comparison), the raw

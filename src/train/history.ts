@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/fs';
+import { UserError } from '../util/errors';
 
 /** Rows as JSON lines (the file's content). */
 export function historyJsonl(rows: readonly object[]): string {
@@ -21,11 +22,32 @@ export function appendHistoryRow(dir: string | null, file: string, row: object):
   fs.appendFileSync(path.join(dir, file), JSON.stringify(row) + '\n');
 }
 
-/** The rows of `<dir>/<file>` (empty when there is none). */
+/**
+ * The rows of `<dir>/<file>` (empty when there is none). A torn last line (a kill mid-append) is
+ * dropped, said on stderr, and the file rewritten without it; a broken line before the last is a
+ * UserError naming the file and line.
+ */
 export function readHistoryFile<R>(dir: string, file: string): R[] {
   const f = path.join(dir, file);
   if (!fs.existsSync(f)) return [];
-  return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as R);
+  const lines = fs.readFileSync(f, 'utf8').split('\n');
+  const rows: R[] = [];
+  let torn = false;
+  lines.forEach((l, i) => {
+    if (!l.trim()) return;
+    try {
+      rows.push(JSON.parse(l) as R);
+    } catch {
+      const last = lines.slice(i + 1).every((x) => !x.trim());
+      if (!last) throw new UserError(`${f}: line ${i + 1}: not a JSON row (the history is damaged; move the folder aside or pass --force to start over)`);
+      torn = true;
+    }
+  });
+  if (torn) {
+    process.stderr.write(`${f}: dropped a torn last line (the previous run was stopped while writing it); ${rows.length} row(s) kept\n`);
+    writeFileAtomic(f, historyJsonl(rows as object[]));
+  }
+  return rows;
 }
 
 /** Keep the rows up to `step` and rewrite the file to exactly those. */

@@ -17,38 +17,55 @@ import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
 import { GradPool, resolveWorkers } from '../parallel/pool';
+import { assertFiniteStep } from './finite';
+import { UserError } from '../util/errors';
 
 const HISTORY_FILE = 'history.jsonl';
 
 export const TaskWeightsSchema = z
   .object({
-    roleplay: z.number().min(0).default(1), // role-play dialogue (reply text, then its image when it has one)
-    knowledge: z.number().min(0).default(1), // knowledge QA about the character
-    vqa: z.number().min(0).default(1), // questions about the character's images
-    t2i: z.number().min(0).default(1), // text-to-image from instructions
+    roleplay: z.number().finite().min(0).max(1000).default(1), // role-play dialogue (reply text, then its image when it has one)
+    knowledge: z.number().finite().min(0).max(1000).default(1), // knowledge QA about the character
+    vqa: z.number().finite().min(0).max(1000).default(1), // questions about the character's images
+    t2i: z.number().finite().min(0).max(1000).default(1), // text-to-image from instructions
   })
   .strict();
 
 export const LmTrainSchema = z
   .object({
-    steps: z.number().int().positive().default(2000), // optimizer steps in all
-    batch_size: z.number().int().positive().default(16), // sequences per step (one task per batch)
-    lr: z.number().positive().default(3e-3), // peak learning rate
-    min_lr: z.number().min(0).default(3e-4), // cosine floor
-    warmup: z.number().int().min(0).default(100), // linear warm-up steps
-    weight_decay: z.number().min(0).default(0.1), // AdamW decoupled decay on matrices
-    clip_norm: z.number().positive().default(1), // global gradient-norm clip
+    steps: z.number().int().positive().max(1_000_000).default(2000), // optimizer steps in all
+    batch_size: z.number().int().positive().max(1024).default(16), // sequences per step (one task per batch)
+    lr: z.number().finite().positive().max(1).default(3e-3), // peak learning rate
+    min_lr: z.number().finite().min(0).max(1).default(3e-4), // cosine floor
+    warmup: z.number().int().min(0).max(1_000_000).default(100), // linear warm-up steps
+    weight_decay: z.number().finite().min(0).max(10).default(0.1), // AdamW decoupled decay on matrices
+    clip_norm: z.number().finite().positive().max(1e6).default(1), // global gradient-norm clip
     log_interval: z.number().int().positive().default(25), // steps between log lines
     eval_interval: z.number().int().positive().default(250), // steps between validation passes
-    eval_batches: z.number().int().positive().default(4), // validation batches per task
+    eval_batches: z.number().int().positive().max(1000).default(4), // validation batches per task
     ckpt_interval: z.number().int().min(0).default(500), // steps between checkpoints (0: only at the end)
     seed: z.number().int().min(0).default(0), // data order (weights are seeded by the model)
     task_weights: TaskWeightsSchema.default({}), // sampling weight of each task group
-    workers: z.number().int().min(0).default(0), // data-parallel workers (threads with a model copy each, src/parallel/); 0: one per core
-    mandatory_t2i: z.number().int().min(0).default(0), // >0: mixed batches with this many text-to-image examples in every batch (the official SFT mixture makes t2i mandatory); the rest drawn per example by task_weights
+    workers: z.number().int().min(0).max(256).default(0), // data-parallel workers (threads with a model copy each, src/parallel/); 0: one per core
+    mandatory_t2i: z.number().int().min(0).max(1024).default(0), // >0: mixed batches with this many text-to-image examples in every batch (the official SFT mixture makes t2i mandatory); the rest drawn per example by task_weights
   })
   .strict();
 export type LmTrainConfig = z.infer<typeof LmTrainSchema>;
+
+/**
+ * Cross-field checks no single field can make (SFT extends the schema, so they live here and run
+ * when a trainer is built): the mandatory t2i share fits in a batch, the floor is below the peak,
+ * and some task with examples can be drawn. Throws a UserError naming the fields.
+ */
+export function checkTrainConfig(c: LmTrainConfig, withExamples: readonly Task[] = TASKS, where = 'train'): void {
+  if (c.mandatory_t2i > c.batch_size) throw new UserError(`${where}.mandatory_t2i: ${c.mandatory_t2i} is more than ${where}.batch_size ${c.batch_size}`);
+  if (c.min_lr > c.lr) throw new UserError(`${where}.min_lr: ${c.min_lr} is above ${where}.lr ${c.lr}`);
+  if (!Number.isFinite(c.lr) || c.lr <= 0) throw new UserError(`${where}.lr: expected a finite positive number, found ${c.lr}`);
+  const drawable = withExamples.filter((t) => c.task_weights[t] > 0);
+  if (!drawable.length && !(c.mandatory_t2i > 0 && withExamples.includes('t2i'))) {
+    throw new UserError(`${where}.task_weights: every task with examples (${withExamples.join(', ') || 'none'}) has weight 0; give one a positive weight`);
+  }
+}
 
 export interface LogRow {
   step: number;
@@ -72,9 +89,18 @@ export interface TrainerHooks {
   save?: (dir: string, opts: SaveOptions) => Promise<void>;
 }
 
+/** One optimizer step's loss, global gradient norm (before clipping) and per-task losses. */
+interface StepResult {
+  lossValue: number;
+  gradNorm: number;
+  taskLosses?: Record<string, number>;
+}
+
 export class LmTrainer {
   readonly history: LogRow[] = [];
   step = 0;
+  /** The step of the last checkpoint this trainer wrote (or resumed from). */
+  private lastSaved = 0;
   private readonly opt: AdamW;
   private readonly sampler: TaskSampler;
   private readonly trainable: Map<string, tf.Variable>;
@@ -90,6 +116,7 @@ export class LmTrainer {
     readonly meta: Record<string, unknown> = {},
     private readonly hooks: TrainerHooks = {},
   ) {
+    checkTrainConfig(config, TASKS.filter((t) => (train[t]?.length ?? 0) > 0));
     this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
     const mandatory = config.mandatory_t2i > 0 ? { task: 't2i' as const, count: Math.min(config.mandatory_t2i, config.batch_size) } : undefined;
     this.sampler = new TaskSampler(train, config.task_weights, config.seed, mandatory);
@@ -104,7 +131,7 @@ export class LmTrainer {
     // the checkpoint's step, not the history's last row: rows after it were never saved
     const step = savedStep ?? (history.length ? history[history.length - 1].step : 0);
     this.history.splice(0, this.history.length, ...truncateHistory(this.outDir, HISTORY_FILE, history, step));
-    this.step = step;
+    this.step = this.lastSaved = step;
     if (optim) this.opt.importState(this.trainable, optim.t, optim.tensors);
   }
 
@@ -120,9 +147,10 @@ export class LmTrainer {
       const parts = task === 'mixed' ? taskMasks(b) : null;
       this.opt.lr = cosineLr(this.step, { lr: this.config.lr, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
       const pool = this.workerPool();
-      let lossValue: number, taskLosses: Record<string, number> | undefined;
-      if (pool) ({ lossValue, taskLosses } = await this.parallelStep(pool, b, parts !== null, vars));
-      else ({ lossValue, taskLosses } = await this.localStep(b, parts, vars));
+      const { lossValue, gradNorm, taskLosses } = pool ? await this.parallelStep(pool, b, parts !== null, vars) : await this.localStep(b, parts, vars);
+      // finite or nothing: stop before this step is recorded or saved
+      assertFiniteStep('the training loss', lossValue, this.step + 1, { lr: this.opt.lr, lastSaved: this.lastSaved });
+      assertFiniteStep('the gradient norm', gradNorm, this.step + 1, { lr: this.opt.lr, lastSaved: this.lastSaved });
       this.step++;
       const row: LogRow = { step: this.step, task, loss: lossValue, lr: this.opt.lr, ms: performance.now() - t0, tokens: b.B * b.T };
       if (taskLosses) row.tasks = taskLosses;
@@ -132,6 +160,7 @@ export class LmTrainer {
       onLog?.(row);
       if (this.outDir && ((this.config.ckpt_interval > 0 && this.step % this.config.ckpt_interval === 0) || this.step === this.config.steps)) {
         await this.save(this.outDir);
+        this.lastSaved = this.step;
       }
     }
     if (this.step >= this.config.steps) await this.dispose(); // the workers' threads and model copies go with the run
@@ -139,7 +168,7 @@ export class LmTrainer {
   }
 
   /** One step's gradients and update on this thread (the code path of one worker). */
-  private async localStep(b: Batch, parts: ReturnType<typeof taskMasks> | null, vars: tf.Variable[]): Promise<{ lossValue: number; taskLosses?: Record<string, number> }> {
+  private async localStep(b: Batch, parts: ReturnType<typeof taskMasks> | null, vars: tf.Variable[]): Promise<StepResult> {
     const perTask: tf.Scalar[] = [];
     const loss = tf.tidy(() => {
       const { ids, targets, mask, modality } = batchTensors(b);
@@ -156,24 +185,24 @@ export class LmTrainer {
         return tf.addN(terms) as tf.Scalar;
       }, vars);
       // a text-only batch leaves the image experts (MoT) without gradients: update only what was used
-      this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads)?.dispose();
-      return value;
+      const norm = this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads);
+      return [value, norm ?? tf.scalar(0)];
     });
-    const lossValue = (await loss.data())[0];
-    loss.dispose();
+    const [lossValue, gradNorm] = await Promise.all(loss.map(async (t) => (await t.data())[0]));
+    tf.dispose(loss);
     const taskLosses = parts ? Object.fromEntries(parts.map((p, i) => [p.task, perTask[i].dataSync()[0]])) : undefined;
     tf.dispose(perTask);
-    return { lossValue, taskLosses };
+    return { lossValue, gradNorm, taskLosses };
   }
 
   /** The same step with the batch's rows split across the worker threads (src/parallel/). */
-  private async parallelStep(pool: GradPool, b: Batch, perTask: boolean, vars: tf.Variable[]): Promise<{ lossValue: number; taskLosses?: Record<string, number> }> {
+  private async parallelStep(pool: GradPool, b: Batch, perTask: boolean, vars: tf.Variable[]): Promise<StepResult> {
     const r = await pool.grads(b, true, perTask);
-    tf.tidy(() => this.opt.step(vars.filter((v) => r.grads[v.name] !== undefined), r.grads)?.dispose());
+    const norm = tf.tidy(() => this.opt.step(vars.filter((v) => r.grads[v.name] !== undefined), r.grads) ?? tf.scalar(0));
     tf.dispose(Object.values(r.grads));
-    const lossValue = (await r.value.data())[0];
-    r.value.dispose();
-    return { lossValue, taskLosses: perTask ? r.taskLosses : undefined };
+    const [lossValue, gradNorm] = await Promise.all([r.value, norm].map(async (t) => (await t.data())[0]));
+    tf.dispose([r.value, norm]);
+    return { lossValue, gradNorm, taskLosses: perTask ? r.taskLosses : undefined };
   }
 
   /** The data-parallel pool for `config.workers`, or null for one worker. */

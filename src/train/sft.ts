@@ -102,13 +102,18 @@ export interface SftRun {
 
 const NAME_OF: Record<SftData, string> = { unified: 'unified-sft', 'image-only': 'image-only', 'text-only': 'text-only' };
 
+/** Stop in one line unless `dir` holds a model checkpoint (commands check it before claiming --out). */
+export function assertBaseCheckpoint(dir: string): void {
+  if (!fs.existsSync(path.join(dir, 'config.json'))) throw new UserError(`--base: ${dir}: no model checkpoint there (expected config.json from cmrp pretrain)`);
+}
+
 /**
  * Set up (or resume, when `outDir` holds this run's checkpoint) Unified-SFT of `characterId` from
  * the base at `baseDir`; `await run.trainer.run()` trains, in chunks if you like.
  */
 export async function prepareSft(config: SftConfig, opts: { baseDir: string; dataDir: string; character: string | Character; outDir: string | null; worldDir?: string; log?: (s: string) => void }): Promise<SftRun> {
   const log = opts.log ?? (() => {});
-  if (!fs.existsSync(path.join(opts.baseDir, 'config.json'))) throw new UserError(`--base: ${opts.baseDir}: no model checkpoint there (expected config.json from cmrp pretrain)`);
+  assertBaseCheckpoint(opts.baseDir);
   const character = typeof opts.character === 'string' ? (await loadCharacter(opts.dataDir, opts.character)).character : opts.character;
   const resume = opts.outDir !== null && (fs.existsSync(path.join(opts.outDir, 'config.json')) || isAdapterDir(opts.outDir));
   let model: Transformer, tok: Tokenizers, adapters: LoraAdapters | null = null;

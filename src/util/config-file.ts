@@ -7,20 +7,50 @@
 import * as fs from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from './errors';
+import { jsonErrorMessage } from './fs';
 
-/** The raw preset `nameOrFile`, or the parsed JSON file at that path. */
+/** A config file is small; anything larger (or not a regular file: a FIFO, a device) is refused before reading. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** The raw preset `nameOrFile`, or the parsed JSON object in the file at that path. */
 export function readPresetOrFile(nameOrFile: string, presets: Record<string, unknown>, what = { flag: '--config', kind: 'a preset' }): unknown {
   if (Object.prototype.hasOwnProperty.call(presets, nameOrFile)) return presets[nameOrFile];
-  if (!fs.existsSync(nameOrFile)) throw new UserError(`${what.flag}: "${nameOrFile}" is neither ${what.kind} (${Object.keys(presets).join(', ')}) nor a file`);
+  let st: fs.Stats;
   try {
-    return JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${nameOrFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    st = fs.statSync(nameOrFile);
+  } catch {
+    throw new UserError(`${what.flag}: "${nameOrFile}" is neither ${what.kind} (${Object.keys(presets).join(', ')}) nor a file`);
   }
+  if (!st.isFile()) throw new UserError(`${what.flag}: ${nameOrFile}: not a regular file`);
+  if (st.size > MAX_CONFIG_BYTES) throw new UserError(`${what.flag}: ${nameOrFile}: ${st.size} bytes; a config file is at most ${MAX_CONFIG_BYTES}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${nameOrFile}: not valid JSON (${jsonErrorMessage(err)})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UserError(`${nameOrFile}: (root): expected a JSON object of config fields, found ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  }
+  return raw;
 }
 
-/** Parse with the schema; the first issue becomes `<where>: <field path>: <message>`. */
+/** The path of the first number that is NaN or infinite (JSON's 1e999 parses to Infinity), or null. */
+export function findNonFinite(v: unknown, at: (string | number)[] = []): { path: (string | number)[]; value: number } | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : { path: at, value: v };
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const hit = findNonFinite(x, [...at, Array.isArray(v) ? Number(k) : k]);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/** Parse with the schema; the first issue becomes `<where>: <field path>: <message>`. Non-finite numbers are refused first. */
 export function parseConfig<S extends z.ZodTypeAny>(schema: S, raw: unknown, where: string): z.infer<S> {
+  const bad = findNonFinite(raw);
+  if (bad) throw new UserError(`${where}: ${bad.path.join('.') || '(root)'}: expected a finite number, found ${bad.value}`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];

@@ -3,30 +3,47 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from './errors';
 
+/** Files a run keeps in its --out folder across atomic replacements (see util/run-out.ts). */
+export const CARRIED_FILES = ['.cmrp-run.json', '.cmrp.lock'];
+
+/**
+ * A JSON.parse error without the input it quotes: V8 messages carry a snippet of the text
+ * (`Unexpected token 'r', "root:x:0:0:"... is not valid JSON`), which must not reach a log.
+ */
+export function jsonErrorMessage(err: unknown): string {
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  return msg.replace(/, ".*?"(\.\.\.)? is not valid JSON$/, '').replace(/ is not valid JSON$/, '');
+}
+
 /** Write to a temporary sibling, fsync, then rename over the target (atomic on POSIX). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
   try {
-    if (typeof data === 'string') fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      if (typeof data === 'string') fs.writeSync(fd, data);
+      else fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true }); // never leave the temporary file behind
+    throw err;
   }
-  fs.renameSync(tmp, file);
 }
 
 /**
  * Parse a JSON file; an unreadable or unparsable file is one UserError line:
- * `<file>: cannot read[ <what>] (<reason>)<hint>`.
+ * `<file>: cannot read[ <what>] (<reason>)<hint>`. The reason never quotes the file's content.
  */
 export function readJsonFile<T = unknown>(file: string, what = '', hint = ''): T {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   } catch (err) {
-    throw new UserError(`${file}: cannot read${what ? ` ${what}` : ''} (${(err as Error).message.split('\n')[0]})${hint}`);
+    throw new UserError(`${file}: cannot read${what ? ` ${what}` : ''} (${jsonErrorMessage(err)})${hint}`);
   }
 }
 
@@ -37,6 +54,7 @@ export function writeJsonAtomic(file: string, value: unknown, indent = 2): void 
 /**
  * Replace a whole directory atomically: build it at `<dir>.tmp-*`, then swap it in.
  * `build` receives the temporary path. On failure the old directory is left untouched.
+ * The run's manifest and lock (CARRIED_FILES) move into the new folder.
  */
 export async function replaceDirAtomic(dir: string, build: (tmpDir: string) => Promise<void> | void): Promise<void> {
   const parent = path.dirname(path.resolve(dir));
@@ -46,6 +64,10 @@ export async function replaceDirAtomic(dir: string, build: (tmpDir: string) => P
   fs.mkdirSync(tmp, { recursive: true });
   try {
     await build(tmp);
+    for (const name of CARRIED_FILES) {
+      const from = path.join(dir, name);
+      if (fs.existsSync(from) && !fs.existsSync(path.join(tmp, name))) fs.copyFileSync(from, path.join(tmp, name));
+    }
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 import { synthesize, EVAL_SIZE, Split } from '../../data/synth';
 import { benchSynth, formatBench } from '../../data/synth/bench';
+import { claimRun, forceOption, synthIdentity } from '../out';
 
 const MAX_WORLD = 20_000;
 
@@ -54,20 +55,22 @@ export function parseSynthOptions(o: RawOptions): ParsedSynthOptions {
 }
 
 export function register(data: Command): void {
-  data
+  const cmd = data
     .command('synth')
     .description('write the synthetic RoleScape world (RoleScape-20 layout, deterministic in --seed)')
-    .option('--out <dir>', 'dataset folder to (re)write atomically')
+    .option('--out <dir>', 'dataset folder to (re)write atomically (an existing synthetic dataset, an empty folder or a new one)')
     .option('--seed <n>', 'random seed', '0')
     .option('--split <eval|world>', 'eval: the 20 evaluation characters; world: a larger corpus without them', 'eval')
     .option('--characters <n>', `eval: first N of ${EVAL_SIZE}; world: how many (default 240)`)
     .option('--bench', 'print "synth: N characters in T s" (builds in a scratch folder when --out is absent)')
     .option('--quiet', 'no progress bar')
-    .option('--json', 'print the summary as JSON on stdout')
-    .action(async (raw: RawOptions) => {
+    .option('--json', 'print the summary as JSON on stdout');
+  forceOption(cmd).action(async (raw: RawOptions & { force?: boolean }) => {
       const o = parseSynthOptions(raw);
+      const claim = o.out ? claimRun(o.out, { kind: 'synth' }, { force: raw.force, legacy: synthIdentity }) : null;
       const opts = { seed: o.seed, split: o.split, characters: o.characters, quiet: o.quiet };
       const summary = o.bench ? await benchSynth({ ...opts, out: o.out }) : await synthesize({ ...opts, out: o.out as string });
+      claim?.release();
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else if (o.bench) process.stdout.write(formatBench(summary) + '\n');
       else process.stdout.write(`synth: wrote ${summary.characters} ${o.split} characters (${summary.images} images, ${summary.files} files) to ${summary.out} in ${summary.seconds.toFixed(1)} s\n`);

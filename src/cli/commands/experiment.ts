@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
 import { resolveGrid, runExperiment, aggregate, markdownTable, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
+import { pickCharacters } from '../../eval/experiments/runner';
+import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
+import { claimRun, experimentIdentity, forceOption } from '../out';
+import { wholeNumber } from '../options';
+import { mdCode } from '../../util/markdown';
 import { experimentFigures } from '../../viz/experiment-figures';
 import { exportFigures, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
 import { readJsonFile, writeFileAtomic } from '../../util/fs';
@@ -11,24 +16,38 @@ import { progressBar } from '../progress';
 
 export function register(program: Command): void {
   const root = projectRoot();
-  program
+  const cmd = program
     .command('experiment')
     .description('run a grid of methods x characters x seeds (cached per cell) and write results.json, report.md and figures/')
     .option('--grid <name|file>', 'built-in grid (main, ablations, demo, real, or one of them with -smoke) or a JSON file of the GridSchema shape', 'main')
-    .option('--characters <all|N|a,b,c>', "'all', the first N characters in id order, or a comma-separated list", '5')
-    .option('--seeds <S>', 'seeds per cell', '1')
+    .option('--characters <all|N|a,b,c>', "'all', the first N characters in id order, or a comma-separated list of ids or folder names", '5')
+    .option('--seeds <S>', 'seeds per cell', wholeNumber(1, 100), 1)
     .requiredOption('--out <dir>', 'results folder (cells are cached here)')
     .option('--data <dir>', 'a RoleScape-20 folder (default: the embedded synthetic dataset)')
     .option('--base <dir>', 'base checkpoint', defaultBaseDir())
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--text-judges <dir>', 'text judges', path.join(root, 'checkpoints', 'text-judges'))
-    .option('--quiet', 'no progress bar', false)
-    .action(async (o: { grid: string; characters: string; seeds: string; out: string; data?: string; base: string; judges: string; textJudges: string; quiet: boolean }) => {
+    .option('--allow-invalid', 'run even when a chosen character has data errors (as `cmrp data validate` reports them)', false)
+    .option('--json', 'print the aggregate as one JSON object on stdout', false)
+    .option('--quiet', 'no progress bar', false);
+  forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; out: string; data?: string; base: string; judges: string; textJudges: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
       const grid = resolveGrid(o.grid);
-      const seeds = Number(o.seeds);
-      if (!Number.isInteger(seeds) || seeds < 1) throw new UserError(`--seeds: expected a positive whole number, found "${o.seeds}"`);
-      const characters = o.characters === 'all' ? 'all' : /^\d+$/.test(o.characters) ? Number(o.characters) : o.characters.split(',').map((s) => s.trim());
+      const seeds = o.seeds;
       const data = await resolveDataDir(o.data);
+      // the chosen characters, by id or folder name, each gated on its data as `data validate` checks it
+      const { characters: all, issues } = await loadRoleScape(data);
+      const which = o.characters.trim();
+      let chosen: Character[];
+      if (which === 'all') chosen = all;
+      else if (/^\d+$/.test(which)) {
+        const n = Number(which);
+        if (n < 1) throw new UserError(`--characters: expected 'all', a number from 1 to ${all.length}, or names; found "${o.characters}"`);
+        chosen = pickCharacters(all, n);
+      } else chosen = which.split(',').map((s) => s.trim()).filter(Boolean).map((name) => findCharacter(all, name));
+      if (!chosen.length) throw new UserError(`--characters: no character chosen from "${o.characters}"`);
+      for (const c of chosen) gateCharacter(c, issues, { allowInvalid: o.allowInvalid });
+      const characters = chosen.map((c) => c.id);
+      const claim = claimRun(o.out, { kind: 'experiment', config: { grid: grid.name } }, { force: o.force, legacy: experimentIdentity });
       let bar: ReturnType<typeof progressBar> | null = null;
       const command = `npx cmrp ${process.argv.slice(2).join(' ')}`;
       const r = await runExperiment({
@@ -40,9 +59,14 @@ export function register(program: Command): void {
         },
       });
       (bar as ReturnType<typeof progressBar> | null)?.stop();
-      console.log(markdownTable(aggregate(r.cells, r.methods)));
+      const table = aggregate(r.cells, r.methods);
+      if (o.json) process.stdout.write(JSON.stringify({ command: 'experiment', grid: r.grid, characters: r.characters, seeds: r.seeds, cells: r.cells.length, cached: r.cells.filter((c) => c.cached).length, aggregate: table, out: o.out }) + '\n');
+      else console.log(markdownTable(table));
       await writeFigures(r, path.join(o.out, 'figures'));
-      console.log(`experiment: ${r.cells.length} cells (${r.cells.filter((c) => c.cached).length} cached) in ${(r.seconds / 60).toFixed(1)} min; ${path.join(o.out, 'report.md')}`);
+      claim.release();
+      const summary = `experiment: ${r.cells.length} cells (${r.cells.filter((c) => c.cached).length} cached) in ${(r.seconds / 60).toFixed(1)} min; ${path.join(o.out, 'report.md')}`;
+      if (o.json) console.error(summary);
+      else console.log(summary);
     });
 }
 
@@ -67,7 +91,7 @@ export function registerFigures(program: Command): void {
 async function writeFigures(r: ExperimentResults, dir: string): Promise<void> {
   const raster = rasterExportAvailable() || registerChromiumRasterizer();
   if (!raster) console.error('figures: HTML only (no headless Chromium for PNG/SVG; install chromium or set CMRP_CHROMIUM)');
-  const lines = [`# Figures of \`${r.grid}\``, '', `From ${r.cells.length} cells; command: \`${r.command}\``, ''];
+  const lines = [`# Figures of ${mdCode(r.grid)}`, '', `From ${r.cells.length} cells; command: ${mdCode(r.command)}`, ''];
   const figs = experimentFigures(r);
   let written: Record<string, ExportedFigure>;
   try {

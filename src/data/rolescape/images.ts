@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IssueCollector } from './issues';
 import { checkPng } from './png';
+import { readFileSafe } from './read';
 import type { ImageRef, Split } from './types';
 
 export const IMAGE_FILE = /^(\d+)\.png$/;
@@ -19,13 +20,8 @@ export async function loadImages(dir: string, split: Split, issues: IssueCollect
   const checked = await Promise.all(
     names.map(async (name) => {
       const abs = path.join(dir, name);
-      let buf: Buffer;
-      try {
-        buf = fs.readFileSync(abs);
-      } catch (err) {
-        issues.error(abs, '', 'unreadable', `cannot read image (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-        return null;
-      }
+      const buf = readFileSafe(abs, issues, { required: true, what: 'image' });
+      if (buf === null) return null;
       return { name, abs, res: await checkPng(buf) };
     }),
   );

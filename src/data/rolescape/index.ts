@@ -13,3 +13,4 @@ export {
   type ValidationRow,
   type ReportOptions,
 } from './validate';
+export { findCharacter, characterIssues, gateCharacter, loadCheckedCharacter, type GateOptions } from './gate';

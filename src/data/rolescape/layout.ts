@@ -61,14 +61,14 @@ function subdirs(dir: string): string[] | null {
 
 const squash = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
 
-export function assertDatasetDir(root: string): void {
+export function assertDatasetDir(root: string, flag = ''): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(root);
   } catch {
-    throw new UserError(`no such directory: ${root}`);
+    throw new UserError(flag ? `${flag}: ${root}: no such folder` : `no such directory: ${root}`);
   }
-  if (!st.isDirectory()) throw new UserError(`not a directory: ${root}`);
+  if (!st.isDirectory()) throw new UserError(flag ? `${flag}: ${root}: not a folder` : `not a directory: ${root}`);
 }
 
 export function discoverLayout(root: string, issues: IssueCollector): CharacterLayout[] {

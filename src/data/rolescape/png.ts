@@ -13,8 +13,9 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export function checkPngHeader(buf: Buffer): PngCheck {
   if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) {
-    const head = buf.subarray(0, 8).toString('hex') || 'an empty file';
-    return { ok: false, field: 'signature', message: `not a PNG: expected the 8-byte PNG signature 89504e470d0a1a0a, found ${head}` };
+    // the found bytes are not quoted: they may be anything (a symlinked /etc/passwd, a text file)
+    const found = buf.length === 0 ? 'an empty file' : buf.length < 8 ? `only ${buf.length} byte(s)` : 'other bytes';
+    return { ok: false, field: 'signature', message: `not a PNG: expected the 8-byte PNG signature 89504e470d0a1a0a, found ${found}` };
   }
   // first chunk: length (4) = 13, type (4) = IHDR, width (4), height (4), …
   if (buf.length < 33 || buf.readUInt32BE(8) !== 13 || buf.toString('latin1', 12, 16) !== 'IHDR') {

@@ -4,7 +4,9 @@
  * Nothing here writes: the dataset folder is shared and must stay byte-identical.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { IssueCollector } from './issues';
+import { jsonErrorMessage } from '../../util/fs';
 
 export interface ReadOpts {
   /** Missing file -> error (required) or silently null (optional). */
@@ -13,21 +15,77 @@ export interface ReadOpts {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function readText(abs: string, issues: IssueCollector, opts: ReadOpts): string | null {
-  let buf: Buffer;
-  try {
-    if (!fs.statSync(abs).isFile()) {
-      issues.error(abs, '', 'not-a-file', 'expected a file, found a directory');
-      return null;
+/** Largest file the loader reads (text, JSON, PNG): RoleScape-20's largest is 0.4 MB. */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+const KIND = (st: fs.Stats): string =>
+  st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let r = realRoots.get(root);
+  if (r === undefined) {
+    try {
+      r = fs.realpathSync(root);
+    } catch {
+      r = root;
     }
-    buf = fs.readFileSync(abs);
+    realRoots.set(root, r);
+  }
+  return r;
+}
+
+/**
+ * A data file's bytes, read safely: regular files only (checked with lstat before opening, so a
+ * FIFO never blocks and a device is never read), symbolic links only when they stay inside the
+ * dataset folder, at most MAX_FILE_BYTES. Problems become issues; no content is ever quoted.
+ * `null` when the file is missing (reported only when required) or refused.
+ */
+export function readFileSafe(abs: string, issues: IssueCollector, opts: ReadOpts & { what?: string }): Buffer | null {
+  const what = opts.what ?? 'file';
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(abs);
+    if (st.isSymbolicLink()) {
+      const target = fs.realpathSync(abs);
+      const root = realRoot(issues.root);
+      if (target !== root && !target.startsWith(root + path.sep)) {
+        issues.error(abs, '', 'symlink-outside', `a symbolic link to a path outside the dataset folder; not followed (copy the ${what} into the folder instead)`);
+        return null;
+      }
+      st = fs.statSync(abs);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       if (opts.required) issues.error(abs, '', 'missing-file', 'required file is missing');
-    } else issues.error(abs, '', 'unreadable', `cannot read file (${code ?? String(err)})`);
+    } else issues.error(abs, '', 'unreadable', `cannot read ${what} (${code ?? 'error'})`);
     return null;
   }
+  if (!st.isFile()) {
+    issues.error(abs, '', 'not-a-file', st.isDirectory() ? 'expected a file, found a directory' : `expected a regular ${what}, found ${KIND(st)}; not read`);
+    return null;
+  }
+  if (st.size > MAX_FILE_BYTES) {
+    issues.error(abs, '', 'too-large', `${st.size} bytes, more than the ${MAX_FILE_BYTES} bytes a RoleScape ${what} may have; not read`);
+    return null;
+  }
+  try {
+    const buf = fs.readFileSync(abs);
+    if (buf.length > MAX_FILE_BYTES) {
+      issues.error(abs, '', 'too-large', `grew past ${MAX_FILE_BYTES} bytes while being read; not used`);
+      return null;
+    }
+    return buf;
+  } catch (err) {
+    issues.error(abs, '', 'unreadable', `cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return null;
+  }
+}
+
+export function readText(abs: string, issues: IssueCollector, opts: ReadOpts): string | null {
+  const buf = readFileSafe(abs, issues, opts);
+  if (buf === null) return null;
   let text: string;
   try {
     text = utf8.decode(buf);
@@ -51,7 +109,7 @@ export function parseJsonText(
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    const msg = (err as Error).message.replace(/\s*\(line \d+ column \d+\)$/, '');
+    const msg = jsonErrorMessage(err).replace(/\s*\(line \d+ column \d+\)$/, '');
     const m = /at position (\d+)/.exec(msg);
     const pos = m ? Number(m[1]) : text.length;
     const { line, col } = lineCol(text, pos);

@@ -8,6 +8,7 @@
  */
 import { HELDOUT_SUFFIX, IMAGE_METRIC_KEYS, METRIC_KEYS, heldOutKey, type Metrics } from '../suite/report';
 import { bootstrapMeanInterval, finite, meanOrNull, signCount, std } from '../../util/stats';
+import { mdCode, mdText } from '../../util/markdown';
 
 export const RESULTS_FORMAT = 'cmrp-experiment/1';
 
@@ -93,7 +94,7 @@ export function markdownTable(summary: Record<string, Record<string, Summary>>, 
     if (vals.length) best[k] = Math.max(...vals);
   }
   const head = `| method | ${keys.join(' | ')} |\n| --- | ${keys.map(() => '---').join(' | ')} |`;
-  const rows = methods.map((m) => `| ${m} | ${keys.map((k) => {
+  const rows = methods.map((m) => `| ${mdText(m)} | ${keys.map((k) => {
     const s = summary[m][k];
     const cell = formatCell(s, expected);
     return eligible(s) && methods.length > 1 && goodness(k, s.mean!) === best[k] ? `**${cell}**` : cell;
@@ -161,7 +162,7 @@ function pairedTable(r: ExperimentResults, pairs: readonly [string, string][], k
     `| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
   for (const [m, ref] of pairs) {
     const d = pairedDeltas(r.cells, m, ref, keys);
-    lines.push(`| ${m} - ${ref} | ${keys.map((k) => formatDelta(d[k])).join(' | ')} |`);
+    lines.push(`| ${mdText(m)} - ${mdText(ref)} | ${keys.map((k) => formatDelta(d[k])).join(' | ')} |`);
   }
   return [...lines, ''];
 }
@@ -190,10 +191,10 @@ export function markdownReport(r: ExperimentResults): string {
   const summary = aggregate(r.cells, r.methods);
   const n = r.characters.length * r.seeds;
   return [
-    `# Experiment \`${r.grid}\``,
+    `# Experiment ${mdCode(r.grid)}`,
     '',
-    `Command: \`${r.command}\``,
-    `Characters (${r.characters.length}): ${r.characters.join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
+    `Command: ${mdCode(r.command)}`,
+    `Characters (${r.characters.length}): ${r.characters.map(mdText).join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
     `Mean ± std over the character-seed pairs that have the metric (std with n-1), with n in each cell; a cell of n = 1 shows its value alone; ${PARTIAL_MARK}: the cell rests on fewer than the ${n} pairs of the grid (its mean is over another subset). Best per column in bold among cells with n >= 2 on all ${n} pairs: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
     '',
@@ -208,7 +209,7 @@ export function markdownReport(r: ExperimentResults): string {
     ...r.methods.map((m) => {
       const cs = r.cells.filter((c) => c.method === m);
       const avg = (f: (c: CellResult) => number) => (cs.length ? (cs.reduce((a, c) => a + f(c), 0) / cs.length).toFixed(1) : '–');
-      return `| ${m} | ${avg((c) => c.train_seconds)} | ${avg((c) => c.eval_seconds)} |`;
+      return `| ${mdText(m)} | ${avg((c) => c.train_seconds)} | ${avg((c) => c.eval_seconds)} |`;
     }),
     '',
   ].join('\n');

@@ -69,6 +69,27 @@ function dirHash(dir: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/**
+ * The content of a dataset folder: every regular file's relative path and bytes (hidden files and
+ * anything that is not a regular file or folder are skipped, as the loader skips or refuses them).
+ * A cell reads its character's folders and, for the style judge, every character's lines, so the
+ * whole folder is what its numbers depend on: an emptied knowledge file or a deleted PNG changes it.
+ */
+export function dataContentHash(dir: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (d: string, rel: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (e.name.startsWith('.')) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else if (e.isFile()) h.update(r).update('\0').update(fs.readFileSync(path.join(d, e.name))).update('\0');
+      else h.update(r).update('\0(not a regular file)\0');
+    }
+  };
+  walk(dir, '');
+  return h.digest('hex').slice(0, 16);
+}
+
 function sftConfigFor(grid: Grid, m: Method, seed: number): SftConfig {
   const data = m.kind === 'image-only' || m.kind === 'text-only' ? m.kind : 'unified';
   const c = resolveSftConfig(grid.sft_config, { ...(m.sft ?? {}), data });
@@ -85,6 +106,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const dataKey = fs.existsSync(path.join(o.dataDir, 'index.json')) ? fileHash(path.join(o.dataDir, 'index.json')) : path.resolve(o.dataDir);
   const heldOutJudges = o.heldOutJudgesDir === undefined ? defaultHeldOutJudgesDir() : o.heldOutJudgesDir;
   const judgesKey = [dirHash(o.judgesDir), dirHash(o.textJudgesDir), ...(heldOutJudges ? [dirHash(heldOutJudges)] : [])]; // keys without held-out judges unchanged
+  // the data's content is checked beside the spec hash (kept out of it, so cells cached before this
+  // check keep their keys: such a cell is adopted once with the data as it is now, and said)
+  const dataSha = dataContentHash(o.dataDir);
+  let adopted = 0;
   const evalBase = resolveEvalConfig(o.grid.eval_config);
   // each row's base checkpoint (its own, e.g. the dense base, or the grid's) and its fingerprint, once
   const rowBases = new Map(o.grid.methods.map((m) => {
@@ -106,7 +131,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       policy.dispose();
     }
     const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: cell.trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
-    writeJsonAtomic(cell.file, { spec_hash: cell.specHash, spec: cell.spec, result, report });
+    writeJsonAtomic(cell.file, { spec_hash: cell.specHash, data_sha: dataSha, spec: cell.spec, result, report });
     return result;
   };
   for (let seed = 0; seed < o.seeds; seed++) {
@@ -129,7 +154,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
-        const cached = readCell(cellFile, specHash);
+        const hit = readCell(cellFile, specHash, dataSha);
+        if (hit?.legacy) adopted++;
+        const cached = hit?.result;
         if (cached) {
           cells.push({ ...cached, cached: true });
           o.onCell?.(cells.length, total, cells[cells.length - 1]);
@@ -170,6 +197,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       }
     }
   }
+  if (adopted) log(`${adopted} cached cell(s) predate data content hashing: adopted with the data in ${o.dataDir} as it is now (content ${dataSha}); a later change of the data reruns them`);
   const results: ExperimentResults = {
     format: RESULTS_FORMAT, grid: o.grid.name, command: o.command, characters: chars.map((c) => c.id), seeds: o.seeds,
     methods: o.grid.methods.map((m) => m.name), kinds: Object.fromEntries(o.grid.methods.map((m) => [m.name, m.kind])), pairs: comparisonPairs(o.grid), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
@@ -190,11 +218,17 @@ export function comparisonPairs(grid: Grid): [string, string][] {
   return pairs.filter(([, ref]) => ref !== '');
 }
 
-function readCell(file: string, specHash: string): Omit<CellResult, 'cached'> | null {
+/** A cached cell when its spec and data content match; a cell saved before data hashing is adopted (stamped with `dataSha`). */
+function readCell(file: string, specHash: string, dataSha: string): { result: Omit<CellResult, 'cached'>; legacy: boolean } | null {
   if (!fs.existsSync(file)) return null;
   try {
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { spec_hash?: string; result?: CellResult };
-    return saved.spec_hash === specHash && saved.result ? saved.result : null;
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { spec_hash?: string; data_sha?: string; result?: CellResult };
+    if (saved.spec_hash !== specHash || !saved.result) return null;
+    if (saved.data_sha === undefined) {
+      writeJsonAtomic(file, { ...saved, data_sha: dataSha });
+      return { result: saved.result, legacy: true };
+    }
+    return saved.data_sha === dataSha ? { result: saved.result, legacy: false } : null;
   } catch {
     return null; // unreadable: recompute (it is rewritten atomically)
   }

@@ -1,0 +1,24 @@
+/**
+ * Option values parsed at the option: `--shots abc` stops in commander with one line naming the
+ * option (`option '--shots <k>' argument 'abc' is invalid. expected a whole number from 1 to 1000`),
+ * exit 2, before any data is loaded or the compute backend started.
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number in [min, max] (digits only: "1e3", "2.0", "-2", "0x10" are refused). */
+export function wholeNumber(min: number, max: number): (raw: string) => number {
+  return (raw: string) => {
+    const s = raw.trim();
+    if (!/^\d+$/.test(s)) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    const n = Number(s);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, found ${n}`);
+    return n;
+  };
+}
+
+/** A non-empty value without control characters (paths, names). */
+export function text(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!raw.trim() || /[\u0000-\u001f]/.test(raw)) throw new InvalidArgumentError('expected a non-empty value without control characters');
+  return raw;
+}

@@ -1,0 +1,65 @@
+/**
+ * The CLI side of `--out` ownership (util/run-out.ts does the work): the `--force` option, and how
+ * each kind of run is recognised in a folder written before run manifests existed (a checkpoint's
+ * config.json meta, an adapter's adapter.json, an export's cmrp-export.json, a synthetic dataset's
+ * index.json, an experiment's results.json or cells/), so existing runs resume as before.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { claimOutDir, type OutClaim, type RunIdentity } from '../util/run-out';
+
+export function forceOption(cmd: Command, what = 'its contents'): Command {
+  return cmd.option('--force', `replace a non-empty --out that is not this run (${what}; says what it removes)`, false);
+}
+
+function readMeta(file: string): Record<string, unknown> | null {
+  try {
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { meta?: Record<string, unknown> } & Record<string, unknown>;
+    return raw && typeof raw === 'object' ? raw : null;
+  } catch {
+    return null;
+  }
+}
+
+const META_KIND: Record<string, string> = { sft: 'sft', grpo: 'grpo', base: 'pretrain' };
+
+/** A checkpoint or adapter folder's kind and character from its own files. */
+export function checkpointIdentity(dir: string): RunIdentity | null {
+  for (const f of ['config.json', 'adapter.json']) {
+    const raw = readMeta(path.join(dir, f));
+    const meta = raw?.meta as Record<string, unknown> | undefined;
+    if (meta && typeof meta.kind === 'string' && META_KIND[meta.kind]) {
+      return { kind: META_KIND[meta.kind], ...(typeof meta.character === 'string' ? { character: meta.character } : {}) };
+    }
+  }
+  return null;
+}
+
+export function exportIdentity(dir: string): RunIdentity | null {
+  const raw = readMeta(path.join(dir, 'cmrp-export.json'));
+  return raw && typeof raw.format === 'string' && raw.format.startsWith('cmrp-export') ? { kind: 'export', ...(typeof raw.character === 'string' ? { character: raw.character } : {}) } : null;
+}
+
+export function synthIdentity(dir: string): RunIdentity | null {
+  const raw = readMeta(path.join(dir, 'index.json'));
+  return raw && typeof raw.format === 'string' && raw.format.startsWith('cmrp-synth') ? { kind: 'synth' } : null;
+}
+
+export function experimentIdentity(dir: string): RunIdentity | null {
+  return fs.existsSync(path.join(dir, 'results.json')) || fs.existsSync(path.join(dir, 'cells')) ? { kind: 'experiment' } : null;
+}
+
+/**
+ * The config as a run's identity: how many data-parallel workers compute the gradients
+ * (`train.workers`) is how the run is computed, not which run it is, so a resume may change it.
+ */
+export function runConfig<C extends { train: { workers?: number } }>(config: C): C {
+  const { workers: _workers, ...train } = config.train;
+  return { ...config, train };
+}
+
+/** Claim `out` for this run (manifest, lock, stale siblings), or stop with one line. */
+export function claimRun(out: string, id: RunIdentity, o: { force?: boolean; legacy?: (dir: string) => RunIdentity | null }): OutClaim {
+  return claimOutDir(out, id, { force: o.force, legacy: o.legacy, log: (l) => process.stderr.write(l + '\n') });
+}
