@@ -254,6 +254,11 @@ test('truth drawings: the renderer draws each held-out prompt as labelled; the j
     const within = scoreDiversity(groups.map((g) => pairwiseDistances(judges, g.drawings)))!;
     const blank = pairwiseDistances(judges, [drawings[0], new Uint8Array(3072).fill(255)])[0];
     assert.ok(within < 0.2 && within < blank / 3, `within-prompt ${within} vs blank ${blank}`);
+    // through the tokenizer: the same prompts, each render replaced by its reconstruction
+    const tok = loadTokenizers(baseDir);
+    const rec = await truthDrawings(truth, prompts, 3, 0, (px) => tok.image.reconstruct(px));
+    assert.deepEqual(rec[0].drawings[0], tok.image.reconstruct(groups[0].drawings[0]));
+    assert.notDeepEqual(rec[0].drawings[0], groups[0].drawings[0]);
   } finally {
     judges.dispose();
   }

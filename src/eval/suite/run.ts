@@ -179,7 +179,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       details.t2i = detail(records);
       // the same prompts drawn by the renderer itself: each t2i metric's value for the data distribution
       if (truth && records.length) {
-        const tr = scoreT2i(judgeT2i(judges, await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed), refs, training), config.copy_threshold);
+        const tr = scoreT2i(judgeT2i(judges, await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed, (px) => policy.tok.image.reconstruct(px)), refs, training), config.copy_threshold);
         for (const k of TRUTH_T2I_KEYS) (metrics as Record<string, number | null>)[`${k}_truth`] = tr[k];
       } else for (const k of TRUTH_T2I_KEYS) unavailable[`${k}_truth`] = truth ? 'no held-out GRPO prompts' : noTruthReason(c);
       if (held) {
