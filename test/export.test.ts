@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { register } from '../src/cli/commands/export';
 import { loadCharacter, type Character } from '../src/data/rolescape';
@@ -338,12 +338,13 @@ test('(f) bad arguments are one-line user errors, and nothing is written', async
     [['--character', 'Calmaric', '--grpo-config', 'huge'], /--grpo-config: "huge" is neither a preset/],
     [['--character', 'Calmaric', '--official-yaml', badYaml], /bad\.yaml: reward_weights\.vqa: expected a number/],
     [['--character', 'Calmaric', '--official-yaml', path.join(dir, 'none.yaml')], /--official-yaml: .*none\.yaml: no such file/],
-    [['--character', 'Calmaric', '--shots', '0'], /--shots: expected a positive integer/],
     [['--character', 'Calmaric', '--data', path.join(dir, 'nowhere')], /--data: .*nowhere: no such folder/],
   ];
   for (const [args, re] of cases) {
     await assert.rejects(run(...args), (e: unknown) => e instanceof UserError && re.test(e.message) && !e.message.includes('\n'), args.join(' '));
   }
+  // numbers are parsed at the option: commander's one-line usage error (exit 2 in the CLI)
+  await assert.rejects(run('--character', 'Calmaric', '--shots', '0'), (e: unknown) => e instanceof CommanderError && e.code === 'commander.invalidArgument' && /--shots <k>.*expected a whole number from 1 to 1000/.test(e.message));
   assert.ok(!fs.existsSync(target), 'nothing written');
   // an existing export survives a failed one untouched
   fs.cpSync(out, target, { recursive: true });

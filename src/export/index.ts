@@ -53,6 +53,8 @@ export interface ExportOptions {
   command?: string;
   /** Each warning, once (the CLI prints them on stderr). */
   warn?: (message: string) => void;
+  /** Called once everything is checked, just before `outDir` is written (the CLI claims --out there, so a refused export writes nothing). */
+  beforeWrite?: () => void;
 }
 
 export interface ExportResult {
@@ -148,6 +150,7 @@ export async function exportOfficial(o: ExportOptions): Promise<ExportResult> {
     sft, grpo, warnings: warnings.map((w) => w.message), files: [...files.map((f) => f.path), L.manifest].sort(),
   };
 
+  o.beforeWrite?.();
   await replaceDirAtomic(o.outDir, (tmp) => {
     for (const f of files) {
       const p = path.join(tmp, f.path);

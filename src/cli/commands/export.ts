@@ -5,6 +5,7 @@ import { UserError } from '../../util/errors';
 import { resolveDataDir } from '../customize';
 import { loadCheckedCharacter } from '../../data/rolescape';
 import { claimRun, exportIdentity, forceOption } from '../out';
+import type { OutClaim } from '../../util/run-out';
 import { wholeNumber } from '../options';
 
 /** `cmrp export official`: one character's SFT and GRPO files for the official UniCharacter pipeline. */
@@ -27,14 +28,15 @@ export function register(program: Command): void {
       const data = await resolveDataDir(o.data);
       const { character } = await loadCheckedCharacter(data, o.character, { allowInvalid: o.allowInvalid });
       if (shots !== undefined && shots > character.images.train.length) throw new UserError(`--shots: ${shots}, but ${character.id} has ${character.images.train.length} valid training images`);
-      const claim = claimRun(o.out, { kind: 'export', character: character.id }, { force: o.force, legacy: exportIdentity });
+      let claim: OutClaim | undefined;
       const command = ['npx cmrp export official', ...process.argv.slice(process.argv.indexOf('official') + 1).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a))].join(' ');
       const res = await exportOfficial({
         character, dataDir: data, outDir: o.out, sftConfig: o.sftConfig, grpoConfig: o.grpoConfig, officialYaml: o.officialYaml, shots,
         command: process.argv.includes('official') ? command : undefined,
         warn: (m) => process.stderr.write(`warning: ${m}\n`),
+        beforeWrite: () => (claim = claimRun(o.out, { kind: 'export', character: character.id }, { force: o.force, legacy: exportIdentity })),
       });
-      claim.release();
+      claim?.release();
       const c = res.counts;
       if (o.json) {
         process.stdout.write(JSON.stringify({ command: 'export official', character: res.character, references: res.references.length, counts: c, train_prompts: res.trainPrompts, eval_prompts: res.evalPrompts, warnings: res.warnings, files: res.files.length, out: res.outDir }) + '\n');
