@@ -26,7 +26,7 @@ import {
   EVAL_PRESETS, METRIC_KEYS, evaluatePolicy, evaluationItems, parseEvalConfig, referenceImages, readImages32, resolveEvalConfig, synthTruth,
   normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes, memorizationFacts, factRecall, chooseOption, scoreMcq, scoreMemorization,
   scoreStyleAttribution, rateRatio, voiceRates, wrongProfileFacts, scorePersonaConsistency, scoreVqa,
-  scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks, embedReferences,
+  scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks, embedReferences,
 } from '../src/eval/suite';
 import type { EvalReport } from '../src/eval/suite';
 import { tempDir } from './synth-helpers';
@@ -126,6 +126,10 @@ test('t2i scores: identity mean and max, diversity, copy rate', () => {
   assert.equal(scoreCopyRate([0, 0.05, 0.5, 0.9], 0.1), 0.5);
   assert.equal(scoreCopyRate([0.5, 0.9], 0.1), 0);
   assert.equal(scoreCopyRate([], 0.1), null);
+  // a copy counts as memorized only when it is nearer to the training image than to its own prompt's truth
+  assert.equal(scoreMemorizedRate([0.05, 0.05, 0.5, 0.09], [0.02, 0.3, 0.01, 0.2], 0.1), 0.5);
+  assert.equal(scoreMemorizedRate([], [], 0.1), null);
+  assert.throws(() => scoreMemorizedRate([0.05], [], 0.1), /1 drawings but 0/);
 });
 
 test('copy rate with the LPIPS judge: 1 for drawings that are the training images, 0 for blank ones', async () => {
@@ -285,7 +289,9 @@ test('evaluatePolicy: smoke run of the base checkpoint on one synthetic characte
     assert.ok(m.t2i_diversity! > 0, 'distinct samples differ');
     // the nearest of the 20 characters; the renderer's own drawings of the same prompts
     assert.ok(m.t2i_identity_top1! >= 0 && m.t2i_identity_top1! <= 1, `t2i_identity_top1 = ${m.t2i_identity_top1}`);
-    for (const k of ['t2i_identity_dino_truth', 't2i_vqa_score_truth', 't2i_diversity_truth', 't2i_copy_rate_truth'] as const) assert.ok(isNum(k), `${k} = ${m[k]}`);
+    for (const k of ['t2i_identity_dino_truth', 't2i_vqa_score_truth', 't2i_diversity_truth', 't2i_copy_rate_truth', 't2i_memorized_rate'] as const) assert.ok(isNum(k), `${k} = ${m[k]}`);
+    assert.ok(m.t2i_memorized_rate! <= m.t2i_copy_rate!, 'a memorized drawing is a copy');
+    for (const d of a.details.t2i as { nearest: number[]; nearestTruth: number[] }[]) assert.equal(d.nearestTruth.length, d.nearest.length);
     assert.ok(m.catchphrase_rate_ratio! >= 0);
     assert.equal(a.counts.t2i_prompts, SMOKE.max_t2i_prompts);
     assert.equal(a.counts.t2i_drawings, SMOKE.max_t2i_prompts * SMOKE.samples_per_prompt);

@@ -65,7 +65,7 @@ export function aggregate(cells: readonly CellResult[], methods: readonly string
 /** How good a mean is (larger is better), for bolding the best of a column. */
 export function goodness(key: string, value: number): number {
   const k = key.endsWith(HELDOUT_SUFFIX) ? key.slice(0, -HELDOUT_SUFFIX.length) : key;
-  if (k === 't2i_copy_rate') return -value;
+  if (k === 't2i_copy_rate' || k === 't2i_memorized_rate') return -value;
   if (k === 'catchphrase_rate_ratio' || k === 'tic_rate_ratio') return -Math.abs(Math.log(Math.max(value, 1e-6)));
   return value;
 }
@@ -187,6 +187,24 @@ function judgeGapTables(r: ExperimentResults, expected: number): string[] {
   ];
 }
 
+/** Each drawing metric next to its value for the renderer's own drawings of the same prompts (synthetic characters). */
+const TRUTH_KEYS = ['t2i_identity_dino', 't2i_identity_dino_truth', 't2i_vqa_score', 't2i_vqa_score_truth', 't2i_diversity', 't2i_diversity_truth', 't2i_copy_rate', 't2i_copy_rate_truth', 't2i_memorized_rate'];
+
+/**
+ * The drawings against the data distribution: what a model that draws exactly like the renderer
+ * would score (through the same tokenizer), and how many copies repeat a training image instead of
+ * drawing the prompt.
+ */
+function truthTable(r: ExperimentResults, expected: number): string[] {
+  const rows = r.methods.filter((m) => r.cells.some((c) => c.method === m && typeof (c.metrics as Record<string, unknown>).t2i_copy_rate_truth === 'number'));
+  if (!rows.length) return [];
+  return [
+    '## Drawings against the renderer\'s own drawings of the same prompts', '',
+    '`<name>_truth`: the metric on the synthetic renderer\'s drawings of the held-out prompts, passed through the policy\'s image tokenizer (the best a model that emits codes can draw). `t2i_memorized_rate`: the share of drawings within copy distance of a training image *and* nearer to it than to every renderer drawing of their own prompt (a repeated training image rather than the prompt drawn); `t2i_copy_rate` also counts faithful drawings of prompts that sit near a training image.', '',
+    markdownTable(aggregate(r.cells, rows, TRUTH_KEYS), TRUTH_KEYS, expected), '',
+  ];
+}
+
 export function markdownReport(r: ExperimentResults): string {
   const summary = aggregate(r.cells, r.methods);
   const n = r.characters.length * r.seeds;
@@ -196,12 +214,13 @@ export function markdownReport(r: ExperimentResults): string {
     `Command: ${mdCode(r.command)}`,
     `Characters (${r.characters.length}): ${r.characters.map(mdText).join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
-    `Mean ± std over the character-seed pairs that have the metric (std with n-1), with n in each cell; a cell of n = 1 shows its value alone; ${PARTIAL_MARK}: the cell rests on fewer than the ${n} pairs of the grid (its mean is over another subset). Best per column in bold among cells with n >= 2 on all ${n} pairs: higher is better, except \`t2i_copy_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
+    `Mean ± std over the character-seed pairs that have the metric (std with n-1), with n in each cell; a cell of n = 1 shows its value alone; ${PARTIAL_MARK}: the cell rests on fewer than the ${n} pairs of the grid (its mean is over another subset). Best per column in bold among cells with n >= 2 on all ${n} pairs: higher is better, except \`t2i_copy_rate\` and \`t2i_memorized_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
     '',
     markdownTable(summary, METRIC_KEYS, n),
     '',
     ...pairedTable(r, r.pairs ?? [], METRIC_KEYS, '## Paired differences (method - reference, same character and seed)'),
     ...judgeGapTables(r, n),
+    ...truthTable(r, n),
     '## Time per cell (s)',
     '',
     '| method | train (mean) | eval (mean) |',

@@ -17,7 +17,7 @@ export { normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes } fro
 export { gatherMcq, scoreMcq, chooseOption, gatherMemorization, memorizationRecords, scoreMemorization } from './knowledge';
 export { gatherStyleReplies, styleCandidates, styleJudgeFor, attributeReplies, scoreStyleAttribution, rateRatio, voiceRates, profileFactsOf, wrongProfileFacts, scorePersonaConsistency } from './style';
 export { gatherVqa, vqaRecords, scoreVqa, scoreVqaSplit } from './vqa';
-export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, nearestTrainingDistances, pairwiseDistances, similarityMatrix } from './t2i';
+export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate, nearestTrainingDistances, pairwiseDistances, similarityMatrix } from './t2i';
 export { truthDrawings, TRUTH_T2I_KEYS } from './truth-drawings';
 export { identityRank, embedReferences, drawingRanks, top1Share } from './identity-rank';
 export { gatherMmrp, judgeMmrp, readBothSides, scoreConsistency, scoreMmrpIdentity, mmrpMetrics } from './mmrp';

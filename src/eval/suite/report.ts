@@ -42,6 +42,7 @@ export const EXTRA_METRIC_KEYS = [
   't2i_vqa_score_truth',
   't2i_diversity_truth',
   't2i_copy_rate_truth',
+  't2i_memorized_rate',
   'mmrp_expression_agreement',
   'mmrp_scene_agreement',
   'mmrp_drew_share',

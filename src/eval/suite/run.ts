@@ -20,7 +20,7 @@ import { synthTruth, noTruthReason } from './truth';
 import { gatherMcq, gatherMemorization, memorizationRecords, scoreMcq, scoreMemorization } from './knowledge';
 import { attributeReplies, characterLines, gatherStyleReplies, profileFactsOf, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, styleJudgeFor, voiceRates } from './style';
 import { gatherVqa, scoreVqa, scoreVqaSplit, vqaRecords } from './vqa';
-import { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, type IdentityCandidates } from './t2i';
+import { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, nearestTrainingDistances, scoreMemorizedRate, type IdentityCandidates } from './t2i';
 import { TRUTH_T2I_KEYS, truthDrawings } from './truth-drawings';
 import { gatherMmrp, judgeMmrp, mmrpMetrics } from './mmrp';
 import { EVAL_REPORT_FORMAT, EvalReport, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS, IMAGE_METRIC_KEYS, METRIC_KEYS, Metrics, heldOutKey } from './report';
@@ -179,9 +179,13 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       details.t2i = detail(records);
       // the same prompts drawn by the renderer itself: each t2i metric's value for the data distribution
       if (truth && records.length) {
-        const tr = scoreT2i(judgeT2i(judges, await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed, (px) => policy.tok.image.reconstruct(px)), refs, training), config.copy_threshold);
+        const truthGroups = await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed, (px) => policy.tok.image.reconstruct(px));
+        const tr = scoreT2i(judgeT2i(judges, truthGroups, refs, training), config.copy_threshold);
         for (const k of TRUTH_T2I_KEYS) (metrics as Record<string, number | null>)[`${k}_truth`] = tr[k];
-      } else for (const k of TRUTH_T2I_KEYS) unavailable[`${k}_truth`] = truth ? 'no held-out GRPO prompts' : noTruthReason(c);
+        const nearestTruth = groups.map((g, i) => nearestTrainingDistances(judges, g.drawings, truthGroups[i].drawings));
+        metrics.t2i_memorized_rate = scoreMemorizedRate(records.flatMap((r) => r.nearest), nearestTruth.flat(), config.copy_threshold);
+        (details.t2i as { nearestTruth?: number[] }[]).forEach((d, i) => (d.nearestTruth = nearestTruth[i]));
+      } else for (const k of [...TRUTH_T2I_KEYS.map((k) => `${k}_truth`), 't2i_memorized_rate']) unavailable[k] = truth ? 'no held-out GRPO prompts' : noTruthReason(c);
       if (held) {
         const hr = judgeT2i(held, groups, refs, training, identityCandidates); // the same drawings, judged by the held-out set
         const h = t2iMetrics(hr, items.t2i, held.clip.tokenizer.vocab, config.copy_threshold);

@@ -12,6 +12,10 @@
  *   t2i_diversity                mean over prompts of the mean pairwise LPIPS between its samples
  *   t2i_copy_rate                share of drawings whose LPIPS distance to the nearest training
  *                                image is below `copy_threshold`
+ *   t2i_memorized_rate           (synthetic characters) share of drawings that are copies *and* lie
+ *                                nearer to that training image than to every one of the renderer's
+ *                                own drawings of their prompt: the training image was repeated
+ *                                instead of the prompt being drawn (see `scoreMemorizedRate`)
  *
  * Copy rate, and why the default threshold is 0.1: a drawing is made of codebook patches, so the
  * closest a model can come to a training PNG is the PNG's tokenizer reconstruction, which is itself
@@ -90,7 +94,7 @@ export function similarityMatrix(judges: Judges, images: readonly Uint8Array[], 
   return a.map((x) => b.map((y) => dot(x, y)));
 }
 
-/** LPIPS distance of each drawing to the nearest training image (as the PNG or its reconstruction). */
+/** LPIPS distance of each drawing to the nearest training image (as the PNG or its reconstruction), or to the nearest of any other set. */
 export function nearestTrainingDistances(judges: Judges, drawings: readonly Uint8Array[], training: readonly Uint8Array[]): number[] {
   if (!training.length) return drawings.map(() => Infinity);
   const a: Uint8Array[] = [], b: Uint8Array[] = [];
@@ -163,6 +167,19 @@ export function scoreDiversity(groups: readonly (readonly number[])[]): number |
 /** Score: share of drawings nearer than `threshold` to a training image. */
 export function scoreCopyRate(nearest: readonly number[], threshold: number): number | null {
   return nearest.length ? nearest.filter((d) => d < threshold).length / nearest.length : null;
+}
+
+/**
+ * Score: share of drawings that copy a training image rather than draw their prompt. A drawing in
+ * copy distance of a training image is not necessarily memorized: in the synthetic world a prompt
+ * can differ from a training image in one small feature (a mood), so its faithful drawing - even
+ * the renderer's own (`t2i_copy_rate_truth`) - falls under the threshold. It counts here only when
+ * it is also nearer to that training image than to each of the renderer's drawings of its own
+ * prompt (`nearestTruth`, through the same tokenizer).
+ */
+export function scoreMemorizedRate(nearest: readonly number[], nearestTruth: readonly number[], threshold: number): number | null {
+  if (nearest.length !== nearestTruth.length) throw new Error(`scoreMemorizedRate: ${nearest.length} drawings but ${nearestTruth.length} truth distances`);
+  return nearest.length ? nearest.filter((d, i) => d < threshold && d < nearestTruth[i]).length / nearest.length : null;
 }
 
 /** Score: mean over the non-null values (a VQA score is null when no question applies). */
