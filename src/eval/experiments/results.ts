@@ -7,6 +7,7 @@
  * sign counts; the image metrics of GRPO rows under the reward and the held-out judges.
  */
 import { HELDOUT_SUFFIX, IMAGE_METRIC_KEYS, METRIC_KEYS, heldOutKey, type Metrics } from '../suite/report';
+import { TRUTH_T2I_KEYS } from '../suite/truth-drawings';
 import { bootstrapMeanInterval, finite, meanOrNull, signCount, std } from '../../util/stats';
 import { mdCode, mdText } from '../../util/markdown';
 
@@ -188,7 +189,7 @@ function judgeGapTables(r: ExperimentResults, expected: number): string[] {
 }
 
 /** Each drawing metric next to its value for the renderer's own drawings of the same prompts (synthetic characters). */
-const TRUTH_KEYS = ['t2i_identity_dino', 't2i_identity_dino_truth', 't2i_vqa_score', 't2i_vqa_score_truth', 't2i_diversity', 't2i_diversity_truth', 't2i_copy_rate', 't2i_copy_rate_truth', 't2i_memorized_rate'];
+const TRUTH_KEYS = [...TRUTH_T2I_KEYS.flatMap((k) => [k, `${k}_truth`]), 't2i_memorized_rate'];
 
 /**
  * The drawings against the data distribution: what a model that draws exactly like the renderer

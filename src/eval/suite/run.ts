@@ -172,20 +172,21 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       counts.t2i_prompts = records.length;
       counts.t2i_drawings = records.reduce((a, x) => a + x.nearest.length, 0);
       counts.references = refs.length;
-      const detail = (rs: typeof records) => rs.map((x) => ({
+      const detail = (rs: typeof records, nearestTruth?: number[][]) => rs.map((x, i) => ({
         sceneId: x.sceneId, prompt: x.prompt,
         dino: x.dino.map(mean), clipI: x.clipI.map(mean), clipT: x.clipT, vqa: x.vqa, diversity: x.pairwise.length ? mean(x.pairwise) : null, nearest: x.nearest,
+        ...(nearestTruth ? { nearestTruth: nearestTruth[i] } : {}),
       }));
-      details.t2i = detail(records);
+      let nearestTruth: number[][] | undefined; // per drawing: LPIPS to the nearest renderer drawing of its prompt
       // the same prompts drawn by the renderer itself: each t2i metric's value for the data distribution
       if (truth && records.length) {
         const truthGroups = await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed, (px) => policy.tok.image.reconstruct(px));
         const tr = scoreT2i(judgeT2i(judges, truthGroups, refs, training), config.copy_threshold);
         for (const k of TRUTH_T2I_KEYS) (metrics as Record<string, number | null>)[`${k}_truth`] = tr[k];
-        const nearestTruth = groups.map((g, i) => nearestTrainingDistances(judges, g.drawings, truthGroups[i].drawings));
+        nearestTruth = groups.map((g, i) => nearestTrainingDistances(judges, g.drawings, truthGroups[i].drawings));
         metrics.t2i_memorized_rate = scoreMemorizedRate(records.flatMap((r) => r.nearest), nearestTruth.flat(), config.copy_threshold);
-        (details.t2i as { nearestTruth?: number[] }[]).forEach((d, i) => (d.nearestTruth = nearestTruth[i]));
       } else for (const k of [...TRUTH_T2I_KEYS.map((k) => `${k}_truth`), 't2i_memorized_rate']) unavailable[k] = truth ? 'no held-out GRPO prompts' : noTruthReason(c);
+      details.t2i = detail(records, nearestTruth);
       if (held) {
         const hr = judgeT2i(held, groups, refs, training, identityCandidates); // the same drawings, judged by the held-out set
         const h = t2iMetrics(hr, items.t2i, held.clip.tokenizer.vocab, config.copy_threshold);
