@@ -41,10 +41,19 @@ export function exportIdentity(dir: string): RunIdentity | null {
   return raw && typeof raw.format === 'string' && raw.format.startsWith('cmrp-export') ? { kind: 'export', ...(typeof raw.character === 'string' ? { character: raw.character } : {}) } : null;
 }
 
-export function synthIdentity(dir: string): RunIdentity | null {
-  const raw = readMeta(path.join(dir, 'index.json'));
-  return raw && typeof raw.format === 'string' && raw.format.startsWith('cmrp-synth') ? { kind: 'synth' } : null;
+/** A `kind` folder recognised by its own JSON `file` whose `format` starts with `prefix` (and that `also` accepts). */
+export function formatIdentity(kind: string, file: string, prefix: string, also: (raw: Record<string, unknown>) => boolean = () => true): (dir: string) => RunIdentity | null {
+  return (dir) => {
+    const raw = readMeta(path.join(dir, file));
+    return raw && typeof raw.format === 'string' && raw.format.startsWith(prefix) && also(raw) ? { kind } : null;
+  };
 }
+
+export const synthIdentity = formatIdentity('synth', 'index.json', 'cmrp-synth');
+/** Judges folders: `judges train` (judges.json), `judges train-real` (judges.json with `real`), `judges train-text` (manifest.json). */
+export const judgesIdentity = formatIdentity('judges', 'judges.json', 'cmrp-judges/', (raw) => raw.real === undefined);
+export const realJudgesIdentity = formatIdentity('judges-real', 'judges.json', 'cmrp-judges/', (raw) => raw.real !== undefined);
+export const textJudgesIdentity = formatIdentity('text-judges', 'manifest.json', 'cmrp-text-judges/');
 
 export function experimentIdentity(dir: string): RunIdentity | null {
   return fs.existsSync(path.join(dir, 'results.json')) || fs.existsSync(path.join(dir, 'cells')) ? { kind: 'experiment' } : null;
