@@ -83,3 +83,12 @@ test('every preset, built-in grid and committed checkpoint config is within the 
     assert.ok(r.success, `${f}: ${r.success ? '' : JSON.stringify(r.error.issues[0])}`);
   }
 });
+
+test('smoke configs checkpoint every few steps, not only at the end (a kill loses little)', () => {
+  const every: [string, number, number][] = [
+    ['sft', SftSchema.parse(SFT_PRESETS.smoke).train.ckpt_interval, SftSchema.parse(SFT_PRESETS.smoke).train.steps],
+    ['pretrain', PretrainSchema.parse(PRETRAIN_PRESETS.smoke).train.ckpt_interval, PretrainSchema.parse(PRETRAIN_PRESETS.smoke).train.steps],
+    ['grpo', GrpoSchema.parse(GRPO_PRESETS.smoke).ckpt_interval, GrpoSchema.parse(GRPO_PRESETS.smoke).steps],
+  ];
+  for (const [name, interval, steps] of every) assert.ok(interval > 0 && interval < steps, `${name} smoke: ckpt_interval ${interval} of ${steps} steps`);
+});

@@ -63,7 +63,7 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
   },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
-    train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },
+    train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3
     world_characters: 12,
     tokenizer_characters: 12,
     heldout_characters: 2,

@@ -64,7 +64,7 @@ export type SftConfig = z.infer<typeof SftSchema>;
 
 export const SFT_PRESETS: Record<string, z.input<typeof SftSchema>> = {
   default: {},
-  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1 }, prior_images: 4 },
+  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1, ckpt_interval: 3 }, prior_images: 4 }, // a checkpoint every 3 steps: a kill loses at most 2
 };
 
 /** A preset name or a JSON file, merged over the defaults; `overrides` (e.g. --shots) win. */
