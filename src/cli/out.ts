@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { claimOutDir, type OutClaim, type RunIdentity } from '../util/run-out';
+import { claimOutDir, RUN_LOCK, RUN_MANIFEST, type OutClaim, type RunIdentity } from '../util/run-out';
 
 export function forceOption(cmd: Command, what = 'its contents'): Command {
   return cmd.option('--force', `replace a non-empty --out that is not this run (${what}; says what it removes)`, false);
@@ -66,6 +66,25 @@ export function experimentIdentity(dir: string): RunIdentity | null {
 export function runConfig<C extends { train: { workers?: number } }>(config: C): C {
   const { workers: _workers, ...train } = config.train;
   return { ...config, train };
+}
+
+/**
+ * `work` holding `out` (for commands whose inputs are checked inside the work): when it fails, a
+ * folder this claim created and that holds nothing but the manifest is removed, so a refused run
+ * leaves nothing behind.
+ */
+export async function withClaim<T>(out: string, id: RunIdentity, o: { force?: boolean; legacy?: (dir: string) => RunIdentity | null }, work: () => Promise<T>): Promise<T> {
+  const existed = fs.existsSync(out);
+  const claim = claimRun(out, id, o);
+  try {
+    return await work();
+  } catch (err) {
+    claim.release();
+    if (!existed && fs.readdirSync(out).every((n) => n === RUN_MANIFEST || n === RUN_LOCK)) fs.rmSync(out, { recursive: true, force: true });
+    throw err;
+  } finally {
+    claim.release();
+  }
 }
 
 /** Claim `out` for this run (manifest, lock, stale siblings), or stop with one line. */

@@ -11,7 +11,7 @@ import { projectRoot } from '../../util/paths';
 import { formatJudgesReport, reportJudges, trainJudges } from '../../judges/train';
 import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
 import { HELDOUT_SEED, trainHeldOutJudges } from '../../judges/heldout';
-import { claimRun, forceOption, judgesIdentity, realJudgesIdentity } from '../out';
+import { forceOption, judgesIdentity, realJudgesIdentity, withClaim } from '../out';
 
 interface TrainRaw {
   world?: string;
@@ -84,9 +84,9 @@ export function register(program: Command): void {
     if (raw.role !== 'reward' && raw.role !== 'heldout') throw new UserError(`--role: expected "reward" or "heldout", found "${raw.role}"`);
     const common = { worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) };
     const seed = raw.seed === undefined ? (raw.role === 'heldout' ? HELDOUT_SEED : 0) : parseSeed(raw.seed);
-    const claim = claimRun(common.outDir, { kind: 'judges', config: { role: raw.role } }, { force: raw.force, legacy: judgesIdentity });
-    const report = raw.role === 'heldout' ? await trainHeldOutJudges({ ...common, seed, rewardJudgesDir: raw.rewardJudges }) : await trainJudges({ ...common, seed });
-    claim.release();
+    const report = await withClaim(common.outDir, { kind: 'judges', config: { role: raw.role } }, { force: raw.force, legacy: judgesIdentity }, () =>
+      raw.role === 'heldout' ? trainHeldOutJudges({ ...common, seed, rewardJudgesDir: raw.rewardJudges }) : trainJudges({ ...common, seed }),
+    );
     process.stdout.write((raw.json ? JSON.stringify(report) : formatJudgesReport(report)) + '\n');
   });
   judges
@@ -115,9 +115,7 @@ export function register(program: Command): void {
   forceOption(trainReal).action(async (raw: TrainRealRaw) => {
     const leaveOut = raw.leaveOut?.split(',').map((x) => x.trim()).filter(Boolean);
     const o = { dataDir: need('--data', raw.data), baseJudgesDir: need('--base-judges', raw.baseJudges), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), leaveOut, log: logTo(raw.quiet || raw.json) };
-    const claim = claimRun(o.outDir, { kind: 'judges-real' }, { force: raw.force, legacy: realJudgesIdentity });
-    const report = await trainRealJudges(o);
-    claim.release();
+    const report = await withClaim(o.outDir, { kind: 'judges-real' }, { force: raw.force, legacy: realJudgesIdentity }, () => trainRealJudges(o));
     process.stdout.write((raw.json ? JSON.stringify(report) : formatRealJudgesReport(report)) + '\n');
   });
   judges

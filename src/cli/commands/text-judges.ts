@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 import { readPresetOrFile } from '../../util/config-file';
 import { formatTextJudgesReport, loadTextJudges, reportTextJudges, trainTextJudges } from '../../judges/text';
-import { claimRun, forceOption, textJudgesIdentity } from '../out';
+import { forceOption, textJudgesIdentity, withClaim } from '../out';
 
 interface TrainOptions {
   world: string;
@@ -61,8 +61,7 @@ export function register(program: Command): void {
   forceOption(trainText).action(async (o: TrainOptions) => {
     const seed = parseSeed(o.seed);
     const config = readConfig(o.config);
-    const claim = claimRun(o.out, { kind: 'text-judges' }, { force: o.force, legacy: textJudgesIdentity });
-    const report = await trainTextJudges({
+    const report = await withClaim(o.out, { kind: 'text-judges' }, { force: o.force, legacy: textJudgesIdentity }, () => trainTextJudges({
       worldDir: o.world,
       evalDir: o.eval,
       outDir: o.out,
@@ -71,8 +70,7 @@ export function register(program: Command): void {
       realDir: realOption(o.real),
       config,
       log: o.quiet ? undefined : (line) => process.stderr.write(line + '\n'),
-    });
-    claim.release();
+    }));
     process.stdout.write(o.json ? JSON.stringify(report) + '\n' : `${formatTextJudgesReport(report)}\nsaved to ${o.out}\n`);
   });
 
