@@ -19,6 +19,8 @@ import { main } from '../src/cli/main';
 import { initBackend } from '../src/backend/select';
 import { ensureSynthDataset } from '../src/data/synth';
 import { prepareSft, resolveSftConfig } from '../src/train/sft';
+import { prepareGrpo } from '../src/train/grpo-setup';
+import { resolveGrpoConfig } from '../src/train/grpo-config';
 import { saveCheckpoint } from '../src/model/checkpoint';
 import { dataContentHash } from '../src/eval/experiments/runner';
 import { markdownReport, RESULTS_FORMAT } from '../src/eval/experiments/results';
@@ -138,6 +140,17 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
     assert.ok(!fs.existsSync(path.join(out, 'weights.bin')), `${name}: sft trained on data validate rejects`);
     assert.equal(hashTree(dir), before, `${name}: the data folder changed`);
   }
+  // every command that trains, scores or exports stops on the same errors (not only sft)
+  const gated = corrupted('gate-all', (d) => fs.writeFileSync(path.join(d.train, `${A}_knowledge_qa.json`), ''));
+  const gateCmds: [string, string[]][] = [
+    ['grpo', ['grpo', '--character', A, '--data', gated, '--model', path.join(root, 'checkpoints', 'base'), '--config', 'smoke', '--out', path.join(tmp, 'o-gate-g')]],
+    ['eval', ['eval', '--character', A, '--data', gated, '--model', path.join(root, 'checkpoints', 'base'), '--config', 'smoke', '--out', path.join(tmp, 'gate.json')]],
+    ['export official', ['export', 'official', '--character', A, '--data', gated, '--out', path.join(tmp, 'o-gate-x')]],
+    ['experiment', ['experiment', '--grid', 'demo-smoke', '--data', gated, '--characters', A, '--out', path.join(tmp, 'o-gate-e'), '--quiet']],
+    ['baseline', ['baseline', '--kind', 'prompt-only', '--character', A, '--data', gated, '--out', path.join(tmp, 'o-gate-b')]],
+  ];
+  for (const [name, args] of gateCmds) expect('data', `${name}: knowledge file emptied`, await cli(args), 2, /1 data error\(s\)[\s\S]*expected a JSON document, found an empty file/);
+  assert.ok(!fs.existsSync(path.join(tmp, 'gate.json')) && !fs.existsSync(path.join(tmp, 'o-gate-x', 'cmrp-export.json')), 'a gated command wrote its output');
   // --allow-invalid proceeds past the gate (it then fails or trains on its own terms: here the config is refused first to keep it short)
   const emptied = corrupted('allow-invalid', (d) => fs.writeFileSync(path.join(d.train, `${A}_knowledge_qa.json`), ''));
   expect('data', 'sft --allow-invalid lists the errors and proceeds', await cli([...sft(emptied, path.join(tmp, 'allow')), '--allow-invalid', '--shots', '11']), 2, /proceeding \(--allow-invalid\)[\s\S]*shots: 11/);
@@ -163,6 +176,17 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
   // ---- 3. bad configs and option values: refused before any data is read
   const cfgCases: [string, string[], RegExp][] = [
     ['train.lr 1e999 (Infinity)', sft(clean, path.join(tmp, 'o-c')).map((a) => (a === 'smoke' ? path.join(tmp, 'lr-inf.json') : a)), /train\.lr: expected a finite number, found Infinity/],
+    ['train.lr 50 (above the bound 1)', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { lr: 50 } }), '--out', path.join(tmp, 'o-c')], /train\.lr: Number must be less than or equal to 1/],
+    ['train.steps 1e12', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { steps: 1e12 } }), '--out', path.join(tmp, 'o-c')], /train\.steps: Number must be less than or equal/],
+    ['train.seed 1e20', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { seed: 1e20 } }), '--out', path.join(tmp, 'o-c')], /train\.seed/],
+    ['lora.rank 1e6', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ mode: 'lora', lora: { rank: 1e6 } }), '--out', path.join(tmp, 'o-c')], /lora\.rank/],
+    ['pretrain world_characters 1e9 (was a crash)', ['pretrain', '--config', smokeCfg({ world_characters: 1e9 }), '--out', path.join(tmp, 'o-p')], /world_characters: Number must be less than or equal to 20000/],
+    ['pretrain model.n_embd 1e6', ['pretrain', '--config', smokeCfg({ model: { n_embd: 1e6 } }), '--out', path.join(tmp, 'o-p')], /model\.n_embd/],
+    ['grpo top_k 1e9', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', smokeCfg({ top_k: 1e9 }), '--out', path.join(tmp, 'o-g')], /top_k/],
+    ['eval max_vqa 1e12', ['eval', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', smokeCfg({ max_vqa: 1e12 }), '--out', path.join(tmp, 'r.json')], /max_vqa/],
+    ['a config file of passwd lines (not echoed)', ['sft', '--character', A, '--data', clean, '--config', (() => { const f = path.join(tmp, 'passwd.json'); fs.writeFileSync(f, 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n'); return f; })(), '--out', path.join(tmp, 'o-c')], /not valid JSON \(Unexpected token 'r'\)$/m],
+    ['judges train-text --config of passwd lines (not echoed)', ['judges', 'train-text', '--world', synth, '--eval', synth, '--out', path.join(tmp, 'o-tj'), '--config', path.join(tmp, 'passwd.json')], /not valid JSON/],
+    ['judges train-text --config is a FIFO', ['judges', 'train-text', '--world', synth, '--eval', synth, '--out', path.join(tmp, 'o-tj'), '--config', path.join(tmp, 'cfg-fifo.json')], /not a regular file/],
     ['config file holding null', ['sft', '--character', A, '--data', clean, '--config', smokeCfg(null as unknown as object), '--out', path.join(tmp, 'o-c')], /expected a JSON object/],
     ['config file holding an array', ['sft', '--character', A, '--data', clean, '--config', smokeCfg([1, 2]), '--out', path.join(tmp, 'o-c')], /expected a JSON object/],
     ['config with an unknown key', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ trian: {} }), '--out', path.join(tmp, 'o-c')], /Unrecognized key/],
@@ -241,11 +265,17 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
     ['data synth --out is a file', ['data', 'synth', '--out', file, '--characters', '1'], /is a file/],
     ['data synth into a folder of the user\'s files', ['data', 'synth', '--out', foreign, '--characters', '1'], /holds no cmrp synth run/],
     ['experiment into a folder of the user\'s files', ['experiment', '--grid', 'demo-smoke', '--data', clean, '--characters', '1', '--out', foreign], /holds no cmrp experiment run/],
+    ['judges train into a folder of the user\'s files', ['judges', 'train', '--world', synth, '--eval', synth, '--out', foreign, '--smoke'], /holds no cmrp judges run/],
+    ['judges train-real into a folder of the user\'s files', ['judges', 'train-real', '--data', clean, '--out', foreign, '--smoke'], /holds no cmrp judges-real run/],
+    ['judges train-text into a folder of the user\'s files', ['judges', 'train-text', '--world', synth, '--eval', synth, '--out', foreign, '--smoke'], /holds no cmrp text-judges run/],
+    ['judges train-text --out is a file', ['judges', 'train-text', '--world', synth, '--eval', synth, '--out', file, '--smoke'], /is a file/],
+    ['judges train-text with a missing --world (leaves no --out behind)', ['judges', 'train-text', '--world', path.join(tmp, 'no-world'), '--eval', synth, '--out', path.join(tmp, 'o-tj-new'), '--smoke'], /no-world/],
     ['eval --out is a folder', ['eval', '--character', A, '--data', clean, '--model', base, '--config', 'smoke', '--out', foreign], /is a folder; eval report is one file/],
     ['eval --out is the user\'s file', ['eval', '--character', A, '--data', clean, '--model', base, '--config', 'smoke', '--out', file], /exists and is not a eval report/],
   ];
   for (const [name, args, re] of own) expect('out', name, await cli(args), 2, re);
   assert.equal(fs.readFileSync(path.join(foreign, 'thesis.tex'), 'utf8'), 'my work', 'the user\'s file was lost');
+  assert.ok(!fs.existsSync(path.join(tmp, 'o-tj-new')), 'a refused judges run left its --out folder');
   assert.equal(fs.readFileSync(file, 'utf8'), 'keep me', 'the user\'s file was lost');
   assert.equal(fs.readdirSync(tmp).filter((n) => /\.(tmp|old)-/.test(n)).length, 0, 'a refused run left a temporary sibling');
   // --force replaces, saying what it removes
@@ -306,6 +336,18 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
   assert.match(saveErr, /refusing to save: .* non-finite value/);
   assert.ok(fs.readFileSync(path.join(whole, 'weights.bin')).equals(fs.readFileSync(path.join(killed, 'weights.bin'))), 'the good checkpoint was touched');
   run.model.dispose();
+  // GRPO: a policy whose final norm is NaN stops at step 1, before anything is saved
+  const grpoOut = path.join(tmp, 'nan-grpo');
+  const g = await prepareGrpo(resolveGrpoConfig('smoke', { steps: 2 }), { modelDir: base, dataDir: clean, character: A, outDir: grpoOut, judgesDir: path.join(root, 'checkpoints', 'judges') });
+  const ln = [...g.parts.model.params].find(([k]) => k.startsWith('ln_f'))!;
+  ln[1].assign(tf.fill(ln[1].shape, NaN));
+  let gStop = '';
+  await g.run(1).catch((e: Error) => (gStop = e.message));
+  rows.push({ n: rows.length + 1, group: 'nan', name: `GRPO with ${ln[0]} poisoned by NaN stops at step 1`, code: gStop ? 2 : 0, want: 2, line: gStop.slice(0, 110), ok: /^step 1: the (policy loss|mean reward|gradient norm) is NaN/.test(gStop) && !fs.existsSync(path.join(grpoOut, 'weights.bin')) });
+  assert.match(gStop, /^step 1: the (policy loss|mean reward|gradient norm) is NaN \(not finite\): the run diverged/);
+  assert.ok(!fs.existsSync(path.join(grpoOut, 'weights.bin')), 'a diverged GRPO run saved weights');
+  g.parts.judges.dispose();
+  g.parts.model.dispose();
 
   // ---- 9. the experiment cache keys the data's content; reports escape names
   const keyed = corrupted('cache', () => {});
@@ -335,7 +377,8 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
   // the table
   const table = ['| # | group | case | exit (expected) | message |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.n} | ${r.group} | ${r.name} | ${r.code} (${r.want})${r.ok ? '' : ' FAIL'} | ${r.line.replace(/\|/g, '\\|')} |`)];
   console.log(table.join('\n'));
-  console.log(`${rows.length} cases, ${rows.filter((r) => r.ok).length} as expected; 0 stack traces, 0 hangs`);
+  const groups = [...new Set(rows.map((r) => r.group))].map((g) => `${g} ${rows.filter((r) => r.group === g).length}`).join(', ');
+  console.log(`${rows.length} cases (${groups}), ${rows.filter((r) => r.want !== 0).length} of them refused inputs; ${rows.filter((r) => r.ok).length} as expected; 0 stack traces, 0 hangs, 0 user files lost (each asserted above)`);
   assert.ok(rows.length >= 60, `only ${rows.length} cases`);
   assert.ok(rows.every((r) => r.ok));
 });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { claimOutDir, type OutClaim, type RunIdentity } from '../util/run-out';
+import { claimOutDir, RUN_LOCK, RUN_MANIFEST, type OutClaim, type RunIdentity } from '../util/run-out';
 
 export function forceOption(cmd: Command, what = 'its contents'): Command {
   return cmd.option('--force', `replace a non-empty --out that is not this run (${what}; says what it removes)`, false);
@@ -41,10 +41,19 @@ export function exportIdentity(dir: string): RunIdentity | null {
   return raw && typeof raw.format === 'string' && raw.format.startsWith('cmrp-export') ? { kind: 'export', ...(typeof raw.character === 'string' ? { character: raw.character } : {}) } : null;
 }
 
-export function synthIdentity(dir: string): RunIdentity | null {
-  const raw = readMeta(path.join(dir, 'index.json'));
-  return raw && typeof raw.format === 'string' && raw.format.startsWith('cmrp-synth') ? { kind: 'synth' } : null;
+/** A `kind` folder recognised by its own JSON `file` whose `format` starts with `prefix` (and that `also` accepts). */
+export function formatIdentity(kind: string, file: string, prefix: string, also: (raw: Record<string, unknown>) => boolean = () => true): (dir: string) => RunIdentity | null {
+  return (dir) => {
+    const raw = readMeta(path.join(dir, file));
+    return raw && typeof raw.format === 'string' && raw.format.startsWith(prefix) && also(raw) ? { kind } : null;
+  };
 }
+
+export const synthIdentity = formatIdentity('synth', 'index.json', 'cmrp-synth');
+/** Judges folders: `judges train` (judges.json), `judges train-real` (judges.json with `real`), `judges train-text` (manifest.json). */
+export const judgesIdentity = formatIdentity('judges', 'judges.json', 'cmrp-judges/', (raw) => raw.real === undefined);
+export const realJudgesIdentity = formatIdentity('judges-real', 'judges.json', 'cmrp-judges/', (raw) => raw.real !== undefined);
+export const textJudgesIdentity = formatIdentity('text-judges', 'manifest.json', 'cmrp-text-judges/');
 
 export function experimentIdentity(dir: string): RunIdentity | null {
   return fs.existsSync(path.join(dir, 'results.json')) || fs.existsSync(path.join(dir, 'cells')) ? { kind: 'experiment' } : null;
@@ -57,6 +66,25 @@ export function experimentIdentity(dir: string): RunIdentity | null {
 export function runConfig<C extends { train: { workers?: number } }>(config: C): C {
   const { workers: _workers, ...train } = config.train;
   return { ...config, train };
+}
+
+/**
+ * `work` holding `out` (for commands whose inputs are checked inside the work): when it fails, a
+ * folder this claim created and that holds nothing but the manifest is removed, so a refused run
+ * leaves nothing behind.
+ */
+export async function withClaim<T>(out: string, id: RunIdentity, o: { force?: boolean; legacy?: (dir: string) => RunIdentity | null }, work: () => Promise<T>): Promise<T> {
+  const existed = fs.existsSync(out);
+  const claim = claimRun(out, id, o);
+  try {
+    return await work();
+  } catch (err) {
+    claim.release();
+    if (!existed && fs.readdirSync(out).every((n) => n === RUN_MANIFEST || n === RUN_LOCK)) fs.rmSync(out, { recursive: true, force: true });
+    throw err;
+  } finally {
+    claim.release();
+  }
 }
 
 /** Claim `out` for this run (manifest, lock, stale siblings), or stop with one line. */

@@ -14,22 +14,22 @@ export const MODALITY_IMAGE = 1;
 
 export const ModelConfigSchema = z
   .object({
-    vocab_size: z.number().int().positive().default(1536), // text tokens + image codes (e.g. 1024 + 512), one shared vocabulary
-    n_layer: z.number().int().positive().default(4), // transformer blocks
-    n_head: z.number().int().positive().default(4), // attention heads; n_embd must divide evenly
-    n_embd: z.number().int().positive().default(128), // residual stream width C
-    block_size: z.number().int().positive().default(256), // longest sequence (learned position table size)
+    vocab_size: z.number().int().positive().max(65_536).default(1536), // text tokens + image codes (e.g. 1024 + 512), one shared vocabulary
+    n_layer: z.number().int().positive().max(64).default(4), // transformer blocks
+    n_head: z.number().int().positive().max(64).default(4), // attention heads; n_embd must divide evenly
+    n_embd: z.number().int().positive().max(4096).default(128), // residual stream width C
+    block_size: z.number().int().positive().max(8192).default(256), // longest sequence (learned position table size)
     image_positions: z.enum(['absolute', 'grid']).default('absolute'), // 'grid': the k-th code of an image gets grid position k whatever precedes the image (a drawing does not depend on the prompt's length); 'absolute': its sequence position, like text
-    image_tokens: z.number().int().positive().default(64), // codes per image: the grid positions' table size (tokenizer's tokensPerImage)
-    dropout: z.number().min(0).max(1).default(0), // dropout on attention/MLP outputs and embeddings while training
+    image_tokens: z.number().int().positive().max(4096).default(64), // codes per image: the grid positions' table size (tokenizer's tokensPerImage)
+    dropout: z.number().finite().min(0).max(1).default(0), // dropout on attention/MLP outputs and embeddings while training
     experts: z.enum(['mot', 'dense']).default('mot'), // 'mot': BAGEL-style Mixture-of-Transformers, separate FFN weights per modality; 'dense': one shared FFN
     mot_attention: z.boolean().default(true), // with experts='mot', also separate q/k/v and output projections per modality (BAGEL does); attention itself stays shared
-    mlp_ratio: z.number().int().positive().default(4), // FFN hidden width = mlp_ratio * n_embd (ReLU)
+    mlp_ratio: z.number().int().positive().max(16).default(4), // FFN hidden width = mlp_ratio * n_embd (ReLU)
     norm: z.enum(['layernorm', 'rmsnorm']).default('layernorm'), // normalization before attention, FFN and the LM head
     norm_affine: z.boolean().default(true), // learnable gain on each norm (torch_tiny.py's reference has none)
     bias: z.boolean().default(false), // biases in linear layers (nanoGPT default false: a bit faster, as good)
     tie_embeddings: z.boolean().default(true), // LM head reuses the token embedding table wte
-    init_std: z.number().positive().default(0.02), // std of the normal init; residual projections get init_std / sqrt(2 n_layer)
+    init_std: z.number().finite().positive().max(1).default(0.02), // std of the normal init; residual projections get init_std / sqrt(2 n_layer)
   })
   .strict()
   .superRefine((c, ctx) => {

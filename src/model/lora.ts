@@ -14,10 +14,10 @@ export const LORA_TARGETS = ['c_attn', 'attn.c_proj', 'c_fc', 'mlp.c_proj'] as c
 
 export const LoraSchema = z
   .object({
-    rank: z.number().int().positive().default(8), // r: the update's rank
-    alpha: z.number().positive().default(16), // the update is scaled by alpha / r
+    rank: z.number().int().positive().max(1024).default(8), // r: the update's rank
+    alpha: z.number().finite().positive().max(10_000).default(16), // the update is scaled by alpha / r
     targets: z.array(z.enum(LORA_TARGETS)).nonempty().default([...LORA_TARGETS]), // adapted layers (all expert copies)
-    init_std: z.number().positive().default(0.02), // std of A's normal init (B starts at zero)
+    init_std: z.number().finite().positive().max(1).default(0.02), // std of A's normal init (B starts at zero)
   })
   .strict();
 export type LoraConfig = z.infer<typeof LoraSchema>;

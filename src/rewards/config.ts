@@ -50,9 +50,9 @@ export type ComponentName = (typeof COMPONENT_NAMES)[number];
 export const TEXT_SIDE_COMPONENTS = ['style', 'profile_facts', 'consistency'] as const;
 
 const weight = (d: number) =>
-  z.number({ invalid_type_error: 'expected a number' }).finite().min(0, { message: 'expected a weight >= 0 (0 turns the component off)' }).default(d);
+  z.number({ invalid_type_error: 'expected a number' }).finite().min(0, { message: 'expected a weight >= 0 (0 turns the component off)' }).max(1000, { message: 'expected a weight <= 1000' }).default(d);
 const threshold = (d: number) =>
-  z.number({ invalid_type_error: 'expected a number' }).min(0, { message: 'expected a cosine threshold in [0, 1]' }).max(1, { message: 'expected a cosine threshold in [0, 1]' }).default(d);
+  z.number({ invalid_type_error: 'expected a number' }).finite().min(0, { message: 'expected a cosine threshold in [0, 1]' }).max(1, { message: 'expected a cosine threshold in [0, 1]' }).default(d);
 
 export const WeightsSchema = z
   .object({

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
-import { writeFileAtomic } from '../util/fs';
+import { jsonErrorMessage, writeFileAtomic } from '../util/fs';
 import { Tokenizers } from './bundle';
 import { IMAGE_SIZE, CHANNELS, IMAGE_TOKENIZER_TYPE, ImageTokenizer } from './image';
 import { PRETOKENIZER, TEXT_TOKENIZER_TYPE, TextTokenizer } from './text';
@@ -78,7 +78,7 @@ export function parseTokenizers(text: string, file: string): { tokenizers: Token
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); refit with \`cmrp tokenizers fit\``);
+    throw new UserError(`${file}: not valid JSON (${jsonErrorMessage(err)}); refit with \`cmrp tokenizers fit\``);
   }
   const fmt = (raw as { format?: unknown } | null)?.format;
   if (fmt !== TOKENIZERS_FORMAT) {

@@ -6,6 +6,7 @@
  */
 import { readPresetOrFile, parseConfig } from '../util/config-file';
 import { z } from 'zod';
+import { SEED_MAX } from '../util/rng';
 import { LoraSchema } from '../model/lora';
 import { RewardConfigSchema } from '../rewards/config';
 
@@ -17,7 +18,7 @@ export const GrpoSchema = z
     rollouts: z.enum(['t2i', 'roleplay']).default('t2i'), // t2i: drawings for the GRPO prompts (the paper); roleplay: whole role-play turns, the reply text then its picture, on the training image-dialogues (text-side rewards apply)
     max_reply_tokens: z.number().int().positive().max(1024).default(48), // roleplay: longest reply text
     temperature: z.number().finite().min(0.05).max(10).default(1), // sampling temperature of the policy (log-probs use the same)
-    top_k: z.number().int().min(0).default(0), // 0: sample from every image code; k: the k most likely (the log-probs stay those of the full constrained distribution)
+    top_k: z.number().int().min(0).max(65_536).default(0), // 0: sample from every image code; k: the k most likely (the log-probs stay those of the full constrained distribution)
     lr: z.number().finite().positive().max(1).default(1e-4), // AdamW learning rate (constant after warm-up)
     warmup: z.number().int().min(0).max(1_000_000).default(5), // linear warm-up steps
     weight_decay: z.number().finite().min(0).max(10).default(0), // AdamW decoupled decay
@@ -25,18 +26,18 @@ export const GrpoSchema = z
     epsilon: z.number().finite().positive().max(10).default(0.2), // clip range of the token ratio, lower side (1 - epsilon)
     epsilon_high: z.number().finite().positive().max(10).nullable().default(null), // upper side (1 + epsilon_high); null: epsilon (DAPO's clip-higher when larger)
     inner_epochs: z.number().int().positive().max(100).default(1), // mu: passes over each step's rollouts (ratios move away from 1 after the first)
-    minibatches: z.number().int().positive().default(1), // gradient steps per pass (rollouts split evenly)
+    minibatches: z.number().int().positive().max(65_536).default(1), // gradient steps per pass (rollouts split evenly)
     beta: z.number().finite().min(0).max(100).default(0), // KL coefficient to the frozen reference policy (k3 estimator); 0: no reference is held (the official config uses 0)
     loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo']).default('grpo'), // token aggregation: per-sequence mean then batch mean / token mean over the batch / sum over (batch x max length)
     scale_advantages: z.enum(['group', 'batch', 'none']).default('group'), // divide centred rewards by the group's std, the batch std, or nothing (Dr. GRPO)
-    clip_advantages: z.number().finite().positive().nullable().default(null), // clip |advantage| to this; null: no clip
+    clip_advantages: z.number().finite().positive().max(1e6).nullable().default(null), // clip |advantage| to this; null: no clip
     skip_zero_std_groups: z.boolean().default(false), // drop groups whose rewards are all equal (they carry no signal)
     rewards: RewardConfigSchema.default({}), // weights and identity-band thresholds
     mode: z.enum(['full', 'lora']).default('full'), // train all weights or LoRA adapters on the SFT model
     lora: LoraSchema.default({}),
-    sample_interval: z.number().int().min(0).default(10), // keep a sample grid every N steps (0: never)
-    ckpt_interval: z.number().int().min(0).default(0), // checkpoint every N steps (0: only at the end)
-    seed: z.number().int().min(0).default(0), // prompt order and sampling: step s of a run is the same whether resumed or not
+    sample_interval: z.number().int().min(0).max(1_000_000).default(10), // keep a sample grid every N steps (0: never)
+    ckpt_interval: z.number().int().min(0).max(1_000_000).default(0), // checkpoint every N steps (0: only at the end)
+    seed: z.number().int().min(0).max(SEED_MAX).default(0), // prompt order and sampling: step s of a run is the same whether resumed or not
   })
   .strict()
   .superRefine((c, ctx) => {

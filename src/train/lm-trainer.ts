@@ -19,8 +19,10 @@ import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from
 import { GradPool, resolveWorkers } from '../parallel/pool';
 import { assertFiniteStep } from './finite';
 import { UserError } from '../util/errors';
+import { SEED_MAX } from '../util/rng';
 
 const HISTORY_FILE = 'history.jsonl';
+
 
 export const TaskWeightsSchema = z
   .object({
@@ -40,11 +42,11 @@ export const LmTrainSchema = z
     warmup: z.number().int().min(0).max(1_000_000).default(100), // linear warm-up steps
     weight_decay: z.number().finite().min(0).max(10).default(0.1), // AdamW decoupled decay on matrices
     clip_norm: z.number().finite().positive().max(1e6).default(1), // global gradient-norm clip
-    log_interval: z.number().int().positive().default(25), // steps between log lines
-    eval_interval: z.number().int().positive().default(250), // steps between validation passes
+    log_interval: z.number().int().positive().max(1_000_000).default(25), // steps between log lines
+    eval_interval: z.number().int().positive().max(1_000_000).default(250), // steps between validation passes
     eval_batches: z.number().int().positive().max(1000).default(4), // validation batches per task
-    ckpt_interval: z.number().int().min(0).default(500), // steps between checkpoints (0: only at the end)
-    seed: z.number().int().min(0).default(0), // data order (weights are seeded by the model)
+    ckpt_interval: z.number().int().min(0).max(1_000_000).default(500), // steps between checkpoints (0: only at the end)
+    seed: z.number().int().min(0).max(SEED_MAX).default(0), // data order (weights are seeded by the model)
     task_weights: TaskWeightsSchema.default({}), // sampling weight of each task group
     workers: z.number().int().min(0).max(256).default(0), // data-parallel workers (threads with a model copy each, src/parallel/); 0: one per core
     mandatory_t2i: z.number().int().min(0).max(1024).default(0), // >0: mixed batches with this many text-to-image examples in every batch (the official SFT mixture makes t2i mandatory); the rest drawn per example by task_weights

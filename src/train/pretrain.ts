@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
-import { Rng } from '../util/rng';
-import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE } from '../data/synth';
+import { Rng, SEED_MAX } from '../util/rng';
+import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { fitTokenizers } from '../tokenizers/fit';
 import type { Tokenizers } from '../tokenizers/bundle';
@@ -28,14 +28,14 @@ export const PretrainSchema = z
   .object({
     model: ModelConfigSchema.default(BASE_CONFIG as z.input<typeof ModelConfigSchema>), // the unified model (vocab_size must equal the tokenizers')
     train: LmTrainSchema.default({}), // optimization and logging
-    world_characters: z.number().int().positive().default(240), // size of the synthetic world corpus
-    tokenizer_characters: z.number().int().positive().default(240), // the tokenizers are fitted on a world of this many characters (same seed; a larger world gives the same codebook statistics, only slower)
-    world_seed: z.number().int().min(0).default(0), // seed of the world corpus (its eval exclusions follow the same seed)
-    heldout_characters: z.number().int().min(1).default(12), // world characters kept out of training, for validation
-    text_vocab_size: z.number().int().positive().default(1008), // text BPE size (16 specials + text + image codes = vocab_size)
-    codebook_size: z.number().int().positive().default(512), // image codes
-    max_examples_per_task: z.number().int().positive().default(1_000_000), // cap per task (smoke configs use small caps)
-    t2i_card_share: z.number().min(0).max(1).default(1), // share of text-to-image examples whose system prompt carries the character card (the rest: the name only), so a drawing does not depend on what precedes it
+    world_characters: z.number().int().positive().max(WORLD_MAX_SIZE).default(240), // size of the synthetic world corpus
+    tokenizer_characters: z.number().int().positive().max(WORLD_MAX_SIZE).default(240), // the tokenizers are fitted on a world of this many characters (same seed; a larger world gives the same codebook statistics, only slower)
+    world_seed: z.number().int().min(0).max(SEED_MAX).default(0), // seed of the world corpus (its eval exclusions follow the same seed)
+    heldout_characters: z.number().int().min(1).max(WORLD_MAX_SIZE).default(12), // world characters kept out of training, for validation
+    text_vocab_size: z.number().int().positive().max(65_536).default(1008), // text BPE size (16 specials + text + image codes = vocab_size)
+    codebook_size: z.number().int().positive().max(65_536).default(512), // image codes
+    max_examples_per_task: z.number().int().positive().max(100_000_000).default(1_000_000), // cap per task (smoke configs use small caps)
+    t2i_card_share: z.number().finite().min(0).max(1).default(1), // share of text-to-image examples whose system prompt carries the character card (the rest: the name only), so a drawing does not depend on what precedes it
   })
   .strict();
 export type PretrainConfig = z.infer<typeof PretrainSchema>;
@@ -63,7 +63,7 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
   },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
-    train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 0 },
+    train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3
     world_characters: 12,
     tokenizer_characters: 12,
     heldout_characters: 2,

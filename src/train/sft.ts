@@ -35,35 +35,36 @@ import { discardStaleHistory } from './history';
 export const SFT_DATA = ['unified', 'image-only', 'text-only'] as const;
 export type SftData = (typeof SFT_DATA)[number];
 
-/** LmTrainSchema with SFT's defaults: short, gentle, t2i in every batch, validation on the test split. */
+/** LmTrainSchema with SFT's defaults: short, gentle, t2i in every batch, validation on the test split (bounds as LmTrainSchema's). */
+const lm = LmTrainSchema.shape;
 const SftTrainSchema = LmTrainSchema.extend({
-  steps: z.number().int().positive().default(150),
-  lr: z.number().positive().default(1e-3),
-  min_lr: z.number().min(0).default(1e-4),
-  warmup: z.number().int().min(0).default(10),
-  log_interval: z.number().int().positive().default(10),
-  eval_interval: z.number().int().positive().default(25),
-  eval_batches: z.number().int().positive().default(1),
-  ckpt_interval: z.number().int().min(0).default(0),
-  mandatory_t2i: z.number().int().min(0).default(4),
+  steps: lm.steps.removeDefault().default(150),
+  lr: lm.lr.removeDefault().default(1e-3),
+  min_lr: lm.min_lr.removeDefault().default(1e-4),
+  warmup: lm.warmup.removeDefault().default(10),
+  log_interval: lm.log_interval.removeDefault().default(10),
+  eval_interval: lm.eval_interval.removeDefault().default(25),
+  eval_batches: lm.eval_batches.removeDefault().default(1),
+  ckpt_interval: lm.ckpt_interval.removeDefault().default(0),
+  mandatory_t2i: lm.mandatory_t2i.removeDefault().default(4),
 });
 
 export const SftSchema = z
   .object({
     train: SftTrainSchema.default({}), // optimization; validation losses are on the character's test split (curves only, no selection)
-    shots: z.number().int().positive().default(10), // K reference images (the first K training images)
+    shots: z.number().int().positive().max(1000).default(10), // K reference images (the first K training images)
     data: z.enum(SFT_DATA).default('unified'), // unified: all four task groups; image-only: t2i alone (DreamBooth-style); text-only: dialogues without pictures + knowledge
     mode: z.enum(['full', 'lora']).default('full'), // full finetuning, or LoRA adapters saved apart from the base
     lora: LoraSchema.default({}), // adapter shape when mode is lora
     name_only_t2i: z.boolean().default(true), // also train text-to-image on name-only prompts built from each reference image's labels (synthetic data), the form users and the evaluation prompt with: binds the name to the look
-    prior_images: z.number().int().min(0).default(40), // prior preservation: this many world characters' text-to-image examples join the t2i pool, so the model keeps drawing new compositions instead of copying its references
+    prior_images: z.number().int().min(0).max(100_000).default(40), // prior preservation: this many world characters' text-to-image examples join the t2i pool, so the model keeps drawing new compositions instead of copying its references
   })
   .strict();
 export type SftConfig = z.infer<typeof SftSchema>;
 
 export const SFT_PRESETS: Record<string, z.input<typeof SftSchema>> = {
   default: {},
-  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1 }, prior_images: 4 },
+  smoke: { train: { steps: 6, batch_size: 4, mandatory_t2i: 1, warmup: 1, log_interval: 2, eval_interval: 3, eval_batches: 1, ckpt_interval: 3 }, prior_images: 4 }, // a checkpoint every 3 steps: a kill loses at most 2
 };
 
 /** A preset name or a JSON file, merged over the defaults; `overrides` (e.g. --shots) win. */

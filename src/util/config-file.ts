@@ -19,7 +19,8 @@ export function readPresetOrFile(nameOrFile: string, presets: Record<string, unk
   try {
     st = fs.statSync(nameOrFile);
   } catch {
-    throw new UserError(`${what.flag}: "${nameOrFile}" is neither ${what.kind} (${Object.keys(presets).join(', ')}) nor a file`);
+    const names = Object.keys(presets);
+    throw new UserError(names.length ? `${what.flag}: "${nameOrFile}" is neither ${what.kind} (${names.join(', ')}) nor a file` : `${what.flag}: ${nameOrFile}: no such file`);
   }
   if (!st.isFile()) throw new UserError(`${what.flag}: ${nameOrFile}: not a regular file`);
   if (st.size > MAX_CONFIG_BYTES) throw new UserError(`${what.flag}: ${nameOrFile}: ${st.size} bytes; a config file is at most ${MAX_CONFIG_BYTES}`);

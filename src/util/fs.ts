@@ -11,8 +11,9 @@ export const CARRIED_FILES = ['.cmrp-run.json', '.cmrp.lock'];
  * (`Unexpected token 'r', "root:x:0:0:"... is not valid JSON`), which must not reach a log.
  */
 export function jsonErrorMessage(err: unknown): string {
-  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  return msg.replace(/, ".*?"(\.\.\.)? is not valid JSON$/, '').replace(/ is not valid JSON$/, '');
+  // cut the quoted snippet before the first line: it may itself span lines ("root:x:0:0:root\n" ...)
+  const msg = (err instanceof Error ? err.message : String(err)).replace(/, "[\s\S]*$/, '');
+  return msg.split('\n')[0].replace(/ is not valid JSON$/, '');
 }
 
 /** Write to a temporary sibling, fsync, then rename over the target (atomic on POSIX). */

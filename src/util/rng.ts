@@ -4,6 +4,9 @@
  */
 
 /** mulberry32: tiny, fast, and good enough for data synthesis and sampling. */
+/** The largest seed a config takes (a 32-bit unsigned integer, as `cmrp data synth --seed`). */
+export const SEED_MAX = 0xffffffff;
+
 export class Rng {
   private state: number;
 

@@ -4,11 +4,10 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
-import { synthesize, EVAL_SIZE, Split } from '../../data/synth';
+import { synthesize, EVAL_SIZE, Split, WORLD_MAX_SIZE } from '../../data/synth';
 import { benchSynth, formatBench } from '../../data/synth/bench';
 import { claimRun, forceOption, synthIdentity } from '../out';
 
-const MAX_WORLD = 20_000;
 
 interface RawOptions {
   out?: string;
@@ -42,7 +41,7 @@ export function parseSynthOptions(o: RawOptions): ParsedSynthOptions {
   if (o.split !== 'eval' && o.split !== 'world') throw new UserError(`--split must be "eval" or "world", got "${o.split}"`);
   if (!/^\d+$/.test(String(o.seed).trim()) || Number(o.seed) > 0xffffffff) throw new UserError(`--seed must be a whole number from 0 to 4294967295, got "${o.seed}"`);
   if (!o.out && !o.bench) throw new UserError('--out DIR is required (or use --bench to time a build in a scratch folder)');
-  const max = o.split === 'eval' ? EVAL_SIZE : MAX_WORLD;
+  const max = o.split === 'eval' ? EVAL_SIZE : WORLD_MAX_SIZE;
   return {
     out: o.out,
     seed: Number(o.seed),

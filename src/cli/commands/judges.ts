@@ -11,6 +11,7 @@ import { projectRoot } from '../../util/paths';
 import { formatJudgesReport, reportJudges, trainJudges } from '../../judges/train';
 import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
 import { HELDOUT_SEED, trainHeldOutJudges } from '../../judges/heldout';
+import { forceOption, judgesIdentity, realJudgesIdentity, withClaim } from '../out';
 
 interface TrainRaw {
   world?: string;
@@ -22,6 +23,7 @@ interface TrainRaw {
   smoke?: boolean;
   json?: boolean;
   quiet?: boolean;
+  force?: boolean;
 }
 
 interface TrainRealRaw {
@@ -33,6 +35,7 @@ interface TrainRealRaw {
   smoke?: boolean;
   json?: boolean;
   quiet?: boolean;
+  force?: boolean;
 }
 
 interface ReportRealRaw {
@@ -65,7 +68,7 @@ const logTo = (quiet: boolean | undefined) => (quiet ? undefined : (line: string
 /** `judges` is the `cmrp judges` command group. */
 export function register(program: Command): void {
   const judges = program.commands.find((c) => c.name() === 'judges') ?? program.command('judges').description('image judges: VQA, CLIP-T, identity (DINO / CLIP-I) and LPIPS stand-ins');
-  judges
+  const train = judges
     .command('train')
     .description('train the four judges on a synthetic world and save them (one folder, written atomically)')
     .option('--world <dir>', 'world corpus (`cmrp data synth --split world`; 1000 characters recommended)')
@@ -76,15 +79,16 @@ export function register(program: Command): void {
     .option('--reward-judges <dir>', 'with --role heldout: the reward judges whose characters are left out', path.join(projectRoot(), 'checkpoints', 'judges'))
     .option('--smoke', 'small judges on a few characters, in seconds (tests, CI)')
     .option('--json', 'print the report as JSON on stdout')
-    .option('--quiet', 'no training log on stderr')
-    .action(async (raw: TrainRaw) => {
-      if (raw.role !== 'reward' && raw.role !== 'heldout') throw new UserError(`--role: expected "reward" or "heldout", found "${raw.role}"`);
-      const common = { worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) };
-      const report = raw.role === 'heldout'
-        ? await trainHeldOutJudges({ ...common, seed: raw.seed === undefined ? HELDOUT_SEED : parseSeed(raw.seed), rewardJudgesDir: raw.rewardJudges })
-        : await trainJudges({ ...common, seed: parseSeed(raw.seed ?? '0') });
-      process.stdout.write((raw.json ? JSON.stringify(report) : formatJudgesReport(report)) + '\n');
-    });
+    .option('--quiet', 'no training log on stderr');
+  forceOption(train).action(async (raw: TrainRaw) => {
+    if (raw.role !== 'reward' && raw.role !== 'heldout') throw new UserError(`--role: expected "reward" or "heldout", found "${raw.role}"`);
+    const common = { worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) };
+    const seed = raw.seed === undefined ? (raw.role === 'heldout' ? HELDOUT_SEED : 0) : parseSeed(raw.seed);
+    const report = await withClaim(common.outDir, { kind: 'judges', config: { role: raw.role } }, { force: raw.force, legacy: judgesIdentity }, () =>
+      raw.role === 'heldout' ? trainHeldOutJudges({ ...common, seed, rewardJudgesDir: raw.rewardJudges }) : trainJudges({ ...common, seed }),
+    );
+    process.stdout.write((raw.json ? JSON.stringify(report) : formatJudgesReport(report)) + '\n');
+  });
   judges
     .command('report')
     .description('held-out figures of trained judges, computed afresh from the world and eval data')
@@ -97,7 +101,7 @@ export function register(program: Command): void {
       const report = await reportJudges({ judgesDir: need('--judges', raw.judges), worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), log: logTo(raw.quiet || raw.json) });
       process.stdout.write((raw.json ? JSON.stringify(report) : formatJudgesReport(report)) + '\n');
     });
-  judges
+  const trainReal = judges
     .command('train-real')
     .description('retrain the identity judge on the TRAINING images of a real RoleScape-20 folder (vqa, clip, lpips copied from the base judges); report retrained vs base on its TEST images')
     .option('--data <dir>', 'RoleScape-20 folder (read only), e.g. ../shared/rolescape20')
@@ -107,12 +111,13 @@ export function register(program: Command): void {
     .option('--leave-out <names>', 'comma-separated characters whose images are never trained on (a held-out judge for them: --base-judges checkpoints/judges-heldout --out DIR/NAME)')
     .option('--smoke', 'a few steps, in seconds (tests, CI)')
     .option('--json', 'print the report as JSON on stdout')
-    .option('--quiet', 'no training log on stderr')
-    .action(async (raw: TrainRealRaw) => {
-      const leaveOut = raw.leaveOut?.split(',').map((x) => x.trim()).filter(Boolean);
-      const report = await trainRealJudges({ dataDir: need('--data', raw.data), baseJudgesDir: need('--base-judges', raw.baseJudges), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), leaveOut, log: logTo(raw.quiet || raw.json) });
-      process.stdout.write((raw.json ? JSON.stringify(report) : formatRealJudgesReport(report)) + '\n');
-    });
+    .option('--quiet', 'no training log on stderr');
+  forceOption(trainReal).action(async (raw: TrainRealRaw) => {
+    const leaveOut = raw.leaveOut?.split(',').map((x) => x.trim()).filter(Boolean);
+    const o = { dataDir: need('--data', raw.data), baseJudgesDir: need('--base-judges', raw.baseJudges), outDir: need('--out', raw.out), seed: parseSeed(raw.seed), smoke: Boolean(raw.smoke), leaveOut, log: logTo(raw.quiet || raw.json) };
+    const report = await withClaim(o.outDir, { kind: 'judges-real' }, { force: raw.force, legacy: realJudgesIdentity }, () => trainRealJudges(o));
+    process.stdout.write((raw.json ? JSON.stringify(report) : formatRealJudgesReport(report)) + '\n');
+  });
   judges
     .command('report-real')
     .description('the report of judges from `train-real`, computed afresh on the real TEST images')

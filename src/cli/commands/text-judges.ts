@@ -3,10 +3,11 @@
  * attribution, line emotion/place) on a synthetic world, score them on held-out data, save them;
  * print the report of a saved checkpoint, or re-score it on data folders.
  */
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
+import { readPresetOrFile } from '../../util/config-file';
 import { formatTextJudgesReport, loadTextJudges, reportTextJudges, trainTextJudges } from '../../judges/text';
+import { forceOption, textJudgesIdentity, withClaim } from '../out';
 
 interface TrainOptions {
   world: string;
@@ -18,6 +19,7 @@ interface TrainOptions {
   config?: string;
   json?: boolean;
   quiet?: boolean;
+  force?: boolean;
 }
 
 interface ReportOptions {
@@ -33,20 +35,8 @@ function parseSeed(raw: string): number {
   return Number(raw);
 }
 
-function readConfig(file: string | undefined): unknown {
-  if (!file) return undefined;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`--config ${file}: cannot read (${(err as Error).message.split('\n')[0]})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`--config ${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-  }
-}
+/** The overrides file: a regular JSON file of at most 1 MB holding an object (read as every --config is). */
+const readConfig = (file: string | undefined): unknown => (file ? readPresetOrFile(file, {}) : undefined);
 
 /** `--real DIR` -> DIR, `--no-real` -> null, neither -> undefined (../shared/rolescape20 when present). */
 const realOption = (r: string | false | undefined): string | null | undefined => (r === false ? null : r);
@@ -55,7 +45,7 @@ const realOption = (r: string | false | undefined): string | null | undefined =>
 export function register(program: Command): void {
   const judges = program.name() === 'judges' ? program : (program.commands.find((c) => c.name() === 'judges') ?? program.command('judges').description('train and score the judges'));
 
-  judges
+  const trainText = judges
     .command('train-text')
     .description('train the text judges (style attribution, line emotion and place) on a synthetic world; print held-out scores')
     .requiredOption('--world <dir>', 'synthetic world folder (`cmrp data synth --split world`): training and held-out characters')
@@ -67,20 +57,22 @@ export function register(program: Command): void {
     .option('--smoke', 'tiny settings for tests (seconds)')
     .option('--config <file>', 'JSON with config overrides, e.g. {"style": {"steps": 100}} (unknown keys are an error)')
     .option('--json', 'print the report as JSON on stdout')
-    .option('--quiet', 'no training log on stderr')
-    .action(async (o: TrainOptions) => {
-      const report = await trainTextJudges({
-        worldDir: o.world,
-        evalDir: o.eval,
-        outDir: o.out,
-        seed: parseSeed(o.seed),
-        smoke: Boolean(o.smoke),
-        realDir: realOption(o.real),
-        config: readConfig(o.config),
-        log: o.quiet ? undefined : (line) => process.stderr.write(line + '\n'),
-      });
-      process.stdout.write(o.json ? JSON.stringify(report) + '\n' : `${formatTextJudgesReport(report)}\nsaved to ${o.out}\n`);
-    });
+    .option('--quiet', 'no training log on stderr');
+  forceOption(trainText).action(async (o: TrainOptions) => {
+    const seed = parseSeed(o.seed);
+    const config = readConfig(o.config);
+    const report = await withClaim(o.out, { kind: 'text-judges' }, { force: o.force, legacy: textJudgesIdentity }, () => trainTextJudges({
+      worldDir: o.world,
+      evalDir: o.eval,
+      outDir: o.out,
+      seed,
+      smoke: Boolean(o.smoke),
+      realDir: realOption(o.real),
+      config,
+      log: o.quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+    }));
+    process.stdout.write(o.json ? JSON.stringify(report) + '\n' : `${formatTextJudgesReport(report)}\nsaved to ${o.out}\n`);
+  });
 
   judges
     .command('report-text')

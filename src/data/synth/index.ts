@@ -19,7 +19,7 @@ import { rngFor } from './seed';
 
 export type { Split } from './bundle';
 export { evalCast, EVAL_SIZE } from './cast';
-export { worldCast, evalExclusions, WORLD_DEFAULT_SIZE } from './world';
+export { worldCast, evalExclusions, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE } from './world';
 export { signature, identityDistance, IDENTITY_KEYS } from './character';
 export type { CharacterSpec, Identity } from './character';
 export type { VoiceSpec } from './style';

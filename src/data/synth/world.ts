@@ -9,6 +9,8 @@ import { evalCast } from './cast';
 import type { Kind } from './vocab';
 
 export const WORLD_DEFAULT_SIZE = 240;
+/** The largest world `cmrp data synth --split world` and pretraining configs accept. */
+export const WORLD_MAX_SIZE = 20_000;
 
 /** Roughly the evaluation mix (9:4:7). */
 const WORLD_KINDS: readonly Kind[] = ['human', 'human', 'human', 'human', 'human', 'human', 'human', 'human', 'human', 'animal', 'animal', 'animal', 'animal', 'anime', 'anime', 'anime', 'anime', 'anime', 'anime', 'anime'];

@@ -6,24 +6,25 @@
  */
 import { readPresetOrFile, parseConfig } from '../../util/config-file';
 import { z } from 'zod';
+import { SEED_MAX } from '../../util/rng';
 
 export const EvalConfigSchema = z
   .object({
-    seed: z.number().int().min(0).default(0), // every sampled reply and drawing; each metric family forks its own stream
+    seed: z.number().int().min(0).max(SEED_MAX).default(0), // every sampled reply and drawing; each metric family forks its own stream
     temperature: z.number().finite().min(0).max(10).default(0.7), // sampling temperature of role-play replies and drawings (0: greedy)
-    top_k: z.number().int().min(0).default(0), // top-k of that sampling (0: the whole allowed vocabulary)
+    top_k: z.number().int().min(0).max(65_536).default(0), // top-k of that sampling (0: the whole allowed vocabulary)
     shots: z.number().int().min(1).max(1000).default(10), // K: reference images = the character's first K training images (as SFT uses)
-    samples_per_prompt: z.number().int().min(1).default(4), // drawings per held-out GRPO prompt (diversity needs >= 2)
-    max_t2i_prompts: z.number().int().min(0).default(16), // held-out GRPO prompts drawn (the eval side has ~8-10 per synthetic character)
-    max_reply_tokens: z.number().int().min(1).default(96), // text tokens of a role-play reply (synthetic test replies: median 47, max 91); a cut reply loses an end-of-line catchphrase
-    max_answer_tokens: z.number().int().min(1).default(40), // text tokens of a greedy answer (memorization, VQA; synthetic VQA answers: max 28, knowledge answers: max 30)
-    max_dialogues: z.number().int().min(0).default(40), // test dialogues replied to for style (image ones first, then text-only)
-    max_personality: z.number().int().min(0).default(20), // personality questions replied to for style
-    max_memorization: z.number().int().min(0).default(20), // memorization questions answered
-    max_mcq: z.number().int().min(0).default(100), // knowledge MCQ scored by option likelihood
-    max_vqa: z.number().int().min(0).default(60), // held-out VQA questions answered (synthetic: 13-14 per test image)
-    max_mmrp: z.number().int().min(0).default(20), // test image-dialogues for multimodal role-play
-    copy_threshold: z.number().finite().positive().default(0.1), // LPIPS distance below which a drawing copies a training image (see t2i.ts)
+    samples_per_prompt: z.number().int().min(1).max(256).default(4), // drawings per held-out GRPO prompt (diversity needs >= 2)
+    max_t2i_prompts: z.number().int().min(0).max(100_000).default(16), // held-out GRPO prompts drawn (the eval side has ~8-10 per synthetic character)
+    max_reply_tokens: z.number().int().min(1).max(4096).default(96), // text tokens of a role-play reply (synthetic test replies: median 47, max 91); a cut reply loses an end-of-line catchphrase
+    max_answer_tokens: z.number().int().min(1).max(4096).default(40), // text tokens of a greedy answer (memorization, VQA; synthetic VQA answers: max 28, knowledge answers: max 30)
+    max_dialogues: z.number().int().min(0).max(100_000).default(40), // test dialogues replied to for style (image ones first, then text-only)
+    max_personality: z.number().int().min(0).max(100_000).default(20), // personality questions replied to for style
+    max_memorization: z.number().int().min(0).max(100_000).default(20), // memorization questions answered
+    max_mcq: z.number().int().min(0).max(100_000).default(100), // knowledge MCQ scored by option likelihood
+    max_vqa: z.number().int().min(0).max(100_000).default(60), // held-out VQA questions answered (synthetic: 13-14 per test image)
+    max_mmrp: z.number().int().min(0).max(100_000).default(20), // test image-dialogues for multimodal role-play
+    copy_threshold: z.number().finite().positive().max(100).default(0.1), // LPIPS distance below which a drawing copies a training image (see t2i.ts)
     // role-play pictures: drawn after the reply text (the paper's text-then-image chain; unset = true)
     // or straight after the conversation, without the reply (the chain ablation). Optional, not
     // defaulted, so configs saved before it existed hash the same.

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../util/errors';
-import { writeFileAtomic } from '../../util/fs';
+import { jsonErrorMessage, writeFileAtomic } from '../../util/fs';
 
 export interface TensorEntry {
   readonly name: string;
@@ -61,6 +61,6 @@ export function readJson(file: string, what: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message.split('\n')[0]}); expected ${what}`);
+    throw new UserError(`${file}: not valid JSON (${jsonErrorMessage(err)}); expected ${what}`);
   }
 }
