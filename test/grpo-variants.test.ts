@@ -30,7 +30,8 @@ const data = path.join(root, 'data', 'synth');
 const model = path.join(root, 'checkpoints', 'base'); // stands in for an SFT model
 const judgesDir = path.join(root, 'checkpoints', 'judges');
 const textJudgesDir = path.join(root, 'checkpoints', 'text-judges');
-const smoke = (over: Record<string, unknown> = {}) => resolveGrpoConfig('smoke', { steps: 4, ...over });
+// one worker: the wrapped functions observe this thread's calls only (grpo-parallel.test.ts shows 2 workers compute the same)
+const smoke = (over: Record<string, unknown> = {}) => resolveGrpoConfig('smoke', { steps: 4, workers: 1, ...over });
 
 async function character() {
   await initBackend();
@@ -45,7 +46,7 @@ const paramsHash = (params: Map<string, tf.Variable> | Iterable<[string, tf.Tens
 };
 
 interface Spy {
-  /** One entry per samplingPolicyStats call: a hash of the model's weights when called. */
+  /** One entry per sampling-policy log-prob pass (policyStatSums): a hash of the model's weights when called. */
   stats: string[];
   /** One entry per grpoLoss call: max |logp - oldLogp| over the masked tokens. */
   ratioGap: number[];
@@ -53,9 +54,9 @@ interface Spy {
 }
 
 function spy(): Spy {
-  const origStats = objective.samplingPolicyStats, origLoss = objective.grpoLoss;
-  const s: Spy = { stats: [], ratioGap: [], restore: () => ((objective.samplingPolicyStats = origStats), (objective.grpoLoss = origLoss)) };
-  objective.samplingPolicyStats = ((m: { params: Map<string, tf.Variable> }, ...rest: never[]) => {
+  const origStats = objective.policyStatSums, origLoss = objective.grpoLoss;
+  const s: Spy = { stats: [], ratioGap: [], restore: () => ((objective.policyStatSums = origStats), (objective.grpoLoss = origLoss)) };
+  objective.policyStatSums = ((m: { params: Map<string, tf.Variable> }, ...rest: never[]) => {
     s.stats.push(paramsHash(m.params));
     return (origStats as (...a: unknown[]) => unknown)(m, ...rest);
   }) as never;

@@ -13,6 +13,9 @@ import type { Tokenizers } from '../tokenizers/bundle';
 import type { Transformer } from './transformer';
 import { sampleLogits } from './transformer';
 
+/** What sampling needs of the tokenizers (a worker thread builds just this, without the BPE and codebook). */
+export type GenTokens = Pick<Tokenizers, 'vocab' | 'decodeText'> & { image: Pick<Tokenizers['image'], 'tokensPerImage'> };
+
 export interface SampleOptions {
   rng: Rng;
   temperature?: number; // 0: greedy
@@ -35,7 +38,7 @@ function constrained(row: Float32Array, allowed: Allowed, opts: SampleOptions): 
 }
 
 /** Feed `ids` [B][t] and return each sequence's last-position logits. */
-function step(model: Transformer, tok: Tokenizers, cache: ReturnType<Transformer['createCache']>, ids: number[][]): Float32Array[] {
+function step(model: Transformer, tok: GenTokens, cache: ReturnType<Transformer['createCache']>, ids: number[][]): Float32Array[] {
   const B = ids.length, t = ids[0].length, V = model.config.vocab_size;
   const logits = tf.tidy(() => {
     const x = tf.tensor2d(ids, [B, t], 'int32');
@@ -62,7 +65,7 @@ export interface GeneratedReply {
  */
 export function generateReplies(
   model: Transformer,
-  tok: Tokenizers,
+  tok: GenTokens,
   prompt: ArrayLike<number>,
   n: number,
   opts: SampleOptions & { maxTextTokens?: number; allowImage?: boolean; forceImage?: boolean },
@@ -113,7 +116,7 @@ export function generateReplies(
 }
 
 /** Draw n images for a prompt ending in `<char>`: `<boi>` is forced, then the image codes. */
-export function generateImages(model: Transformer, tok: Tokenizers, prompt: ArrayLike<number>, n: number, opts: SampleOptions): Int32Array[] {
+export function generateImages(model: Transformer, tok: GenTokens, prompt: ArrayLike<number>, n: number, opts: SampleOptions): Int32Array[] {
   return generateReplies(model, tok, prompt, n, { ...opts, forceImage: true }).map((r) => {
     if (!r.imageCodes) throw new Error('generateImages: the prompt left no room for a whole image within block_size');
     return r.imageCodes;

@@ -1,7 +1,8 @@
 /**
  * Data-parallel gradients on several cores: worker threads, each with its own tfjs backend and a
  * copy of the model, compute the gradients of their rows of the batch while the main thread
- * computes its own rows; the main thread sums them (the shards' losses are weighted so the sum is
+ * computes its own rows (the LM loss here; GRPO's objective and its rollouts through `run` and
+ * `sumGrads`, see train/grpo-workers.ts); the main thread sums them (the shards' losses are weighted so the sum is
  * the whole batch's gradient, see shard.ts) and its optimizer makes the one update. Weights travel
  * to the workers, and gradients back, through SharedArrayBuffers: before every step the workers copy
  * the trainable weights the main thread wrote, so every copy computes with the same numbers.
@@ -17,32 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { Transformer } from '../model/transformer';
 import { UserError } from '../util/errors';
 import { shardLoss, sliceRows, splitRows, countTargets, ShardData, TaskTerm } from './shard';
-
-/** What a worker needs to build its copy of the model. */
-export interface WorkerInit {
-  backend: 'wasm' | 'cpu';
-  config: Transformer['config'];
-  names: string[]; // every parameter, in SAB order
-  shapes: number[][];
-  offsets: number[]; // element offsets in the weights / grads buffers
-  trainable: number[]; // indices into names of the parameters that train
-  weights: SharedArrayBuffer;
-  grads: SharedArrayBuffer; // this worker's gradients (same layout as weights)
-}
-
-/** A step's request to a worker and its answer. */
-export interface StepRequest {
-  shard: ShardData;
-  total: number; // target tokens in the whole batch
-  training: boolean;
-  perTask: boolean;
-}
-export interface StepReply {
-  loss: number; // the shard's weighted loss
-  present: boolean[]; // per trainable parameter: has a gradient (MoT experts unused by a shard have none)
-  terms: [string, number, number][]; // task, loss sum, target count
-  error?: string;
-}
+import type { GradReply, LmReply, LmRequest, WorkerInit, WorkerReply, WorkerRequest } from './messages';
 
 /** Result of one data-parallel gradient computation (grads keyed by the main model's variable names). */
 export interface ParallelGrads {
@@ -81,8 +57,8 @@ export class GradPool {
   private readonly trainable: number[];
   private ready: Promise<void>;
 
-  /** `n` workers in all, counting the main thread (so n - 1 threads start). */
-  constructor(readonly model: Transformer, trainable: Map<string, tf.Variable>, readonly n: number) {
+  /** `n` workers in all, counting the main thread (so n - 1 threads start); `vocab` lets them sample. */
+  constructor(readonly model: Transformer, trainable: Map<string, tf.Variable>, readonly n: number, opts: { vocab?: WorkerInit['vocab'] } = {}) {
     const entries = [...model.params];
     this.names = entries.map(([k]) => k);
     const shapes = entries.map(([, v]) => v.shape);
@@ -98,7 +74,7 @@ export class GradPool {
     for (let w = 1; w < n; w++) {
       const grads = new SharedArrayBuffer(4 * total);
       this.gradViews.push(new Float32Array(grads));
-      const init: WorkerInit = { backend: tf.getBackend() as 'wasm' | 'cpu', config: model.config, names: this.names, shapes, offsets: this.offsets, trainable: this.trainable, weights, grads };
+      const init: WorkerInit = { backend: tf.getBackend() as 'wasm' | 'cpu', config: model.config, names: this.names, shapes, offsets: this.offsets, trainable: this.trainable, weights, grads, vocab: opts.vocab };
       const worker = new Worker(WORKER_FILE, { workerData: init });
       this.workers.push(worker);
       starts.push(this.reply<{ ready: true }>(worker).then(() => undefined));
@@ -111,51 +87,74 @@ export class GradPool {
    * workers. `perTask` also returns each task's mean loss (mixed-task batches).
    */
   async grads(batch: ShardData, training: boolean, perTask: boolean): Promise<ParallelGrads> {
-    await this.ready;
     const total = countTargets(batch.mask);
     const ranges = splitRows(batch.B, this.n);
-    this.writeWeights(this.trainable);
-    const pending = ranges.slice(1).map((r, i) => {
-      const req: StepRequest = { shard: sliceRows(batch, r), total, training, perTask };
-      this.workers[i].postMessage(req);
-      return this.reply<StepReply>(this.workers[i]);
-    });
-    // the main thread's own rows, while the workers compute theirs
-    const vars = this.trainable.map((i) => this.model.params.get(this.names[i])!);
+    const requests = ranges.slice(1).map((r): LmRequest => ({ kind: 'lm', shard: sliceRows(batch, r), total, training, perTask }));
     const terms: TaskTerm[] = [];
-    const own = tf.variableGrads(() => shardLoss(this.model, sliceRows(batch, ranges[0]), total, training, perTask, terms), vars);
+    let r: Awaited<ReturnType<GradPool['sumGrads']>>;
+    try {
+      r = await this.sumGrads(requests, () => shardLoss(this.model, sliceRows(batch, ranges[0]), total, training, perTask, terms));
+    } catch (err) {
+      tf.dispose(terms.map((t) => t.sum));
+      throw err;
+    }
+    const sums = new Map<string, [number, number]>();
+    const add = (task: string, sum: number, count: number) => {
+      const acc = sums.get(task) ?? [0, 0];
+      sums.set(task, [acc[0] + sum, acc[1] + count]);
+    };
+    for (const t of terms) add(t.task, t.sum.dataSync()[0], t.count);
+    tf.dispose(terms.map((t) => t.sum));
+    for (const reply of r.replies as LmReply[]) for (const [task, sum, count] of reply.terms) add(task, sum, count);
+    const taskLosses = Object.fromEntries([...sums].map(([task, [s, c]]) => [task, s / c]));
+    return { value: r.value, grads: r.grads, taskLosses };
+  }
+
+  /**
+   * One request to each worker thread (`requests[i]` to thread i + 1; fewer requests leave threads
+   * idle) while the main thread runs `own`, with the current trainable weights. Returns `own`'s
+   * result and the threads' answers in order; on a thread's error, `cleanup(own)` runs and it throws.
+   */
+  async run<O>(requests: WorkerRequest[], own: () => O, cleanup: (o: O) => void = () => {}): Promise<{ own: O; replies: unknown[] }> {
+    if (requests.length > this.workers.length) throw new Error(`GradPool: ${requests.length} requests for ${this.workers.length} worker threads`);
+    await this.ready;
+    this.writeWeights(this.trainable);
+    const pending = requests.map((req, i) => {
+      this.workers[i].postMessage(req);
+      return this.reply<WorkerReply>(this.workers[i]);
+    });
+    // the main thread's own share, while the workers compute theirs
+    const mine = own();
     const replies = await Promise.all(pending);
-    const bad = replies.find((r) => r.error);
+    const bad = replies.find((r): r is { ok: false; error: string } => !r.ok);
     if (bad) {
-      tf.dispose([own.value, ...Object.values(own.grads), ...terms.map((t) => t.sum)]);
+      cleanup(mine);
       throw new Error(`data-parallel worker failed: ${bad.error}`);
     }
+    return { own: mine, replies: replies.map((r) => (r as { value: unknown }).value) };
+  }
+
+  /**
+   * The sum of the gradients of `ownLoss` (this thread's share, differentiated here) and of the
+   * workers' shares (requests that return gradients), keyed by the main model's variable names.
+   */
+  async sumGrads(requests: WorkerRequest[], ownLoss: () => tf.Scalar): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; replies: GradReply[] }> {
+    const vars = this.trainable.map((i) => this.model.params.get(this.names[i])!);
+    const r = await this.run(requests, () => tf.variableGrads(ownLoss, vars), (o) => tf.dispose([o.value, ...Object.values(o.grads)]));
+    const own = r.own, replies = r.replies as GradReply[];
     const grads: tf.NamedTensorMap = {};
     this.trainable.forEach((pi, k) => {
       const v = vars[k];
       const parts: tf.Tensor[] = own.grads[v.name] ? [own.grads[v.name]] : [];
-      replies.forEach((r, w) => {
-        if (r.present[k]) parts.push(tf.tensor(this.gradViews[w].subarray(this.offsets[pi], this.offsets[pi] + v.size), v.shape));
+      replies.forEach((rep, w) => {
+        if (rep.present[k]) parts.push(tf.tensor(this.gradViews[w].subarray(this.offsets[pi], this.offsets[pi] + v.size), v.shape));
       });
       if (parts.length) grads[v.name] = parts.length === 1 ? parts[0] : tf.tidy(() => tf.addN(parts));
       if (parts.length > 1) tf.dispose(parts);
     });
-    const value = tf.tidy(() => tf.add(own.value, replies.reduce((s, r) => s + r.loss, 0))) as tf.Scalar;
+    const value = tf.tidy(() => tf.add(own.value, replies.reduce((s, rep) => s + rep.loss, 0))) as tf.Scalar;
     own.value.dispose();
-    const sums = new Map<string, [number, number]>();
-    for (const t of terms) {
-      const acc = sums.get(t.task) ?? [0, 0];
-      sums.set(t.task, [acc[0] + t.sum.dataSync()[0], acc[1] + t.count]);
-      t.sum.dispose();
-    }
-    for (const r of replies) {
-      for (const [task, sum, count] of r.terms) {
-        const acc = sums.get(task) ?? [0, 0];
-        sums.set(task, [acc[0] + sum, acc[1] + count]);
-      }
-    }
-    const taskLosses = Object.fromEntries([...sums].map(([task, [s, c]]) => [task, s / c]));
-    return { value, grads, taskLosses };
+    return { value, grads, replies };
   }
 
   /** Stop the worker threads. */

@@ -38,6 +38,7 @@ export const GrpoSchema = z
     sample_interval: z.number().int().min(0).max(1_000_000).default(10), // keep a sample grid every N steps (0: never)
     ckpt_interval: z.number().int().min(0).max(1_000_000).default(0), // checkpoint every N steps (0: only at the end)
     seed: z.number().int().min(0).max(SEED_MAX).default(0), // prompt order and sampling: step s of a run is the same whether resumed or not
+    workers: z.number().int().min(0).max(256).default(0), // threads that draw the groups and differentiate the update (src/parallel/), each with a model copy; 0: one per core; LoRA uses one. The numbers do not depend on it
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -50,6 +51,15 @@ export const GRPO_PRESETS: Record<string, GrpoConfigInput> = {
   default: {},
   smoke: { steps: 3, prompts_per_step: 2, group_size: 3, sample_interval: 2, warmup: 1, ckpt_interval: 1 }, // checkpoints every step: a kill loses at most one
 };
+
+/**
+ * The config as a run's identity (the `--out` manifest, an experiment cell's key): how many
+ * threads compute a run is not which run it is, so a resume may change it and cached cells stay.
+ */
+export function grpoIdentity(c: GrpoConfig): Omit<GrpoConfig, 'workers'> {
+  const { workers: _workers, ...rest } = c;
+  return rest;
+}
 
 /** A preset name or a JSON file, with overrides (e.g. from the CLI) merged over it; `rewards` merges field by field. */
 export function resolveGrpoConfig(nameOrFile: string, overrides: Record<string, unknown> = {}): GrpoConfig {

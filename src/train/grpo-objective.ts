@@ -16,8 +16,11 @@ import { tokenLogProbs } from '../model/ops';
 import type { Transformer } from '../model/transformer';
 import type { Batch } from './encode';
 
+/** The rows a log-prob pass reads (a Batch, or a shard of one: its task names are not needed). */
+export type RowsBatch = Omit<Batch, 'tasks'>;
+
 export interface ImageLogProbInput {
-  batch: Batch;
+  batch: RowsBatch;
   /** First image-code id and how many codes there are (the vocabulary's image range). */
   imageOffset: number;
   codebookSize: number;
@@ -81,6 +84,12 @@ export function imageTokenLogProbs(model: Transformer, x: ImageLogProbInput): tf
  * forward pass without gradients.
  */
 export function samplingPolicyStats(model: Transformer, x: ImageLogProbInput): { logp: tf.Tensor2D; entropy: number } {
+  const { logp, hSum, tokens } = policyStatSums(model, x);
+  return { logp, entropy: hSum / Math.max(1, tokens) };
+}
+
+/** The same pass as sums (entropy summed over `tokens` masked positions), so shards of a batch add up. */
+export function policyStatSums(model: Transformer, x: ImageLogProbInput): { logp: tf.Tensor2D; hSum: number; tokens: number } {
   const { batch: b } = x;
   return tf.tidy(() => {
     const ids = tf.tensor2d(b.ids, [b.B, b.T], 'int32');
@@ -101,9 +110,8 @@ export function samplingPolicyStats(model: Transformer, x: ImageLogProbInput): {
       picked = tf.add(picked, tf.mul(tf.sum(tf.mul(p.logp, tf.oneHot(tf.tensor1d(p.targets, 'int32'), p.K)), 1), m));
       hSum = tf.add(hSum, tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.exp(p.logp), p.logp), 1)), m)));
     }
-    const entropy = tf.div(hSum, Math.max(1, b.mask.reduce((a, v) => a + v, 0))).dataSync()[0];
     const logp = tf.keep(tf.reshape(picked, [b.B, b.T]) as tf.Tensor2D);
-    return { logp, entropy };
+    return { logp, hSum: hSum.dataSync()[0], tokens: b.mask.reduce((a, v) => a + v, 0) };
   });
 }
 
@@ -119,6 +127,12 @@ export interface GrpoLossInput {
   lossType: 'grpo' | 'bnpo' | 'dr_grpo';
   /** Completion length used by dr_grpo's constant normalizer. */
   maxCompletionLength: number;
+  /**
+   * When these rows are a shard of a larger batch: that batch's sequence and masked-token counts.
+   * Every aggregate then divides by the whole batch's counts, so the shards' losses, statistics
+   * and gradients add up to the whole batch's (default: these rows are the whole batch).
+   */
+  totals?: { rows: number; tokens: number };
 }
 
 export interface GrpoLossOutput {
@@ -130,11 +144,11 @@ export interface GrpoLossOutput {
 }
 
 export function grpoLoss(x: GrpoLossInput): GrpoLossOutput {
-  const [B] = x.logp.shape;
+  const B = x.totals?.rows ?? x.logp.shape[0];
   const m = x.mask;
-  const tokens = tf.maximum(tf.sum(m), 1);
+  const tokens = x.totals ? tf.scalar(Math.max(x.totals.tokens, 1)) : tf.maximum(tf.sum(m), 1);
   const ratio = tf.exp(tf.sub(x.logp, x.oldLogp));
-  const adv = tf.reshape(x.advantages, [B, 1]);
+  const adv = tf.reshape(x.advantages, [x.logp.shape[0], 1]);
   const unclipped = tf.mul(ratio, adv);
   const clipped = tf.mul(tf.clipByValue(ratio, 1 - x.epsilon, 1 + x.epsilonHigh), adv);
   let perToken = tf.neg(tf.minimum(unclipped, clipped));
@@ -147,7 +161,7 @@ export function grpoLoss(x: GrpoLossInput): GrpoLossOutput {
   }
   const masked = tf.mul(perToken, m);
   let loss: tf.Tensor;
-  if (x.lossType === 'grpo') loss = tf.mean(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(m, 1), 1)));
+  if (x.lossType === 'grpo') loss = tf.div(tf.sum(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(m, 1), 1))), B);
   else if (x.lossType === 'bnpo') loss = tf.div(tf.sum(masked), tokens);
   else loss = tf.div(tf.sum(masked), B * x.maxCompletionLength);
   const isClipped = tf.cast(tf.logicalOr(tf.logicalAnd(tf.less(ratio, 1 - x.epsilon), tf.less(adv, 0)), tf.logicalAnd(tf.greater(ratio, 1 + x.epsilonHigh), tf.greater(adv, 0))), 'float32');

@@ -3,7 +3,8 @@
  * each step draws `prompts_per_step` of the character's GRPO training prompts, samples G drawings
  * per prompt, scores them with the reward components (src/rewards), normalizes rewards within each
  * prompt's group into advantages, and takes clipped-surrogate steps on the image tokens
- * (grpo-objective.ts), optionally with a KL penalty to the frozen SFT policy.
+ * (grpo-objective.ts), optionally with a KL penalty to the frozen SFT policy. With `workers` > 1
+ * the groups are drawn, and the update's rows differentiated, on several threads (grpo-workers.ts).
  *
  * Runs in chunks (`await trainer.run(n)` continues where it stopped); `setRewardWeights` between
  * chunks changes the reward, and every history row records the weights in force. Every raw reward
@@ -22,15 +23,16 @@ import type { Judges } from '../judges/train';
 import type { TextJudges } from '../judges/text/train';
 import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
-import { makeBatch } from './encode';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
 import { assertFiniteStep } from './finite';
 
 export const GRPO_HISTORY_FILE = 'grpo_history.jsonl';
 import type { Segment } from './tasks';
-import { GrpoConfig } from './grpo-config';
-import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from './grpo-objective';
-import { sampleRollouts, sampleRoleplayRollouts, batchKinds, Rollouts, RoleplayPrompt } from './rollout';
+import { GrpoConfig, grpoIdentity } from './grpo-config';
+import { sampleRollouts, sampleRoleplayRollouts, Rollouts, RoleplayPrompt } from './rollout';
+import { grpoUpdate } from './grpo-update';
+import { GrpoWorkers } from './grpo-workers';
+import { resolveWorkers } from '../parallel/pool';
 import type { StyleCandidate } from '../judges/text/style';
 
 export interface Stat {
@@ -106,6 +108,7 @@ export class GrpoTrainer {
   private rewardConfig: RewardConfig;
   private readonly opt: AdamW;
   private readonly keepImagesFor = 3;
+  private workers: GrpoWorkers | undefined; // data-parallel threads, made on the first step
 
   constructor(readonly parts: GrpoParts, readonly config: GrpoConfig, readonly outDir: string | null = null) {
     this.rewardConfig = structuredClone(config.rewards);
@@ -147,6 +150,7 @@ export class GrpoTrainer {
       onStep?.(row, rollouts);
       if (this.outDir && ((this.config.ckpt_interval > 0 && this.step % this.config.ckpt_interval === 0) || this.step === this.config.steps)) await this.save(this.outDir);
     }
+    if (this.step >= this.config.steps) await this.dispose(); // the workers' threads and model copies go with the run
     return rows;
   }
 
@@ -155,9 +159,11 @@ export class GrpoTrainer {
     const { model, tok } = this.parts;
     const t0 = performance.now();
     const rng = new Rng(c.seed * 1_000_003 + this.step).fork('sample');
+    const threads = this.threads();
+    const sampling = { rng, temperature: c.temperature, topK: c.top_k, draw: threads.draw };
     const rollouts = c.rollouts === 'roleplay'
-      ? await sampleRoleplayRollouts(model, tok, this.parts.character, this.parts.context, this.roleplayPromptsOf(this.step), c.group_size, { rng, temperature: c.temperature, topK: c.top_k, maxTextTokens: c.max_reply_tokens })
-      : await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.group_size, { rng, temperature: c.temperature, topK: c.top_k });
+      ? await sampleRoleplayRollouts(model, tok, this.parts.character, this.parts.context, this.roleplayPromptsOf(this.step), c.group_size, { ...sampling, maxTextTokens: c.max_reply_tokens })
+      : await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.group_size, sampling);
     const t1 = performance.now();
     const ctx = {
       judges: this.parts.judges, textJudges: this.parts.textJudges, character: this.parts.character, references: this.parts.references, styleCandidates: this.parts.styleCandidates,
@@ -175,7 +181,9 @@ export class GrpoTrainer {
       const flat = zeroStdGroups(scored.total, rollouts.groups); // the same rule as the logged frac_zero_std
       keep = keep.filter((i) => !flat.has(rollouts.groups[i]));
     }
-    const upd = keep.length ? this.update(rollouts, keep, advantages) : { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, entropy: 0 };
+    const upd = keep.length
+      ? await grpoUpdate({ model, tok, reference: this.parts.reference, config: c, workers: threads, opt: this.opt, vars: [...this.parts.trainable.values()], step: this.step }, rollouts, keep, advantages)
+      : { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, entropy: 0 };
     const t3 = performance.now();
     // finite or nothing: stop before this step is recorded or saved
     const hint = `a learning rate (lr ${c.lr}) or sampling temperature (${c.temperature}) out of range`;
@@ -204,64 +212,26 @@ export class GrpoTrainer {
     return { row, rollouts };
   }
 
-  /** The clipped-surrogate update(s) on one step's rollouts; returns its statistics. */
-  private update(rollouts: Rollouts, keep: number[], advantages: Float64Array): { loss: number; clipFrac: number; kl: number; gradNorm: number; entropy: number } {
-    const c = this.config;
-    const { model, tok } = this.parts;
-    const vars = [...this.parts.trainable.values()];
-    const seqs = keep.map((i) => rollouts.sequences[i]);
-    const kinds = rollouts.kinds ? keep.map((i) => rollouts.kinds![i]) : null;
-    const adv = keep.map((i) => advantages[i]);
-    const lpIn = (b: ReturnType<typeof makeBatch>, rows: number[] = seqs.map((_, i) => i)) => ({
-      batch: b, imageOffset: tok.vocab.imageOffset, codebookSize: tok.image.codebookSize, temperature: c.temperature,
-      text: kinds ? { kinds: batchKinds(rows.map((i) => seqs[i]), rows.map((i) => kinds[i]), b), textOffset: tok.vocab.textOffset, eos: tok.vocab.eos, boi: tok.vocab.boi } : undefined,
-    });
-    const all = makeBatch(seqs, tok, model.config.block_size);
-    // the sampling policy's log-probs (and the reference's), fixed for this step's passes
-    const { logp: oldLogp, entropy } = samplingPolicyStats(model, lpIn(all));
-    const refLogp = c.beta > 0 && this.parts.reference ? samplingPolicyStats(this.parts.reference, lpIn(all)).logp : null;
-    const sums = { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, n: 0 };
-    try {
-      const idx = seqs.map((_, i) => i);
-      const per = Math.ceil(idx.length / c.minibatches);
-      for (let epoch = 0; epoch < c.inner_epochs; epoch++) {
-        for (let mb = 0; mb < c.minibatches; mb++) {
-          const part = idx.slice(mb * per, (mb + 1) * per);
-          if (!part.length) continue;
-          const b = makeBatch(part.map((i) => seqs[i]), tok, model.config.block_size);
-          this.opt.lr = c.lr * Math.min(1, (this.step + 1) / Math.max(1, c.warmup));
-          const out = tf.tidy(() => {
-            const rows = tf.tensor1d(part, 'int32');
-            const pad = (t: tf.Tensor2D) => tf.slice(tf.gather(t, rows), [0, 0], [part.length, b.T]) as tf.Tensor2D;
-            const stats: tf.Scalar[] = [];
-            const { value, grads } = tf.variableGrads(() => {
-              const r = grpoLoss({
-                logp: imageTokenLogProbs(model, lpIn(b, part)), oldLogp: pad(oldLogp), refLogp: refLogp ? pad(refLogp) : null,
-                advantages: tf.tensor1d(part.map((i) => adv[i])), mask: tf.tensor2d(b.mask, [b.B, b.T]),
-                epsilon: c.epsilon, epsilonHigh: c.epsilon_high ?? c.epsilon, beta: c.beta, lossType: c.loss_type, maxCompletionLength: tok.image.tokensPerImage + (kinds ? c.max_reply_tokens + 1 : 0),
-              });
-              stats.push(tf.keep(r.clipFraction), tf.keep(r.kl));
-              return r.loss;
-            }, vars);
-            const norm = this.opt.step(vars.filter((v) => grads[v.name] !== undefined), grads);
-            return [value, ...stats, norm ?? tf.scalar(0)];
-          });
-          const [loss, clip, kl, norm] = out.map((t) => t.dataSync()[0]);
-          tf.dispose(out);
-          sums.loss += loss; sums.clipFrac += clip; sums.kl += kl; sums.gradNorm += norm; sums.n++;
-        }
-      }
-    } finally {
-      tf.dispose([oldLogp, ...(refLogp ? [refLogp] : [])]);
-    }
-    const n = Math.max(1, sums.n);
-    return { loss: sums.loss / n, clipFrac: sums.clipFrac / n, kl: sums.kl / n, gradNorm: sums.gradNorm / n, entropy };
+  /** The data-parallel threads for `config.workers` (made on the first step; one worker: this thread only). */
+  private threads(): GrpoWorkers {
+    return (this.workers ??= GrpoWorkers.start(this.parts.model, this.parts.tok, this.parts.trainable, this.config.workers));
+  }
+
+  /** How many threads sample and differentiate (known after the first step; before it, what would start). */
+  get workerCount(): number {
+    return this.workers?.count ?? resolveWorkers(this.config.workers, this.parts.model).workers;
+  }
+
+  /** Stop the worker threads (they also stop with the process, and when a run reaches its last step). */
+  async dispose(): Promise<void> {
+    await this.workers?.dispose();
+    this.workers = undefined;
   }
 
   async save(dir: string): Promise<void> {
     const optim = this.opt.exportState(this.parts.trainable);
     await this.parts.save(dir, {
-      meta: { ...this.parts.meta, step: this.step, grpo: this.config, rewards_in_force: this.rewardConfig },
+      meta: { ...this.parts.meta, step: this.step, grpo: grpoIdentity(this.config), rewards_in_force: this.rewardConfig },
       state: { step: this.step, adam_t: optim.t, rewards: this.rewardConfig },
       stateTensors: optim.tensors,
       extraFiles: { [GRPO_HISTORY_FILE]: historyJsonl(this.history) },

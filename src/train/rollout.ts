@@ -1,14 +1,14 @@
 /**
  * Rollouts for Character-GRPO: G samples per prompt from the current policy (one batched,
- * KV-cached decode per prompt), decoded to pixels for the judges, and packed as training
- * sequences. Text-to-image: `prompt <boi> codes <eoi>`, the image codes are the targets. Role-play
+ * KV-cached decode per prompt, each group with its own random stream: rollout-draw.ts), decoded to
+ * pixels for the judges, and packed as training sequences. Text-to-image: `prompt <boi> codes <eoi>`, the image codes are the targets. Role-play
  * (`sampleRoleplayRollouts`): the reply text then its picture, targets on both (see `kinds`).
  */
 import type { Character, GrpoPrompt } from '../data/rolescape/types';
 import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
-import { generateImages, generateReplies } from '../model/generate';
-import { Rng } from '../util/rng';
+import type { Rng } from '../util/rng';
+import { drawLocally, type DrawGroups, type GroupDraw } from './rollout-draw';
 import { encodeExample, encodePrompt, EncodedExample, ImageCodeCache, Batch } from './encode';
 import type { Segment } from './tasks';
 
@@ -60,25 +60,25 @@ export async function sampleRoleplayRollouts(
   context: readonly Segment[],
   prompts: readonly RoleplayPrompt[],
   groupSize: number,
-  opts: { rng: Rng; temperature: number; topK?: number; maxTextTokens: number; cache?: ImageCodeCache },
+  opts: SampleRolloutOptions & { maxTextTokens: number },
 ): Promise<Rollouts> {
   const cache = opts.cache ?? new ImageCodeCache(tok);
   const v = tok.vocab;
   const span = tok.image.tokensPerImage;
-  const out: Rollouts = { prompts: [], groups: [], codes: [], images: [], sequences: [], texts: [], kinds: [] };
-  for (const [g, p] of prompts.entries()) {
+  const encoded: Int32Array[] = [];
+  for (const p of prompts) {
     const enc = await encodeExample({ task: 'roleplay', character: c.id, segments: [...context, ...p.turns] }, tok, cache);
     // keep room for the reply and its picture; the oldest tokens after <bos> go first
     const limit = model.config.block_size - opts.maxTextTokens - span - 3;
     const ids = Array.from(enc.ids);
     const promptIds = ids.length + 1 > limit ? [ids[0], ...ids.slice(ids.length - (limit - 2))] : ids;
-    const prompt = Int32Array.from([...promptIds, v.char]);
-    const replies = generateReplies(model, tok, prompt, groupSize, { rng: opts.rng, temperature: opts.temperature, topK: opts.topK || undefined, maxTextTokens: opts.maxTextTokens, allowImage: true });
-    for (const r of replies) {
-      const textIds = r.ids.filter((id) => v.isTextToken(id));
-      let codes = r.imageCodes;
-      const chose = codes !== null;
-      if (!codes) codes = generateImages(model, tok, Int32Array.from([...prompt, ...textIds]), 1, { rng: opts.rng, temperature: opts.temperature, topK: opts.topK || undefined })[0];
+    encoded.push(Int32Array.from([...promptIds, v.char]));
+  }
+  const drawn = await (opts.draw ?? drawLocally(model, tok))(groupDraws(encoded, groupSize, opts));
+  const out: Rollouts = { prompts: [], groups: [], codes: [], images: [], sequences: [], texts: [], kinds: [] };
+  drawn.forEach((group, g) => {
+    const prompt = encoded[g];
+    for (const { textIds, codes, chose } of group) {
       const seq = Int32Array.from([...prompt, ...textIds, v.boi, ...Array.from(codes, (k) => k + v.imageOffset), v.eoi]);
       const kinds = new Uint8Array(seq.length);
       kinds.fill(1, prompt.length, prompt.length + textIds.length + (chose ? 1 : 0)); // text choices (+ the chosen <boi>)
@@ -86,7 +86,7 @@ export async function sampleRoleplayRollouts(
       // where the forced <boi> now stands (not when <eos> was forced by the length limit)
       if (!chose && textIds.length < opts.maxTextTokens) kinds[prompt.length + textIds.length] = 3;
       kinds.fill(2, prompt.length + textIds.length + 1, prompt.length + textIds.length + 1 + codes.length);
-      out.prompts.push(p.prompt);
+      out.prompts.push(prompts[g].prompt);
       out.groups.push(g);
       out.codes.push(codes);
       out.images.push(tok.image.decode(codes));
@@ -94,8 +94,24 @@ export async function sampleRoleplayRollouts(
       out.texts!.push(tok.decodeText(textIds));
       out.kinds!.push(kinds);
     }
-  }
+  });
   return out;
+}
+
+export interface SampleRolloutOptions {
+  /** The step's sampling stream: each group's drawings get a stream forked from it (`group <g>`). */
+  rng: Rng;
+  temperature: number;
+  topK?: number;
+  cache?: ImageCodeCache;
+  /** Who draws the groups (default: this thread, in order); the drawings are the same either way. */
+  draw?: DrawGroups;
+  maxTextTokens?: number;
+}
+
+/** The step's groups as units of work; seeds are forked in group order on this thread. */
+function groupDraws(prompts: Int32Array[], n: number, o: SampleRolloutOptions): GroupDraw[] {
+  return prompts.map((prompt, g) => ({ prompt, n, seed: o.rng.forkSeed(`group ${g}`), temperature: o.temperature, topK: o.topK ?? 0, ...(o.maxTextTokens !== undefined ? { maxTextTokens: o.maxTextTokens } : {}) }));
 }
 
 /** Per-position kinds of a batch built by makeBatch from these sequences (same truncation rule). */
@@ -120,23 +136,25 @@ export async function sampleRollouts(
   context: readonly Segment[],
   prompts: readonly GrpoPrompt[],
   groupSize: number,
-  opts: { rng: Rng; temperature: number; topK?: number; cache?: ImageCodeCache },
+  opts: SampleRolloutOptions,
 ): Promise<Rollouts> {
   const cache = opts.cache ?? new ImageCodeCache(tok);
+  const encoded: Int32Array[] = [];
+  for (const p of prompts) encoded.push(await grpoPromptIds(tok, context, p, cache));
+  const drawn = await (opts.draw ?? drawLocally(model, tok))(groupDraws(encoded, groupSize, { ...opts, maxTextTokens: undefined }));
   const out: Rollouts = { prompts: [], groups: [], codes: [], images: [], sequences: [] };
-  for (const [g, p] of prompts.entries()) {
-    const promptIds = await grpoPromptIds(tok, context, p, cache);
-    const drawn = generateImages(model, tok, promptIds, groupSize, { rng: opts.rng, temperature: opts.temperature, topK: opts.topK || undefined });
-    for (const codes of drawn) {
+  drawn.forEach((group, g) => {
+    const promptIds = encoded[g];
+    for (const { codes } of group) {
       const ids = Int32Array.from([...promptIds, tok.vocab.boi, ...Array.from(codes, (k) => k + tok.vocab.imageOffset), tok.vocab.eoi]);
       const target = new Uint8Array(ids.length);
       target.fill(1, promptIds.length + 1, promptIds.length + 1 + codes.length);
-      out.prompts.push(p);
+      out.prompts.push(prompts[g]);
       out.groups.push(g);
       out.codes.push(codes);
       out.images.push(tok.image.decode(codes));
       out.sequences.push({ task: 't2i', character: c.id, ids, target });
     }
-  }
+  });
   return out;
 }

@@ -62,8 +62,13 @@ export class Rng {
 
   /** An independent child stream, so adding draws in one place does not shift another. */
   fork(label: string): Rng {
+    return new Rng(this.forkSeed(label));
+  }
+
+  /** The seed of the child stream `fork(label)` would return: a number another thread can rebuild it from. */
+  forkSeed(label: string): number {
     let h = 2166136261;
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619);
-    return new Rng((h ^ Math.floor(this.next() * 4294967296)) >>> 0);
+    return (h ^ Math.floor(this.next() * 4294967296)) >>> 0;
   }
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveGrpoConfig } from '../../train/grpo-config';
+import { grpoIdentity, resolveGrpoConfig } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { fromOfficialYaml } from '../../rewards';
 import { loadCheckedCharacter } from '../../data/rolescape';
@@ -11,9 +11,10 @@ import { projectRoot } from '../../util/paths';
 import { resolveDataDir } from '../customize';
 import { progressBar } from '../progress';
 import { checkpointIdentity, claimRun, forceOption } from '../out';
+import { parseWorkers } from '../../parallel/pool';
 import { wholeNumber } from '../options';
 
-interface Opts { character: string; model: string; out: string; data?: string; config: string; officialYaml?: string; steps?: number; judges: string; textJudges: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }
+interface Opts { character: string; model: string; out: string; data?: string; config: string; officialYaml?: string; steps?: number; workers?: number; judges: string; textJudges: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }
 
 export function register(program: Command): void {
   const root = projectRoot();
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('--config <name|file>', 'preset (default, smoke) or a JSON file of the GrpoSchema shape', 'default')
     .option('--official-yaml <file>', "take reward weights and thresholds from an official personalized_t2i_bagel.yaml's reward_weights block")
     .option('--steps <n>', 'train at most this many more steps in this invocation', wholeNumber(1, 1_000_000))
+    .option('--workers <n>', "threads that draw the groups and compute the update (default: the config's workers, 0 = one per core; LoRA uses one)", parseWorkers)
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--text-judges <dir>', 'text judges (for the text-side rewards)', path.join(root, 'checkpoints', 'text-judges'))
     .option('--allow-invalid', 'train even when the character has data errors (as `cmrp data validate` reports them)', false)
@@ -40,6 +42,7 @@ export function register(program: Command): void {
       if (!fs.existsSync(o.officialYaml) || !fs.statSync(o.officialYaml).isFile()) throw new UserError(`--official-yaml: ${o.officialYaml}: no such file`);
       overrides = { rewards: fromOfficialYaml(fs.readFileSync(o.officialYaml, 'utf8'), o.officialYaml) };
     }
+    if (o.workers !== undefined) overrides = { ...overrides, workers: o.workers };
     const config = resolveGrpoConfig(o.config, overrides);
     const data = await resolveDataDir(o.data);
     const { character } = await loadCheckedCharacter(data, o.character, { allowInvalid: o.allowInvalid });
@@ -47,9 +50,10 @@ export function register(program: Command): void {
     if (config.rollouts === 't2i' && config.prompts_per_step > prompts) {
       throw new UserError(`prompts_per_step: ${config.prompts_per_step}, but ${character.id} has ${prompts} GRPO training prompts; use at most ${prompts}`);
     }
-    const claim = claimRun(o.out, { kind: 'grpo', character: character.id, config, base: path.resolve(o.model) }, { force: o.force, legacy: checkpointIdentity });
+    const claim = claimRun(o.out, { kind: 'grpo', character: character.id, config: grpoIdentity(config), base: path.resolve(o.model) }, { force: o.force, legacy: checkpointIdentity });
     const trainer = await prepareGrpo(config, { modelDir: o.model, dataDir: data, character, outDir: o.out, judgesDir: o.judges, textJudgesDir: o.textJudges, log });
     const todo = o.steps !== undefined ? Math.min(o.steps, config.steps - trainer.step) : config.steps - trainer.step;
+    log(`grpo: ${trainer.workerCount} worker${trainer.workerCount > 1 ? 's' : ''}`);
     const bar = progressBar('grpo', todo, { quiet: o.quiet });
     const t1 = Date.now();
     try {
@@ -64,6 +68,7 @@ export function register(program: Command): void {
       bar.stop();
     }
     if (trainer.step < config.steps) await trainer.save(o.out); // a partial run (--steps) resumes from here
+    await trainer.dispose();
     trainer.parts.judges.dispose();
     claim.release();
     const last = trainer.history[trainer.history.length - 1];

@@ -15,7 +15,7 @@ import { writeJsonAtomic } from '../../util/fs';
 import { loadRoleScape, type Character } from '../../data/rolescape';
 import { baseFingerprint } from '../../model/adapter';
 import { prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
-import { resolveGrpoConfig } from '../../train/grpo-config';
+import { grpoIdentity, resolveGrpoConfig } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
 import { defaultHeldOutJudgesDir } from '../../judges/heldout';
@@ -150,7 +150,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         // its key is its eval settings and the row whose model it scores
         const spec = m.model_from !== undefined
           ? { method: m, eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps }
-          : { method: m, sft, ...(grpo ? { grpo } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
+          : { method: m, sft, ...(grpo ? { grpo: grpoIdentity(grpo) } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
