@@ -84,3 +84,17 @@ test('runWhatIf: every stored step re-weighted against the weights in force at t
   assert.equal(fig.data.length, 4);
   assert.deepEqual(fig.data[0].x, [1, 2]);
 });
+
+test('cellProgress: the total comes with the first cell; done counts are absolute', () => {
+  const lines: string[] = [];
+  viz.setTextFallback((l) => lines.push(l));
+  try {
+    const p = viz.cellProgress('grid');
+    p.onCell(1, 3, { character: 'A', method: 'sft', cached: true });
+    p.onCell(3, 3, { character: 'B', method: 'sft' });
+    p.close();
+    assert.match(lines[0], /^\[progress\] grid: 3\/3 steps \(100%\).* · B sft$/);
+  } finally {
+    viz.setTextFallback((l) => console.log(l));
+  }
+});

@@ -122,3 +122,24 @@ export function progressBar(label: string, total: number, opts: ProgressOptions 
     state,
   };
 }
+
+/**
+ * A bar for work whose total is known only once it starts (the experiment runner's `onCell(done,
+ * total, cell)`): `const p = viz.cellProgress('baselines'); await runExperiment({ ..., onCell: p.onCell }); p.close();`
+ */
+export function cellProgress(label: string, opts: ProgressOptions = {}): {
+  onCell: (done: number, total: number, cell?: { character?: string; method?: string; cached?: boolean }) => void;
+  close: () => void;
+} {
+  let bar: NotebookProgress | null = null;
+  return {
+    onCell(done, total, cell) {
+      bar ??= progressBar(label, total, opts);
+      const status = cell ? `${cell.character ?? ''} ${cell.method ?? ''}${cell.cached ? ' (cached)' : ''}`.trim() : undefined;
+      bar.tick(Math.max(0, done - bar.state().done), status);
+    },
+    close() {
+      bar?.close();
+    },
+  };
+}
