@@ -1,9 +1,13 @@
 /**
  * Character-GRPO figures from a trainer's history: reward per component (mean ± std band over the
  * step's rollouts) with the steps where the reward weights changed marked, and the optimization
- * diagnostics TRL and Flow-GRPO log (KL, clip fraction, entropy, share of zero-std groups).
+ * diagnostics TRL and Flow-GRPO log (KL, clip fraction, entropy, share of zero-std groups); and the
+ * what-if over a whole run: every stored step re-scored as if other weights had been in force.
  */
-import type { GrpoRow } from '../train/grpo';
+import type { GrpoRow, StoredStep } from '../train/grpo';
+import type { GrpoConfig } from '../train/grpo-config';
+import type { RewardConfig } from '../rewards/config';
+import { whatIf } from '../rewards/what-if';
 import { Figure, lineFigure, withLayout } from './figure';
 import { ema } from './training-figures';
 
@@ -47,4 +51,69 @@ export function grpoDiagnosticsFigure(history: readonly GrpoRow[], title = 'Char
     { title, xLabel: 'step', yLabel: 'value' },
   );
   return markSteps(fig, weightChanges(history), 'weights changed');
+}
+
+/** One step of `runWhatIf`: how the step's groups would have ranked and been pushed under the new weights. */
+export interface StepWhatIf {
+  step: number;
+  /** The weights in force at that step (from the history) and the ones asked about. */
+  weights: RewardConfig['weights'];
+  newWeights: RewardConfig['weights'];
+  groups: number;
+  /** Mean Kendall tau-b of old vs new totals over the groups (null when no group defines it). */
+  meanKendallTau: number | null;
+  /** Share of groups whose best sample changes. */
+  rankChangedShare: number;
+  /** Pearson correlation of the step's old and new advantages (null when either side is constant). */
+  advantageCorrelation: number | null;
+  signFlipShare: number;
+  meanAbsAdvantageChange: number;
+}
+
+function pearson(a: readonly number[], b: readonly number[]): number | null {
+  const n = a.length;
+  if (n < 2) return null;
+  const ma = a.reduce((x, y) => x + y, 0) / n, mb = b.reduce((x, y) => x + y, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) (sab += (a[i] - ma) * (b[i] - mb)), (saa += (a[i] - ma) ** 2), (sbb += (b[i] - mb) ** 2);
+  return saa > 1e-24 && sbb > 1e-24 ? sab / Math.sqrt(saa * sbb) : null;
+}
+
+/**
+ * "Had these weights been in force": every stored step of a GRPO run (its raw reward measurements,
+ * kept by the trainer) re-weighted with `weights` in place of the weights recorded for that step,
+ * with the run's own advantage normalization. No sampling, no judging.
+ */
+export function runWhatIf(
+  run: { stored: readonly StoredStep[]; history: readonly GrpoRow[]; config: Pick<GrpoConfig, 'scale_advantages' | 'clip_advantages' | 'rewards'> },
+  weights: Partial<RewardConfig['weights']>,
+): StepWhatIf[] {
+  const inForce = new Map(run.history.map((r) => [r.step, r.rewards]));
+  const adv = { scale: run.config.scale_advantages, clip: run.config.clip_advantages ?? undefined };
+  return run.stored.map((s) => {
+    const old = inForce.get(s.step) ?? run.config.rewards;
+    const next: RewardConfig = { ...old, weights: { ...old.weights, ...weights } };
+    const w = whatIf(s.measurements, s.groups, old, next, adv);
+    const oldA = w.groups.flatMap((g) => g.oldAdvantages), newA = w.groups.flatMap((g) => g.newAdvantages);
+    return {
+      step: s.step, weights: old.weights, newWeights: next.weights, groups: w.summary.groups, meanKendallTau: w.summary.meanKendallTau,
+      rankChangedShare: w.summary.bestChangedShare, advantageCorrelation: pearson(oldA, newA),
+      signFlipShare: w.summary.signFlipShare, meanAbsAdvantageChange: w.summary.meanAbsAdvantageChange,
+    };
+  });
+}
+
+/** `runWhatIf` per step: rank agreement, advantage correlation, groups whose best sample changes, sign flips. */
+export function runWhatIfFigure(steps: readonly StepWhatIf[], title = 'What if these weights had been in force at every step'): Figure {
+  const x = steps.map((s) => s.step);
+  const orNaN = (v: number | null) => (v === null ? NaN : v);
+  return lineFigure(
+    [
+      { name: 'advantage correlation (old vs new)', x, y: steps.map((s) => orNaN(s.advantageCorrelation)), markers: true },
+      { name: 'mean Kendall tau of the group rankings', x, y: steps.map((s) => orNaN(s.meanKendallTau)), markers: true },
+      { name: 'groups whose best sample changes', x, y: steps.map((s) => s.rankChangedShare), markers: true },
+      { name: 'advantages that change sign', x, y: steps.map((s) => s.signFlipShare), markers: true },
+    ],
+    { title, xLabel: 'step', yLabel: 'share / correlation' },
+  );
 }

@@ -21,3 +21,5 @@ export * from './training-figures';
 export * from './image-figures';
 export * from './grpo-figures';
 export * from './experiment-figures';
+export * from './frames';
+export * from './progress';

@@ -189,6 +189,12 @@ export function toDataFrame(rows: readonly object[]): DataFrame {
 }
 
 type DanfoModule = typeof import('danfojs-node');
+
+/** The danfojs-node module (DataFrame, Series, merge, concat, ...), loaded on first use as `toDataFrame` loads it. */
+export function danfo(): DanfoModule {
+  return loadDanfo();
+}
+
 let danfoModule: DanfoModule | null = null;
 
 /** Console warnings danfo's bundled tfjs 3 prints while loading on top of our tfjs (all harmless here). */
