@@ -190,7 +190,7 @@ function trainingSide(c: Character): { texts: Set<string>; images: Set<string> }
 }
 
 function checkHeldOut(c: Character): void {
-  const config = parseEvalConfig({ max_dialogues: 1e6, max_mcq: 1e6, max_vqa: 1e6, max_t2i_prompts: 1e6, max_mmrp: 1e6, max_personality: 1e6 });
+  const config = parseEvalConfig({ max_dialogues: 1e5, max_mcq: 1e5, max_vqa: 1e5, max_t2i_prompts: 1e5, max_mmrp: 1e5, max_personality: 1e5 });
   const items = evaluationItems(c, config, synthTruth(c));
   const { texts, images } = trainingSide(c);
   const where = (what: string) => `${c.id}: ${what} is in the training examples`;
