@@ -25,6 +25,8 @@ import { saveCheckpoint } from '../src/model/checkpoint';
 import { dataContentHash } from '../src/eval/experiments/runner';
 import { markdownReport, RESULTS_FORMAT } from '../src/eval/experiments/results';
 import { projectRoot } from '../src/util/paths';
+import { isExecutedCopy } from '../src/notebooks/executed-copy';
+import { dangerousOut } from '../src/util/dangerous-out';
 import { tempDir, hashTree } from './synth-helpers';
 
 const root = projectRoot();
@@ -275,7 +277,7 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
     ['judges train-text --out is a file', ['judges', 'train-text', '--world', synth, '--eval', synth, '--out', file, '--smoke'], /is a file/],
     ['judges train-text with a missing --world (leaves no --out behind)', ['judges', 'train-text', '--world', path.join(tmp, 'no-world'), '--eval', synth, '--out', path.join(tmp, 'o-tj-new'), '--smoke'], /no-world/],
     ['eval --out is a folder', ['eval', '--character', A, '--data', clean, '--model', base, '--config', 'smoke', '--out', foreign], /is a folder; eval report is one file/],
-    ['eval --out is the user\'s file', ['eval', '--character', A, '--data', clean, '--model', base, '--config', 'smoke', '--out', file], /exists and is not a eval report/],
+    ['eval --out is the user\'s file', ['eval', '--character', A, '--data', clean, '--model', base, '--config', 'smoke', '--out', file], /exists and is not an eval report/],
   ];
   for (const [name, args, re] of own) expect('out', name, await cli(args), 2, re);
   assert.equal(fs.readFileSync(path.join(foreign, 'thesis.tex'), 'utf8'), 'my work', 'the user\'s file was lost');
@@ -288,6 +290,92 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
   assert.ok(fs.existsSync(path.join(foreign, 'cmrp-export.json')));
   expect('out', 'export official again into its own export', await cli(['export', 'official', '--character', A, '--data', clean, '--out', foreign]), 0);
   expect('out', 'export official as another character into it', await cli(['export', 'official', '--character', 'Calmaric', '--data', clean, '--out', foreign]), 2, /character: Calmaric now, Alneette in the run/);
+
+  // tokenizers fit and notebooks run claim --out as the others do (nothing runs before the claim)
+  const theirs = path.join(tmp, 'theirs'); // `foreign` holds an export by now
+  fs.mkdirSync(theirs);
+  fs.writeFileSync(path.join(theirs, 'thesis.tex'), 'my work');
+  const world = path.join(tmp, 'world8');
+  expect('out', 'data synth: a small world to fit tokenizers on', await cli(['data', 'synth', '--out', world, '--split', 'world', '--characters', '8']), 0);
+  const tokFit = (out: string, ...more: string[]) => ['tokenizers', 'fit', '--world', world, '--out', out, '--no-real', '--codebook', '8', '--iters', '1', '--text-vocab', '300', '--quiet', ...more];
+  const ownTok = path.join(tmp, 'my-tokenizers');
+  fs.mkdirSync(ownTok);
+  fs.copyFileSync(path.join(base, 'tokenizers.json'), path.join(ownTok, 'tokenizers.json')); // the user's own copy: no fit report
+  const nbSrc = path.join(root, 'notebooks', '01-dataset-construction.ipynb');
+  const nbRun = path.join(tmp, 'nb-run'); // a notebooks run folder holding a user's file of a notebook's name
+  fs.mkdirSync(nbRun);
+  fs.writeFileSync(path.join(nbRun, '.cmrp-run.json'), JSON.stringify({ format: 'cmrp-run/1', kind: 'notebooks' }));
+  fs.copyFileSync(nbSrc, path.join(nbRun, path.basename(nbSrc)));
+  const nbCopy = path.join(tmp, 'nb-src', path.basename(nbSrc)); // a notebook inside the --out given
+  fs.mkdirSync(path.dirname(nbCopy));
+  fs.copyFileSync(nbSrc, nbCopy);
+  const claims: [string, string[], RegExp][] = [
+    ['tokenizers fit into a folder of the user\'s files', tokFit(theirs), /holds no cmrp tokenizers run \(thesis\.tex\)/],
+    ['tokenizers fit --out is a file', tokFit(file), /is a file/],
+    ['tokenizers fit over the user\'s own tokenizers.json', tokFit(ownTok), /holds no cmrp tokenizers run \(tokenizers\.json\)/],
+    ['tokenizers fit with a missing --world (leaves no --out behind)', [...tokFit(path.join(tmp, 'o-tok-new')).map((a) => (a === world ? path.join(tmp, 'no-world') : a))], /no-world/],
+    ['notebooks run into a folder of the user\'s files', ['notebooks', 'run', nbSrc, '--out', theirs], /holds no cmrp notebooks run \(thesis\.tex\)/],
+    ['notebooks run --out is a file', ['notebooks', 'run', nbSrc, '--out', file], /is a file/],
+    ['notebooks run over the user\'s own file of a notebook\'s name', ['notebooks', 'run', nbSrc, '--out', nbRun], /01-dataset-construction\.ipynb: exists and is not an executed notebook/],
+    ['notebooks run --force into the notebook\'s own folder', ['notebooks', 'run', nbCopy, '--out', path.dirname(nbCopy), '--force'], /holds the notebook .*01-dataset-construction\.ipynb/],
+  ];
+  for (const [name, args, re] of claims) expect('out', name, await cli(args), 2, re);
+  assert.equal(fs.readFileSync(path.join(theirs, 'thesis.tex'), 'utf8'), 'my work', 'the user\'s file was lost');
+  assert.ok(fs.readFileSync(path.join(ownTok, 'tokenizers.json')).equals(fs.readFileSync(path.join(base, 'tokenizers.json'))), 'the user\'s tokenizers.json was replaced');
+  assert.ok(fs.readFileSync(path.join(nbRun, path.basename(nbSrc))).equals(fs.readFileSync(nbSrc)) && fs.readFileSync(nbCopy).equals(fs.readFileSync(nbSrc)), 'a notebook was replaced');
+  assert.ok(!fs.existsSync(path.join(tmp, 'o-tok-new')), 'a refused tokenizers fit left its --out folder');
+  const tokForced = path.join(tmp, 'mine-tok');
+  fs.mkdirSync(tokForced);
+  fs.writeFileSync(path.join(tokForced, 'thesis.tex'), 'my work');
+  expect('out', 'tokenizers fit --force into the user\'s folder says what it removes', await cli(tokFit(tokForced, '--force')), 0, /--force: removing 1 file\(s\), 7 B, from .*mine-tok: thesis\.tex/);
+  expect('out', 'tokenizers fit again into its own folder', await cli(tokFit(tokForced)), 0, /tokenizers: .*tokenizers\.json/);
+  const executed = path.join(tmp, 'executed.ipynb'); // what nbclient writes: each code cell's start time
+  fs.writeFileSync(executed, JSON.stringify({ nbformat: 4, cells: [{ cell_type: 'code', metadata: { execution: { 'iopub.execute_input': '2026-12-06T00:00:00Z' } }, outputs: [] }] }));
+  const copyOk = isExecutedCopy(executed) && !isExecutedCopy(nbSrc);
+  rows.push({ n: rows.length + 1, group: 'out', name: 'notebooks run may replace an executed copy, not a notebook saved by hand', code: 0, want: 0, line: `executed copy: ${isExecutedCopy(executed)}, source notebook: ${isExecutedCopy(nbSrc)}`, ok: copyOk });
+  assert.ok(copyOk);
+
+  // ---- 5b. --force never empties the file-system root, home, the working directory or above it, the project.
+  // Through the CLI only where a failing guard would empty temp folders (a home, a working directory
+  // and a project root of known contents, via HOME, chdir and CMRP_ROOT); `/` and the real project are
+  // asked of the guard itself, so that a broken guard can never remove them.
+  const home = path.join(tmp, 'home');
+  const work = path.join(home, 'work');
+  const proj = path.join(tmp, 'proj', 'lab');
+  for (const d of [work, proj]) fs.mkdirSync(d, { recursive: true });
+  for (const f of [path.join(home, 'diary.txt'), path.join(work, 'draft.txt'), path.join(proj, 'package.json')]) fs.writeFileSync(f, '{"name": "cmrp-lab"}');
+  fs.symlinkSync(home, path.join(tmp, 'home-link'));
+  const saved = { HOME: process.env.HOME, CMRP_ROOT: process.env.CMRP_ROOT, cwd: process.cwd() };
+  const dangers: [string, string[], RegExp][] = [
+    ['export official --out ~ --force', ['export', 'official', '--character', A, '--data', clean, '--out', home, '--force'], /refused, it is your home folder; --force never empties it/],
+    ['data synth --out <a link to home> --force', ['data', 'synth', '--out', path.join(tmp, 'home-link'), '--characters', '1', '--force'], /refused, it is your home folder/],
+    ['tokenizers fit --out . --force', tokFit('.', '--force'), /--out \.: refused, it is the current working directory/],
+    ['sft --out <an ancestor of the working directory> --force', [...sft(clean, path.join(tmp, 'home', '..')), '--base', base, '--force'], /refused, it holds the current working directory/],
+    ['notebooks run --out <the project> --force', ['notebooks', 'run', nbCopy, '--out', proj, '--force'], /refused, it is the cmrp-lab project folder/],
+    ['judges train-text --out <above the project> --force', ['judges', 'train-text', '--world', synth, '--eval', synth, '--out', path.dirname(proj), '--smoke', '--force'], /refused, it holds the cmrp-lab project folder/],
+    ['export official --out ~ (no --force offered)', ['export', 'official', '--character', A, '--data', clean, '--out', home], /refused, it is your home folder; choose a new folder for --out$/m],
+  ];
+  try {
+    process.env.HOME = home; // os.homedir() reads it
+    process.env.CMRP_ROOT = proj; // projectRoot() reads it
+    process.chdir(work);
+    for (const [name, args, re] of dangers) expect('force', name, await cli(args), 2, re);
+  } finally {
+    for (const k of ['HOME', 'CMRP_ROOT'] as const) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    process.chdir(saved.cwd);
+  }
+  assert.ok([path.join(home, 'diary.txt'), path.join(work, 'draft.txt'), path.join(proj, 'package.json')].every((f) => fs.existsSync(f)), 'a dangerous --out was emptied');
+  process.chdir(work); // away from the project, so that its own check answers
+  try {
+    for (const [name, dir, re] of [['/', '/', /root of the file system/], ['the real project', root, /is the cmrp-lab project folder/], ['above the real project', path.dirname(root), /holds the cmrp-lab project folder/]] as const) {
+      const why = dangerousOut(dir) ?? '';
+      rows.push({ n: rows.length + 1, group: 'force', name: `the guard refuses ${name}`, code: why ? 2 : 0, want: 2, line: why, ok: re.test(why) });
+      assert.match(why, re);
+    }
+  } finally {
+    process.chdir(saved.cwd);
+  }
+  assert.equal(dangerousOut(path.join(tmp, 'mine-tok')), null, 'an ordinary folder is not dangerous');
 
   // ---- 6. concurrent runs: a live holder refuses, a dead one is taken over
   const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });

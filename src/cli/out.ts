@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { claimOutDir, RUN_LOCK, RUN_MANIFEST, type OutClaim, type RunIdentity } from '../util/run-out';
+import { isExecutedCopy } from '../notebooks/executed-copy';
+import { claimOutDir, RUN_LOCK, RUN_MANIFEST, type OutClaim, type OutOptions, type RunIdentity } from '../util/run-out';
 
 export function forceOption(cmd: Command, what = 'its contents'): Command {
   return cmd.option('--force', `replace a non-empty --out that is not this run (${what}; says what it removes)`, false);
@@ -54,6 +55,14 @@ export const synthIdentity = formatIdentity('synth', 'index.json', 'cmrp-synth')
 export const judgesIdentity = formatIdentity('judges', 'judges.json', 'cmrp-judges/', (raw) => raw.real === undefined);
 export const realJudgesIdentity = formatIdentity('judges-real', 'judges.json', 'cmrp-judges/', (raw) => raw.real !== undefined);
 export const textJudgesIdentity = formatIdentity('text-judges', 'manifest.json', 'cmrp-text-judges/');
+/** `tokenizers fit` output: a tokenizers.json with its fit report (a model checkpoint's copy has none). */
+export const tokenizersIdentity = formatIdentity('tokenizers', 'tokenizers.json', 'cmrp-tokenizers/', (raw) => raw.fit !== undefined);
+
+/** A `notebooks run` folder from before manifests: nothing but executed copies (and a run's half-written `.tmp` files). */
+export function notebooksIdentity(dir: string): RunIdentity | null {
+  const names = fs.readdirSync(dir).filter((n) => n !== RUN_LOCK && n !== RUN_MANIFEST && !n.includes('.tmp'));
+  return names.length && names.every((n) => n.endsWith('.ipynb') && isExecutedCopy(path.join(dir, n))) ? { kind: 'notebooks' } : null;
+}
 
 export function experimentIdentity(dir: string): RunIdentity | null {
   return fs.existsSync(path.join(dir, 'results.json')) || fs.existsSync(path.join(dir, 'cells')) ? { kind: 'experiment' } : null;
@@ -68,12 +77,14 @@ export function runConfig<C extends { train: { workers?: number } }>(config: C):
   return { ...config, train };
 }
 
+type ClaimOptions = Pick<OutOptions, 'force' | 'legacy' | 'shared'>;
+
 /**
  * `work` holding `out` (for commands whose inputs are checked inside the work): when it fails, a
  * folder this claim created and that holds nothing but the manifest is removed, so a refused run
  * leaves nothing behind.
  */
-export async function withClaim<T>(out: string, id: RunIdentity, o: { force?: boolean; legacy?: (dir: string) => RunIdentity | null }, work: () => Promise<T>): Promise<T> {
+export async function withClaim<T>(out: string, id: RunIdentity, o: ClaimOptions, work: () => Promise<T>): Promise<T> {
   const existed = fs.existsSync(out);
   const claim = claimRun(out, id, o);
   try {
@@ -88,6 +99,6 @@ export async function withClaim<T>(out: string, id: RunIdentity, o: { force?: bo
 }
 
 /** Claim `out` for this run (manifest, lock, stale siblings), or stop with one line. */
-export function claimRun(out: string, id: RunIdentity, o: { force?: boolean; legacy?: (dir: string) => RunIdentity | null }): OutClaim {
-  return claimOutDir(out, id, { force: o.force, legacy: o.legacy, log: (l) => process.stderr.write(l + '\n') });
+export function claimRun(out: string, id: RunIdentity, o: ClaimOptions): OutClaim {
+  return claimOutDir(out, id, { ...o, log: (l) => process.stderr.write(l + '\n') });
 }

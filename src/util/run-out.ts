@@ -2,7 +2,8 @@
  * `--out` belongs to one run. A small manifest (`<out>/.cmrp-run.json`: kind, character, config,
  * base) says whose run a folder holds; a command refuses a non-empty folder that is not a run of
  * the same kind, character and config (naming the difference), and refuses a file, unless
- * `--force`, which says what it removes. A lock (`<out>/.cmrp.lock`, the holder's pid) refuses a
+ * `--force`, which says what it removes (never from `/`, home, the working directory or the project:
+ * util/dangerous-out.ts). A lock (`<out>/.cmrp.lock`, the holder's pid) refuses a
  * second concurrent run; a lock whose process is gone (kill -9) is taken over. Both files move with
  * the folder when a checkpoint replaces it (util/fs.ts CARRIED_FILES). At start a run removes the
  * `<out>.tmp-PID-TS` / `<out>.old-PID-TS` siblings that a killed run of a dead process left.
@@ -12,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from './errors';
 import { writeJsonAtomic } from './fs';
+import { dangerousOut } from './dangerous-out';
 
 export const RUN_MANIFEST = '.cmrp-run.json';
 export const RUN_LOCK = '.cmrp.lock';
@@ -31,6 +33,8 @@ export interface OutOptions {
   log?: (line: string) => void;
   /** Recognise a folder written before manifests existed (e.g. a checkpoint's config.json meta). */
   legacy?: (dir: string) => RunIdentity | null;
+  /** No run lock: runs that each write only their own files may share the folder (`notebooks run`). */
+  shared?: boolean;
 }
 
 export interface OutClaim {
@@ -197,8 +201,12 @@ export function claimOutDir(dir: string, id: RunIdentity, o: OutOptions = {}): O
     if (entries.length && !(entries.length === 1 && entries[0] === RUN_MANIFEST)) {
       const was = readRunManifest(dir) ?? o.legacy?.(dir) ?? null;
       const diff = was ? identityDiff(id, was) : null;
+      const danger = diff && diff.length === 0 ? null : dangerousOut(dir);
       if (diff && diff.length === 0) existing = true;
-      else if (!o.force) {
+      else if (danger) {
+        // never offer --force here: emptying this folder would take far more than a run
+        throw new UserError(`--out ${dir}: refused, ${danger}${o.force ? '; --force never empties it' : ''}; choose a new folder for --out`);
+      } else if (!o.force) {
         const why = diff ? `holds another run (${diff.join('; ')})` : `is not empty and holds no cmrp ${id.kind} run (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`;
         throw new UserError(`--out ${dir}: ${why}; choose another --out, or pass --force to replace its contents`);
       } else {
@@ -210,8 +218,8 @@ export function claimOutDir(dir: string, id: RunIdentity, o: OutOptions = {}): O
     }
   }
   fs.mkdirSync(dir, { recursive: true });
-  const release = acquireLock(dir, log);
-  writeJsonAtomic(path.join(dir, RUN_MANIFEST), { format: RUN_FORMAT, ...id, recorded: new Date().toISOString() });
+  const release = o.shared ? () => {} : acquireLock(dir, log);
+  if (!o.shared || !readRunManifest(dir)) writeJsonAtomic(path.join(dir, RUN_MANIFEST), { format: RUN_FORMAT, ...id, recorded: new Date().toISOString() });
   return { dir, existing, release };
 }
 
@@ -231,7 +239,7 @@ export function claimOutFile(file: string, what: string, isOurs: (file: string) 
   }
   if (st.isDirectory()) throw new UserError(`--out ${file}: is a folder; ${what} is one file (e.g. ${path.join(file, 'report.json')})`);
   if (!st.isFile() || !isOurs(file)) {
-    if (!o.force) throw new UserError(`--out ${file}: exists and is not a ${what}; choose another --out, or pass --force to replace it`);
+    if (!o.force) throw new UserError(`--out ${file}: exists and is not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}; choose another --out, or pass --force to replace it`);
     log(`--force: replacing the file ${file} (${fmtBytes(st.size)})`);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `cmrp tokenizers fit`: fit the text and image tokenizers on a synthetic world and write
- * `<out>/tokenizers.json` (atomically) with the fit report inside; `cmrp tokenizers show`: print
- * the layout and report of a fitted file.
+ * `<out>/tokenizers.json` (atomically) with the fit report inside; `--out` is claimed as every
+ * run's is (cli/out.ts), so a user's folder or own tokenizers.json is not replaced without --force.
+ * `cmrp tokenizers show`: print the layout and report of a fitted file.
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { UserError } from '../../util/errors';
 import { fitTokenizers, FitOptions, FitReport } from '../../tokenizers/fit';
 import { loadTokenizersWithFit, saveTokenizers } from '../../tokenizers/serialize';
 import type { Tokenizers } from '../../tokenizers/bundle';
+import { forceOption, tokenizersIdentity, withClaim } from '../out';
 
 interface RawFitOptions {
   world?: string;
@@ -22,6 +24,7 @@ interface RawFitOptions {
   iters: string;
   json?: boolean;
   quiet?: boolean;
+  force?: boolean;
 }
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {
@@ -32,7 +35,7 @@ function wholeNumber(flag: string, raw: string, min: number, max: number): numbe
 }
 
 /** Validate the raw flags (exported for tests). */
-export function parseFitOptions(o: RawFitOptions): { out: string; json: boolean; fit: FitOptions } {
+export function parseFitOptions(o: RawFitOptions): { out: string; json: boolean; force: boolean; fit: FitOptions } {
   if (!o.world) throw new UserError('--world DIR is required (build one with `cmrp data synth --out DIR --split world`)');
   if (!o.out) throw new UserError('--out DIR is required (tokenizers.json is written there)');
   const patch = wholeNumber('--patch', o.patch, 1, 32);
@@ -49,7 +52,7 @@ export function parseFitOptions(o: RawFitOptions): { out: string; json: boolean;
     kmeansIters: wholeNumber('--iters', o.iters, 1, 1000),
     quiet: Boolean(o.quiet || o.json),
   };
-  return { out: o.out, json: Boolean(o.json), fit };
+  return { out: o.out, json: Boolean(o.json), force: Boolean(o.force), fit };
 }
 
 const db = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)} dB`);
@@ -78,11 +81,11 @@ export function formatReport(tok: Tokenizers, r: FitReport | null, file: string)
 
 export function register(program: Command): void {
   const group = program.command('tokenizers').description('the text and image tokenizers of the unified model');
-  group
+  const fit = group
     .command('fit')
     .description('fit the text BPE and the image codebook on a synthetic world; write <out>/tokenizers.json')
     .option('--world <dir>', 'synthetic world to fit on (`cmrp data synth --split world`)')
-    .option('--out <dir>', 'folder for tokenizers.json (written atomically)')
+    .option('--out <dir>', 'folder for tokenizers.json (written atomically; a folder of other files is refused without --force)')
     .option('--eval <dir>', 'eval characters (`cmrp data synth`): also measure PSNR and round trip on them')
     .option('--real <dir>', 'real RoleScape-20 copy for the fallback rate (default ../shared/rolescape20 when present)')
     .option('--no-real', 'do not measure on real text')
@@ -92,14 +95,16 @@ export function register(program: Command): void {
     .option('--patch <p>', 'patch side in pixels: (32/p)^2 codes per image', '4')
     .option('--iters <n>', 'k-means iterations at most', '20')
     .option('--json', 'print the fit report as JSON on stdout')
-    .option('--quiet', 'no progress lines')
-    .action(async (raw: RawFitOptions) => {
-      const o = parseFitOptions(raw);
-      const { tokenizers, report } = await fitTokenizers(o.fit);
-      const file = saveTokenizers(o.out, tokenizers, report as unknown as Record<string, unknown>);
-      if (o.json) process.stdout.write(JSON.stringify({ file: path.resolve(file), ...report }) + '\n');
-      else process.stdout.write(formatReport(tokenizers, report, file) + '\n');
+    .option('--quiet', 'no progress lines');
+  forceOption(fit).action(async (raw: RawFitOptions) => {
+    const o = parseFitOptions(raw);
+    const { tokenizers, report, file } = await withClaim(o.out, { kind: 'tokenizers' }, { force: o.force, legacy: tokenizersIdentity }, async () => {
+      const r = await fitTokenizers(o.fit);
+      return { ...r, file: saveTokenizers(o.out, r.tokenizers, r.report as unknown as Record<string, unknown>) };
     });
+    if (o.json) process.stdout.write(JSON.stringify({ file: path.resolve(file), ...report }) + '\n');
+    else process.stdout.write(formatReport(tokenizers, report, file) + '\n');
+  });
   group
     .command('show')
     .description('print the vocabulary layout and fit report of a tokenizers.json')

@@ -17,6 +17,12 @@ export interface GateOptions {
   warn?: (line: string) => void;
 }
 
+/** Errors listed in a stopped command's message; the rest are counted and left to validate. */
+export const GATE_LIST_MAX = 20;
+
+/** `dir` as one shell word, so the suggested command can be pasted as it is. */
+const shellWord = (dir: string) => (/^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`);
+
 const squash = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
 
 /** A loaded character by id, train folder name or grpo folder name (as `loadCharacter` finds it). */
@@ -46,7 +52,9 @@ export function gateCharacter(c: Character, issues: readonly DataIssue[], o: Gat
     warn(`${c.id}: ${warnings.length} data warning(s) (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); \`cmrp data validate ${c.root}\` lists them`);
   }
   if (!errors.length) return;
-  const list = errors.slice(0, 20).map((i) => `  ${formatIssue(i)}`).concat(errors.length > 20 ? [`  … and ${errors.length - 20} more`] : []);
+  // a long list is cut, but says where the whole one is (validate prints every error)
+  const more = errors.length - GATE_LIST_MAX;
+  const list = errors.slice(0, GATE_LIST_MAX).map((i) => `  ${formatIssue(i)}`).concat(more > 0 ? [`  … and ${more} more; run \`cmrp data validate ${shellWord(c.root)}\` for all ${errors.length}`] : []);
   if (o.allowInvalid) {
     warn(`${c.id}: ${errors.length} data error(s), proceeding (--allow-invalid):\n${list.join('\n')}`);
     return;
