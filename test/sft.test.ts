@@ -141,6 +141,35 @@ test('bad SFT arguments give one clear line, not a stack trace', async () => {
   assert.ok(!fs.existsSync(path.join(tmp, 'x')), 'a failed run wrote nothing');
 });
 
+test('CLI: usage errors and bad option values both exit 2 with one line; --version and help exit 0; --json where results are printed', async () => {
+  const cli = path.join(root, 'dist', 'src', 'cli', 'main.js');
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  const out = path.join(tmp, 'usage');
+  const usage: [string[], RegExp][] = [
+    [[], /Usage: cmrp/], // no command: help as an error (commander's exit 1 before)
+    [['data'], /Usage: cmrp data/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['sft', 'extra', '--character', CHAR, '--out', out], /too many arguments/], // was accepted, and trained
+    [['sft', '--character', CHAR, '--out', out, '--bogus'], /unknown option '--bogus'/],
+    [['sft', '--shots', 'abc', '--character', CHAR, '--out', out], /^error: option '--shots <k>' argument 'abc' is invalid\. expected a whole number from 1 to 1000\n$/],
+  ];
+  for (const [args, re] of usage) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `cmrp ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+    assert.match(r.stderr, re, `cmrp ${args.join(' ')}`);
+    assert.ok(!/zod|ZodError|smoke|\n\s+at /.test(r.stderr), `cmrp ${args.join(' ')}: ${r.stderr}`);
+  }
+  assert.ok(!fs.existsSync(out), 'a refused command wrote nothing');
+  for (const args of [['--version'], ['--help'], ['help'], ['sft', '--help']]) assert.equal(run(...args).status, 0, `cmrp ${args.join(' ')}`);
+  assert.match(run('--version').stdout, /^\d+\.\d+\.\d+\n$/);
+  const { buildProgram } = await import('../src/cli/main');
+  const find = (names: string[]) => names.reduce((c: import('commander').Command | undefined, n) => c?.commands.find((s) => s.name() === n), buildProgram());
+  for (const name of ['sft', 'grpo', 'eval', 'quality', 'experiment', 'judges report', 'judges report-real', 'judges train-real']) {
+    const c = find(name.split(' '));
+    assert.ok(c?.options.some((o) => o.long === '--json'), `${name} has no --json`);
+  }
+});
+
 test('Unified-SFT and the evaluation suite run on a real RoleScape-20 character (skipped without ../shared)', async (t) => {
   const { sharedRoleScapeDir } = await import('../src/util/paths');
   const real = sharedRoleScapeDir();

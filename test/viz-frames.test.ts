@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { aggregate, pairedDeltas, type CellResult, type ExperimentResults } from '../src/eval/experiments/results';
 import { METRIC_KEYS, type Metrics } from '../src/eval/suite/report';
-import { meanStdTable, metricsFrame, pairedDeltaFrame, pivotFrame, resultsFrame, summaryFrame } from '../src/viz/frames';
+import { frameBarsFigure, meanStdTable, metricsFrame, pairedDeltaFrame, pivotFrame, resultsFrame, sideBySideFrame, summaryFrame } from '../src/viz/frames';
 import { toDataFrame } from '../src/viz/table';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -87,6 +87,36 @@ test('pairedDeltaFrame (merge + groupby) equals pairedDeltas', () => {
     close(std, want[k].std, `${k} std`);
   }
   assert.throws(() => pairedDeltaFrame(small, [['b', 'nobody']], keys), /no pair has cells/);
+});
+
+test('sideBySideFrame (summaryFrame per side, concat, pivotFrame) equals aggregate per side; note and complete', () => {
+  // the second side: one method, t2i_clip_t null in every cell; 'gone' has no cells and no column
+  const other = { cells: [cell('r', 'a', { vqa_acc: 0.5, t2i_clip_t: null }), cell('s', 'a', { vqa_acc: 1.5, t2i_clip_t: null })] };
+  const sides = [{ label: 'synthetic', results: small }, { label: 'real', results: other, methods: ['gone', 'a'] }];
+  const note = { side: 'real', column: 'on real data', why: {}, otherwise: 'null in every real cell' };
+  const t = sideBySideFrame(sides, keys, { note });
+  assert.deepEqual(t.columns, ['metric', 'synthetic b', 'synthetic a', 'real a', 'on real data']);
+  const rows = t.values as [string, number, number, number, string][];
+  assert.deepEqual(rows.map((r) => r[0]), keys);
+  const want = { synthetic: aggregate(small.cells, small.methods, keys), real: aggregate(other.cells, ['a'], keys) };
+  rows.forEach(([k, b, a, ra]) => {
+    close(b, want.synthetic.b[k].mean, `synthetic b ${k}`);
+    close(a, want.synthetic.a[k].mean, `synthetic a ${k}`);
+    close(ra, want.real.a[k].mean, `real a ${k}`);
+  });
+  assert.deepEqual(rows.map((r) => r[4]), ['', 'null in every real cell']);
+  assert.equal(sideBySideFrame(sides, keys, { note: { ...note, why: { t2i_clip_t: 'no prompt words' } } }).column('on real data').values[1], 'no prompt words');
+  // a bar chart compares only what both sides have: one group, one bar per column of numbers
+  const both = sideBySideFrame(sides, keys, { complete: true });
+  assert.deepEqual(both.column('metric').values, ['vqa_acc']);
+  const fig = frameBarsFigure(sideBySideFrame(sides, keys, { complete: true, note }), 'metric');
+  assert.deepEqual(fig.data.map((d) => d.name), ['synthetic b', 'synthetic a', 'real a']);
+  assert.deepEqual(fig.data.map((d) => d.x), [['vqa_acc'], ['vqa_acc'], ['vqa_acc']]);
+  // a side without a single number keeps its columns (NaN), and then no metric is complete
+  const empty = { label: 'real', results: { cells: [cell('r', 'a', { vqa_acc: null, t2i_clip_t: null })] } };
+  const e = sideBySideFrame([sides[0], empty], keys);
+  assert.ok((e.column('real a').values as number[]).every(Number.isNaN));
+  assert.throws(() => sideBySideFrame([sides[0], empty], keys, { complete: true }), /no metric .* has a number on every side/);
 });
 
 test('the committed results/main: summary and paired deltas as results.ts computes them', (t) => {

@@ -36,7 +36,12 @@ export function userFacing(err: unknown): { message: string; code: number } | nu
   return null;
 }
 
-/** Help and --version end in exit 0; every other commander error (already printed) in 2. */
+/**
+ * Help and --version end in exit 0; every other commander error (already printed) in 2. A group
+ * called without its subcommand (`cmrp`, `cmrp data`) prints help as an error (commander's exit 1):
+ * a usage error like any other, so 2.
+ */
 export function commanderExit(err: CommanderError): number {
-  return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code) ? 0 : 2;
+  if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
+  return ['commander.helpDisplayed', 'commander.version'].includes(err.code) ? 0 : 2;
 }

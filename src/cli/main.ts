@@ -49,6 +49,7 @@ export function buildProgram(): Command {
     .description('cmrp-lab: Customized Multimodal Role-Play on a laptop CPU')
     .version(version(), '--version', 'print the cmrp-lab version')
     .exitOverride() // usage errors end in exit 2 (see main), help and --version in 0
+    .allowExcessArguments(false) // `cmrp sft extra ...` is a usage error, not a training run; inherited by every command made after
     .hook('preAction', async (_root, action) => {
       if (NO_BACKEND.has(fullName(action))) return;
       // printed once per command, on stderr so that --json output stays clean

@@ -8,6 +8,8 @@
  *   pairedDeltaFrame(r, pairs)      method - reference per metric, paired by character and seed (merge + groupby)
  *   pivotFrame(df, row, col, val)   a long frame turned wide (one query + one merge per column value)
  *   meanStdTable(r)                 the "mean ± std" table by method x metric (summaryFrame, then pivotFrame)
+ *   sideBySideFrame(sides)          means by metric x "<side> <method>" over several runs (summaryFrame each, concat, pivotFrame)
+ *   frameBarsFigure(df, category)   grouped bars of a wide frame: one group per row, one bar per numeric column
  *
  * The numbers equal results.ts's `aggregate` and `pairedDeltas` (test/viz-frames.test.ts).
  * danfojs-node is loaded on first use (table.ts `danfo()`).
@@ -15,6 +17,7 @@
 import type { DataFrame } from 'danfojs-node';
 import type { CellResult, ExperimentResults } from '../eval/experiments/results';
 import { METRIC_KEYS } from '../eval/suite/report';
+import { barFigure, type BarOptions, type Figure } from './figure';
 import { danfo, toDataFrame } from './table';
 
 /** What the frames need of a run: its cells (and, optionally, its methods' order). */
@@ -147,4 +150,48 @@ export function pairedDeltaFrame(r: ResultsLike, pairs: readonly (readonly [stri
   if (!parts.length) throw new RangeError(`pairedDeltaFrame: no pair has cells of both sides (${pairs.map((p) => p.join(' vs ')).join('; ')})`);
   const all = parts.length === 1 ? parts[0] : (dfd.concat({ dfList: parts, axis: 0 }) as DataFrame).resetIndex();
   return orderBy(all, [['pair', pairs.map(([m, ref]) => `${m} − ${ref}`)], ['metric', keys]]).loc({ columns: ['pair', 'method', 'reference', 'metric', 'mean', 'std', 'n'] });
+}
+
+/** One run of a side-by-side table: its columns are "<label> <method>" for `methods` (default the run's) that have cells. */
+export type FrameSide = { label: string; results: ResultsLike; methods?: readonly string[] };
+
+const methodsOf = (s: FrameSide): string[] => {
+  const present = new Set(s.results.cells.map((c) => c.method));
+  return (s.methods ?? s.results.methods ?? [...present]).filter((m) => present.has(m));
+};
+
+/**
+ * Means by metric (rows, in `keys` order) x "<label> <method>" (columns, sides then methods):
+ * `summaryFrame` per side, a `heading` column (not `column`: danfo makes every column a property, shadowing
+ * the method of that name), `concat`, `pivotFrame(…, 'metric', 'heading', 'mean')`.
+ * A metric no cell of a method has is NaN. `complete` keeps only the metrics every side has a number
+ * for (what a bar chart can compare). `note` adds a column `note.column` that says, for each metric
+ * side `note.side` has no number for, why (`note.why[metric]`, else `note.otherwise`); '' elsewhere.
+ */
+export function sideBySideFrame(sides: readonly FrameSide[], keys: readonly string[] = METRIC_KEYS,
+  opts: { complete?: boolean; note?: { side: string; column: string; why: Readonly<Record<string, string>>; otherwise: string } } = {}): DataFrame {
+  const dfd = danfo();
+  const used = sides.filter((s) => methodsOf(s).length);
+  // summaryFrame refuses a run without a single number (danfo cannot group an empty frame): its columns stay NaN
+  const sums = used.map((s) => (s.results.cells.some((c) => keys.some((k) => Number.isFinite(num((c.metrics as Record<string, unknown>)[k]))))
+    ? summaryFrame(s.results, keys, methodsOf(s)) : null));
+  const has = new Map(used.map((s, i) => [s.label, new Set<string>(sums[i] ? col(sums[i]!, 'metric') : [])]));
+  const rows = keys.filter((k) => !opts.complete || used.every((s) => has.get(s.label)!.has(k)));
+  if (!rows.length) throw new RangeError(`sideBySideFrame: no metric of ${keys.join(', ')} has a number on every side (${used.map((s) => s.label).join(', ')})`);
+  const parts = used.flatMap((s, i) => (sums[i] ? [withColumn(sums[i]!, 'heading', col(sums[i]!, 'method').map((m) => `${s.label} ${m}`))] : []));
+  const long = !parts.length ? toDataFrame([{ metric: '', heading: '', mean: NaN }]) // nothing to pivot: every column NaN
+    : parts.length === 1 ? parts[0] : (dfd.concat({ dfList: parts, axis: 0 }) as DataFrame).resetIndex();
+  const wide = pivotFrame(long, 'metric', 'heading', 'mean', { rows, columns: used.flatMap((s) => methodsOf(s).map((m) => `${s.label} ${m}`)) });
+  if (!opts.note) return wide;
+  const { side, column, why, otherwise } = opts.note;
+  const known = has.get(side) ?? new Set<string>();
+  return withColumn(wide, column, rows.map((k) => (known.has(k) ? '' : why[k] ?? otherwise)));
+}
+
+/** Grouped bars of a wide frame: one group per row (labelled by `category`), one bar per column of numbers (default every one). */
+export function frameBarsFigure(df: DataFrame, category: string, opts: BarOptions & { columns?: readonly string[] } = {}): Figure {
+  const { columns, ...bar } = opts;
+  const series = (columns ?? df.columns.filter((c) => c !== category && col(df, c).every((v) => typeof v === 'number')))
+    .map((c) => ({ name: c, values: col(df, c) as number[] }));
+  return barFigure(col(df, category).map(String), series, { showLegend: true, ...bar });
 }
