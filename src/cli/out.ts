@@ -90,7 +90,6 @@ export async function withClaim<T>(out: string, id: RunIdentity, o: ClaimOptions
   try {
     return await work();
   } catch (err) {
-    claim.release();
     if (!existed && fs.readdirSync(out).every((n) => n === RUN_MANIFEST || n === RUN_LOCK)) fs.rmSync(out, { recursive: true, force: true });
     throw err;
   } finally {
