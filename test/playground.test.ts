@@ -6,7 +6,8 @@ import { ensureSynthDataset } from '../src/data/synth';
 import { loadCharacter } from '../src/data/rolescape';
 import { loadPolicy } from '../src/eval/load-policy';
 import { Playground } from '../src/eval/playground';
-import { loadJudges, readImage32 } from '../src/judges';
+import { loadJudges } from '../src/judges';
+import { imageToModelSize } from '../src/tokenizers';
 import { loadTextJudges } from '../src/judges/text';
 import { referenceImages } from '../src/train/shots';
 import { projectRoot } from '../src/util/paths';
@@ -21,7 +22,7 @@ test('playground: multi-turn chat, pictures on demand with the judges\' reading,
   const policy = await loadPolicy(path.join(root, 'checkpoints', 'base'));
   const judges = loadJudges(path.join(root, 'checkpoints', 'judges'));
   const text = await loadTextJudges(path.join(root, 'checkpoints', 'text-judges'));
-  const refs = await Promise.all(referenceImages(c, 10).map((r) => readImage32(r.path)));
+  const refs = await Promise.all(referenceImages(c, 10).map((r) => imageToModelSize(r.path)));
   const play = new Playground(policy, c, judges, text.emotion, refs, { seed: 1, maxTextTokens: 30 });
   const a = await play.say('Where are you today?', 'always');
   assert.ok(a.image && a.image.length === 32 * 32 * 3 && a.reading);

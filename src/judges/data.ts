@@ -21,7 +21,8 @@ import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
 import { readJsonFile } from '../util/fs';
 import { Labels, LabelSpace, labelSpaceOf, kindOfBody } from './attributes';
-import { PIXELS, mapPool, readImage32, renderImage32, SceneLabel } from './images';
+import { PIXELS, mapPool, renderImage32, SceneLabel } from './images';
+import { imageToModelSize } from '../tokenizers/image-io';
 
 export type SampleSource = 'image' | 'grpo' | 'extra' | 'mix';
 
@@ -105,7 +106,7 @@ async function storedImages(root: string, chars: IndexCharacter[], concurrency: 
       }
     }
   }
-  const px = await mapPool(jobs, concurrency, (j) => readImage32(j.file));
+  const px = await mapPool(jobs, concurrency, (j) => imageToModelSize(j.file));
   return ImageSet.pack(jobs.map((j, i) => ({ pixels: px[i], meta: j.meta })));
 }
 

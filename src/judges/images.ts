@@ -53,19 +53,6 @@ export function gatherBatch(store: Uint8Array, idx: ArrayLike<number>): tf.Tenso
   return tf.tensor4d(out, [idx.length, IMAGE_SIZE, IMAGE_SIZE, 3]);
 }
 
-/** A PNG (any size) as 32x32 RGB pixels; larger images are downscaled like the dataset's copies. */
-export async function readImage32(file: string): Promise<Uint8Array> {
-  try {
-    const img = sharp(file).flatten({ background: '#ffffff' }).removeAlpha();
-    const meta = await sharp(file).metadata();
-    const sized = meta.width === IMAGE_SIZE && meta.height === IMAGE_SIZE ? img : img.resize(IMAGE_SIZE, IMAGE_SIZE, { kernel: 'lanczos3', fit: 'fill' });
-    const buf = await sized.raw().toBuffer();
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (err) {
-    throw new UserError(`${file}: cannot read the image (${(err as Error).message.split('\n')[0]})`);
-  }
-}
-
 /** Labels a drawing needs beyond the identity. */
 export interface SceneLabel {
   expression: string;

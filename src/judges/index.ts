@@ -5,7 +5,7 @@
  */
 export { HEADS, ATTRIBUTES, IDENTITY_ATTRIBUTES, labelSpaceOf, kindOfBody } from './attributes';
 export type { Head, Attribute, LabelSpace, Labels } from './attributes';
-export { toBatch, readImage32, renderImage32, writePng32, IMAGE_SIZE } from './images';
+export { toBatch, renderImage32, writePng32, IMAGE_SIZE } from './images';
 export type { ImageInput } from './images';
 export { ImageEncoder, EncoderConfigSchema, patchify } from './encoder';
 export type { EncoderConfig } from './encoder';

@@ -15,7 +15,7 @@ import { dot } from './clip';
 import { rocAuc } from '../util/stats';
 
 export interface RealImages {
-  /** Per character: its training and test images as 32x32 pixels (readImage32). */
+  /** Per character: its training and test images as 32x32 pixels (imageToModelSize). */
   characters: Array<{ id: string; train: Uint8Array[]; test: Uint8Array[] }>;
 }
 

@@ -3,8 +3,8 @@
  * training images, far too few for P x K batches of distinct pictures, so each view is a seeded
  * random augmentation of one of them:
  *
- *   source   the PNG read once at `source_size` px (white-flattened, stretched to a square the way
- *            `readImage32` does), kept in memory
+ *   source   the PNG read once at `source_size` px by the one image reader (`imageToSquare`:
+ *            white-flattened, its centre square), kept in memory
  *   crop     a random box covering `scale_min`..1 of the side (aspect jittered by up to
  *            `aspect`), anywhere inside the image (a crop at scale < 1 is also a shift), resampled
  *            to 32x32 bilinearly
@@ -12,19 +12,19 @@
  *   colour   brightness, contrast and saturation each scaled by a factor in 1 ± its amplitude
  *
  * With probability `plain` the view is the image exactly as the judges see it at evaluation
- * (`readImage32`: the whole picture, lanczos to 32 px), so the augmented distribution always
+ * (`imageToModelSize`: the centre square, lanczos to 32 px), so the augmented distribution always
  * contains the real one. Everything is seeded by the caller's Rng: the same seed, the same views.
  */
-import sharp from 'sharp';
 import { z } from 'zod';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
-import { IMAGE_SIZE, PIXELS, mapPool, readImage32 } from './images';
+import { IMAGE_SIZE, PIXELS, mapPool } from './images';
+import { imageToModelSize, imageToSquare } from '../tokenizers/image-io';
 
 export const AugmentConfigSchema = z
   .object({
     source_size: z.number().int().min(IMAGE_SIZE).max(512).default(64), // px of the in-memory copy views are cut from
-    plain: z.number().min(0).max(1).default(0.2), // probability of the un-augmented view (readImage32)
+    plain: z.number().min(0).max(1).default(0.2), // probability of the un-augmented view (imageToModelSize)
     scale_min: z.number().gt(0).max(1).default(0.65), // smallest crop side, as a share of the image side
     aspect: z.number().min(0).max(0.5).default(0.15), // crop aspect ratio jitter: exp(±aspect)
     flip: z.number().min(0).max(1).default(0.5), // left-right flip probability
@@ -38,19 +38,13 @@ export type AugmentConfig = z.infer<typeof AugmentConfigSchema>;
 /** One real image in memory: its evaluation view (32x32) and a larger source for crops. */
 export interface RealImage {
   file: string;
-  plain: Uint8Array; // [32, 32, 3], exactly readImage32(file)
+  plain: Uint8Array; // [32, 32, 3], exactly imageToModelSize(file)
   source: Uint8Array; // [S, S, 3]
   size: number; // S
 }
 
 export async function readRealImage(file: string, size: number): Promise<RealImage> {
-  const plain = await readImage32(file);
-  try {
-    const buf = await sharp(file).flatten({ background: '#ffffff' }).removeAlpha().resize(size, size, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer();
-    return { file, plain, source: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), size };
-  } catch (err) {
-    throw new UserError(`${file}: cannot read the image (${(err as Error).message.split('\n')[0]})`);
-  }
+  return { file, plain: await imageToModelSize(file), source: await imageToSquare(file, size), size };
 }
 
 /** Read many files, at most 4 at a time, keeping their order. */

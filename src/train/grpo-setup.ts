@@ -14,7 +14,7 @@ import { saveCheckpoint, loadCheckpointState } from '../model/checkpoint';
 import { LoraAdapters } from '../model/lora';
 import { loadJudges } from '../judges/train';
 import { loadTextJudges } from '../judges/text/train';
-import { readImage32 } from '../judges/images';
+import { imageToModelSize } from '../tokenizers/image-io';
 import { bandReferences, TEXT_SIDE_COMPONENTS } from '../rewards';
 import { characterContext } from './tasks';
 import { roleplayPrompts } from './rollout';
@@ -59,7 +59,7 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
   const shots = Number((sft.meta.sft as { shots?: number } | undefined)?.shots ?? 10);
   // the band compares drawings with the references as PNGs and as tokenizer reconstructions (a
   // drawing is made of codebook patches; see src/rewards/config.ts for the calibration)
-  const references = bandReferences(await Promise.all(referenceImages(c, shots).map((r) => readImage32(r.path))), tok.image);
+  const references = bandReferences(await Promise.all(referenceImages(c, shots).map((r) => imageToModelSize(r.path))), tok.image);
   const prompts = splitGrpoPrompts(c.grpo).train;
   if (config.rollouts === 't2i' && !prompts.length) throw new UserError(`${c.id}: no GRPO prompts (expected grpo/<Name>/*_pure_t2i_with_vqa.jsonl in ${c.root})`);
   const needsText = config.rollouts === 'roleplay' || TEXT_SIDE_COMPONENTS.some((k) => (config.rewards.weights as Record<string, number>)[k] > 0);

@@ -6,15 +6,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PIXELS, readImage32, writePng32 } from '../../judges/images';
+import { PIXELS, writePng32 } from '../../judges/images';
+import { imageToModelSize } from '../../tokenizers/image-io';
 
 export { referenceImages } from '../../train/shots';
 
 export const DEFAULT_SHOTS = 10;
 
-/** 32x32 RGB pixels of images, as the judges read them. */
+/** 32x32 RGB pixels of images, as the model and the judges read them. */
 export async function readImages32(refs: readonly { path: string }[]): Promise<Uint8Array[]> {
-  return Promise.all(refs.map((r) => readImage32(r.path)));
+  return Promise.all(refs.map((r) => imageToModelSize(r.path)));
 }
 
 /** Grey value of the blank image that replaces a VQA item's image in `vqa_acc_blind`. */
