@@ -33,6 +33,7 @@ import { attentionBackward, attentionForward } from './wasm-attention';
 import { callWasm, wasmKernel } from './wasm-heap';
 
 import { sumRowsKernel, transpose2dKernel } from './wasm-layout';
+import { matMulKernel } from './wasm-matmul';
 
 export type { AttentionAttrs } from './wasm-attention';
 export { hasKernel, setCustomKernels } from './switch';
@@ -154,4 +155,4 @@ const adamW = wasmKernel('CmrpAdamW', (h, { p, g, m: m0, v: v0, gscale }, attrs)
   return [p1, m1, v1];
 });
 
-const WASM_KERNELS: tf.KernelConfig[] = [unsortedSegmentSum, gatherRows, attentionForward, attentionBackward, logProbs, logProbsGrad, adamW, transpose2dKernel, sumRowsKernel];
+const WASM_KERNELS: tf.KernelConfig[] = [unsortedSegmentSum, gatherRows, attentionForward, attentionBackward, logProbs, logProbsGrad, adamW, transpose2dKernel, sumRowsKernel, matMulKernel];

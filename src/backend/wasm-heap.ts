@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { gemmFor, GemmKernels, WasmMemory } from './wasm-gemm';
 
 /** Heap access for one kernel call: typed views, offsets, allocation, direct 2-D matMul. */
 export class Heap {
@@ -26,6 +27,36 @@ export class Heap {
   }
   i32(): Int32Array {
     return new Int32Array(this.f32().buffer);
+  }
+  /** The SIMD GEMM and transpose of wasm-gemm.ts, on this backend's memory. */
+  get k(): GemmKernels {
+    return gemmFor((this.be.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory);
+  }
+  /** Byte address of a tensor's first element (what the wasm-gemm.ts kernels take). */
+  addr(t: tf.TensorInfo): number {
+    return this.be.dataIdMap.get(t.dataId)!.memoryOffset;
+  }
+  /**
+   * op(a) @ op(b) for 2-D float32 a, b into a new tensor, op = transpose where asked, with the
+   * SIMD GEMM of wasm-gemm.ts: a transposed a is read in place; a transposed b is first copied
+   * (the GEMM reads B rows contiguously).
+   */
+  mm(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = false, transposeB = false): tf.TensorInfo {
+    const [M, K] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+    const N = transposeB ? b.shape[0] : b.shape[1];
+    if ((transposeB ? b.shape[1] : b.shape[0]) !== K) throw new Error(`mm: [${a.shape}]${transposeA ? 'T' : ''} x [${b.shape}]${transposeB ? 'T' : ''} do not fit`);
+    const out = this.alloc([M, N]);
+    let bt: tf.TensorInfo | null = null;
+    if (transposeB) {
+      bt = this.alloc([K, N]);
+      this.k.transpose(this.addr(b), 4 * K, this.addr(bt), 4 * N, N, K);
+    }
+    const bb = bt ?? b;
+    // A(i, k) at a + i*ars + k*aks: a [M, K] row-major, or a [K, M] read transposed
+    const [ars, aks] = transposeA ? [4, 4 * M] : [4 * K, 4];
+    this.k.gemm(this.addr(a), ars, aks, this.addr(bb), 4 * N, this.addr(out), 4 * N, M, N, K, 0);
+    if (bt) this.free(bt);
+    return out;
   }
   /** Index of a tensor's first element in `f32()`. */
   at(t: tf.TensorInfo): number {
