@@ -130,6 +130,9 @@ export class Fn {
   mul(): this {
     return this.op(0x6c);
   }
+  or(): this {
+    return this.op(0x72);
+  }
   shl(): this {
     return this.op(0x74);
   }

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { callWasm, wasmKernel } from './wasm-heap';
+import { PACK_FLOATS } from './wasm-gemm';
 
 /** Attributes of CmrpAttention / CmrpAttentionGrad. */
 export interface AttentionAttrs {
@@ -32,13 +33,15 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
   const y = h.alloc([B * T, C]);
   const S = h.alloc([B * H * T, T]);
   const kT = h.alloc([hd, T]);
+  const pkT = h.alloc([PACK_FLOATS]);
+  const pk = h.addr(pkT); // B panels packed: measured 5.0 vs 6.2 ms fwd+bwd at B 16, T 64; 34 vs 39 ms at B 8, T 256
   const x = h.addr(qkv), so = h.addr(S), kTo = h.addr(kT), yo = h.addr(y);
   const ld = 4 * C3; // bytes between rows of qkv
   for (let b = 0; b < B; b++) {
     for (let hh = 0; hh < H; hh++) {
       const q = x + 4 * (b * T * C3 + hh * hd); // head hh's q of position t at q + t*ld, k at +4C, v at +8C
       transpose(q + 4 * C, ld, kTo, 4 * T, T, hd); // kT [hd, T]
-      gemm(q, ld, 4, kTo, 4 * T, so + 4 * (b * H + hh) * T * T, 4 * T, T, T, hd, 0); // S_bh = q k^T [T, T]
+      gemm(q, ld, 4, kTo, 4 * T, so + 4 * (b * H + hh) * T * T, 4 * T, T, T, hd, 0, pk); // S_bh = q k^T [T, T]
     }
   }
   // scale, and -inf above the diagonal
@@ -54,9 +57,10 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
   for (let b = 0; b < B; b++) {
     for (let hh = 0; hh < H; hh++) {
       const v = x + 4 * (b * T * C3 + 2 * C + hh * hd);
-      gemm(po + 4 * (b * H + hh) * T * T, 4 * T, 4, v, ld, yo + 4 * (b * T * C + hh * hd), 4 * C, T, hd, T, 0); // y_bh = P_bh v
+      gemm(po + 4 * (b * H + hh) * T * T, 4 * T, 4, v, ld, yo + 4 * (b * T * C + hh * hd), 4 * C, T, hd, T, 0, pk); // y_bh = P_bh v
     }
   }
+  h.free(pkT);
   return [y, P];
 });
 
@@ -74,6 +78,8 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
   const vT = h.alloc([hd, T]);
   const dP = h.alloc([T, T]);
   const dS = h.alloc([T, T]);
+  const pkT = h.alloc([PACK_FLOATS]);
+  const pk = h.addr(pkT);
   const x = h.addr(qkv), g = h.addr(dy), out = h.addr(dqkv), vTo = h.addr(vT), dPo = h.addr(dP), dSo = h.addr(dS);
   const ld = 4 * C3;
   for (let b = 0; b < B; b++) {
@@ -83,8 +89,8 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
       const dq = out + 4 * (b * T * C3 + hh * hd), dk = dq + 4 * C, dv = dq + 8 * C;
       const Pb = h.addr(P) + 4 * (b * H + hh) * T * T;
       transpose(v, ld, vTo, 4 * T, T, hd); // vT [hd, T]
-      gemm(dO, 4 * C, 4, vTo, 4 * T, dPo, 4 * T, T, T, hd, 0); // dP = dO v^T [T, T]
-      gemm(Pb, 4, 4 * T, dO, 4 * C, dv, ld, T, hd, T, 0); // dv = P^T dO [T, hd]
+      gemm(dO, 4 * C, 4, vTo, 4 * T, dPo, 4 * T, T, T, hd, 0, pk); // dP = dO v^T [T, T]
+      gemm(Pb, 4, 4 * T, dO, 4 * C, dv, ld, T, hd, T, 0, pk); // dv = P^T dO [T, hd]
       const m = h.f32();
       const pi = Pb >>> 2, dPi = dPo >>> 2, dSi = dSo >>> 2;
       for (let i = 0; i < T; i++) {
@@ -95,10 +101,10 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
         for (let j = 0; j <= i; j++) m[dSi + r + j] = scale * m[pi + r + j] * (m[dPi + r + j] - dot);
         m.fill(0, dSi + r + i + 1, dSi + r + T);
       }
-      gemm(dSo, 4 * T, 4, k, ld, dq, ld, T, hd, T, 0); // dq = dS k [T, hd]
-      gemm(dSo, 4, 4 * T, q, ld, dk, ld, T, hd, T, 0); // dk = dS^T q [T, hd]
+      gemm(dSo, 4 * T, 4, k, ld, dq, ld, T, hd, T, 0, pk); // dq = dS k [T, hd]
+      gemm(dSo, 4, 4 * T, q, ld, dk, ld, T, hd, T, 0, pk); // dk = dS^T q [T, hd]
     }
   }
-  h.free(vT, dP, dS);
+  h.free(vT, dP, dS, pkT);
   return dqkv;
 });

@@ -56,7 +56,19 @@ function micro(m: Module, mr: number, nr: 8 | 4 | 1, fma: boolean): void {
   for (let r = 1; r < mr; r++) f.get(p[r - 1]).get('ars').add().set(p[r]);
   f.get('b').set('bp');
   f.get('k').set('kk');
-  for (const row of s) for (const x of row) (scalar ? f.f32(0) : f.v128Zero()).set(x);
+  // accumulators start from C (acc) or 0: with acc, K-blocked calls sum in the same order as one call
+  f.get('c').set('cp');
+  for (let r = 0; r < mr; r++) {
+    if (r > 0) f.inc('cp', 'ldc');
+    f.get('acc').if(
+      () => s[r].forEach((x, v) => {
+        f.get('cp');
+        load(16 * v);
+        f.set(x);
+      }),
+      () => s[r].forEach((x) => (scalar ? f.f32(0) : f.v128Zero()).set(x)),
+    );
+  }
   f.block(() =>
     f.loop(() => {
       f.get('kk').i32(0).leS().brIf(1);
@@ -87,18 +99,10 @@ function micro(m: Module, mr: number, nr: 8 | 4 | 1, fma: boolean): void {
       f.br(0);
     }),
   );
-  // store, adding to C when acc != 0
+  // store
   f.get('c').set('cp');
   for (let r = 0; r < mr; r++) {
     if (r > 0) f.inc('cp', 'ldc');
-    f.get('acc').if(() => {
-      for (let v = 0; v < nv; v++) {
-        f.get(s[r][v]).get('cp');
-        load(16 * v);
-        add();
-        f.set(s[r][v]);
-      }
-    });
     for (let v = 0; v < nv; v++) {
       f.get('cp').get(s[r][v]);
       if (scalar) f.f32Store(16 * v);
@@ -107,36 +111,91 @@ function micro(m: Module, mr: number, nr: 8 | 4 | 1, fma: boolean): void {
   }
 }
 
-function callMicro(f: Fn, m: Module, mr: number, nr: number): void {
-  f.get('ap').get('ars').get('aks').get('bp').get('ldb').get('cp').get('ldc').get('k').get('acc').call(m.index(`micro_${mr}_${nr}`));
+/** Rows of C per row-block loop, for one panel of nr columns: locals ap, cp, rows; B at `b`/`ldb`, k and acc from locals. */
+function rowBlocks(f: Fn, m: Module, nr: number, b: string, ldb: string, k: string, acc: string): void {
+  const call = (mr: number) => f.get('ap').get('ars').get('aks').get(b).get(ldb).get('cp').get('ldc').get(k).get(acc).call(m.index(`micro_${mr}_${nr}`));
+  f.block(() =>
+    f.loop(() => {
+      f.get('rows').i32(MR).ltS().brIf(1);
+      call(MR);
+      f.inc('ap', 'astep');
+      f.inc('cp', 'cstep');
+      f.inc('rows', -MR);
+      f.br(0);
+    }),
+  );
+  for (let r = 1; r < MR; r++) f.get('rows').i32(r).eq().if(() => call(r));
 }
 
-/** gemm(a, ars, aks, b, ldb, c, ldc, m, n, k, acc): panels of 8 columns (then 4, then 1), MR-row blocks inside. */
+/** Rows of k per block of an 8-column panel of B: a packed block (KC x 8 floats, 8 KB) stays in L1. */
+const KC = 256;
+
+/**
+ * gemm(a, ars, aks, b, ldb, c, ldc, m, n, k, acc, pk): panels of 8 columns (then 4, then 1),
+ * MR-row blocks inside. With pk (a scratch of KC * 8 floats; 0: none), each 8-column panel of B
+ * is copied KC rows at a time into pk and read from there (contiguous, so it stays in L1 however
+ * far apart B's rows are); the accumulators carry over from block to block through C, so the
+ * sums run over k in the same order either way.
+ */
 function gemm(m: Module): void {
-  const f = m.fn('gemm', ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'acc'].map((n) => [n, I32] as [string, typeof I32]));
-  for (const n of ['j', 'ap', 'bp', 'cp', 'rows', 'astep', 'cstep']) f.local(n, I32);
+  const f = m.fn('gemm', ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'acc', 'pk'].map((n) => [n, I32] as [string, typeof I32]));
+  for (const n of ['j', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'bs', 'bl', 'af', 'src', 'dst', 'kk']) f.local(n, I32);
   f.get('ars').i32(MR).mul().set('astep');
   f.get('ldc').i32(MR).mul().set('cstep');
   f.i32(0).set('j');
-  for (const nr of [8, 4, 1] as const) {
-    f.block(() =>
+  // 8-column panels, k in blocks of KC
+  f.block(() =>
+    f.loop(() => {
+      f.get('j').i32(8).add().get('n').gtS().brIf(1); // while j + 8 <= n
+      f.i32(0).set('k0');
       f.loop(() => {
-        f.get('j').i32(nr).add().get('n').gtS().brIf(1); // while j + nr <= n
-        f.get('a').set('ap');
-        f.get('b').get('j').i32(4).mul().add().set('bp');
+        // kc = min(KC, k - k0)
+        f.get('k').get('k0').sub().set('kc');
+        f.get('kc').i32(KC).gtS().if(() => f.i32(KC).set('kc'));
+        f.get('b').get('k0').get('ldb').mul().add().get('j').i32(4).mul().add().set('bs');
+        f.get('ldb').set('bl');
+        f.get('pk').if(() => {
+          // copy the panel block [kc, 8] into pk
+          f.get('bs').set('src');
+          f.get('pk').set('dst');
+          f.get('kc').set('kk');
+          f.block(() =>
+            f.loop(() => {
+              f.get('kk').i32(0).leS().brIf(1);
+              f.get('dst').get('src').v128Load(0).v128Store(0);
+              f.get('dst').get('src').v128Load(16).v128Store(16);
+              f.inc('src', 'ldb');
+              f.inc('dst', 32);
+              f.inc('kk', -1);
+              f.br(0);
+            }),
+          );
+          f.get('pk').set('bs');
+          f.i32(32).set('bl');
+        });
+        // acc or a later block: add to C
+        f.get('acc').get('k0').i32(0).gtS().or().set('af');
+        f.get('a').get('k0').get('aks').mul().add().set('ap');
         f.get('c').get('j').i32(4).mul().add().set('cp');
         f.get('m').set('rows');
-        f.block(() =>
-          f.loop(() => {
-            f.get('rows').i32(MR).ltS().brIf(1);
-            callMicro(f, m, MR, nr);
-            f.inc('ap', 'astep');
-            f.inc('cp', 'cstep');
-            f.inc('rows', -MR);
-            f.br(0);
-          }),
-        );
-        for (let r = 1; r < MR; r++) f.get('rows').i32(r).eq().if(() => callMicro(f, m, r, nr));
+        rowBlocks(f, m, 8, 'bs', 'bl', 'kc', 'af');
+        f.inc('k0', KC);
+        f.get('k0').get('k').ltS().brIf(0);
+      });
+      f.inc('j', 8);
+      f.br(0);
+    }),
+  );
+  // the last < 8 columns: 4-wide, then scalar, unblocked
+  for (const nr of [4, 1] as const) {
+    f.block(() =>
+      f.loop(() => {
+        f.get('j').i32(nr).add().get('n').gtS().brIf(1);
+        f.get('a').set('ap');
+        f.get('b').get('j').i32(4).mul().add().set('bs');
+        f.get('c').get('j').i32(4).mul().add().set('cp');
+        f.get('m').set('rows');
+        rowBlocks(f, m, nr, 'bs', 'ldb', 'k', 'acc');
         f.inc('j', nr);
         f.br(0);
       }),
@@ -191,7 +250,9 @@ export function gemmModule(fma: boolean): Uint8Array {
   return m.bytes();
 }
 
-export type GemmFn = (a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, acc: number) => void;
+export type GemmFn = (a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, acc: number, pk: number) => void;
+/** Floats of the packing scratch `pk` of a gemm call. */
+export const PACK_FLOATS = KC * 8;
 export type TransposeFn = (src: number, sld: number, dst: number, dld: number, rows: number, cols: number) => void;
 export interface GemmKernels {
   gemm: GemmFn;

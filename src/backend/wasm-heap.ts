@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemmFor, GemmKernels, WasmMemory } from './wasm-gemm';
+import { gemmFor, GemmKernels, PACK_FLOATS, WasmMemory } from './wasm-gemm';
 
 /** Heap access for one kernel call: typed views, offsets, allocation, direct 2-D matMul. */
 export class Heap {
@@ -46,16 +46,20 @@ export class Heap {
     const N = transposeB ? b.shape[0] : b.shape[1];
     if ((transposeB ? b.shape[1] : b.shape[0]) !== K) throw new Error(`mm: [${a.shape}]${transposeA ? 'T' : ''} x [${b.shape}]${transposeB ? 'T' : ''} do not fit`);
     const out = this.alloc([M, N]);
-    let bt: tf.TensorInfo | null = null;
+    const scratch: tf.TensorInfo[] = [];
+    let bb = b;
     if (transposeB) {
-      bt = this.alloc([K, N]);
-      this.k.transpose(this.addr(b), 4 * K, this.addr(bt), 4 * N, N, K);
+      bb = this.alloc([K, N]);
+      scratch.push(bb);
+      this.k.transpose(this.addr(b), 4 * K, this.addr(bb), 4 * N, N, K);
     }
-    const bb = bt ?? b;
-    // A(i, k) at a + i*ars + k*aks: a [M, K] row-major, or a [K, M] read transposed
+    // A(i, k) at a + i*ars + k*aks: a [M, K] row-major, or a [K, M] read transposed (copying it
+    // to [M, K] first measured no faster)
     const [ars, aks] = transposeA ? [4, 4 * M] : [4 * K, 4];
-    this.k.gemm(this.addr(a), ars, aks, this.addr(bb), 4 * N, this.addr(out), 4 * N, M, N, K, 0);
-    if (bt) this.free(bt);
+    const pk = this.alloc([PACK_FLOATS]);
+    scratch.push(pk);
+    this.k.gemm(this.addr(a), ars, aks, this.addr(bb), 4 * N, this.addr(out), 4 * N, M, N, K, 0, this.addr(pk));
+    this.free(...scratch);
     return out;
   }
   /** Index of a tensor's first element in `f32()`. */
