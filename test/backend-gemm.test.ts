@@ -1,7 +1,7 @@
 /**
  * The SIMD GEMM of src/backend/wasm-gemm.ts (through the CmrpMatMul kernel and Heap.mm) against
  * tfjs's matMul (XNNPACK on WASM): every transpose combination, shapes that exercise the 4-row,
- * 8-, 4- and 1-column remainder kernels, k in several packed blocks (K > 256), strided views and
+ * 8-, 4- and 1-column remainder kernels, k in several packed blocks (K > 256), rows in several blocks (M > 256), strided views and
  * accumulation. Tolerance: 1e-5 relative to
  * the largest |value| (the fused multiply-add and XNNPACK's blocking round differently in the last bits).
  */
@@ -36,7 +36,7 @@ function assertClose(a: tf.Tensor, b: tf.Tensor, what: string): void {
 
 test('matMul: every transpose combination and remainder shape equals tf.matMul', () => {
   let seed = 1;
-  for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 3, 13], [9, 17, 12], [37, 13, 21], [64, 32, 64], [130, 96, 200], [20, 600, 24]]) {
+  for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 3, 13], [9, 17, 12], [37, 13, 21], [64, 32, 64], [130, 96, 200], [20, 600, 24], [300, 270, 36]]) {
     for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
       tf.tidy(() => {
         const a = rnd(ta ? [K, M] : [M, K], seed++), b = rnd(tb ? [N, K] : [K, N], seed++);
@@ -54,7 +54,7 @@ test('gemm: strided operands read in place, acc adds to C, transpose copies a st
     const A = rnd([7, 12], 1), B = rnd([6, 16], 2), C0 = rnd([7, 10], 3);
     const want = tf.add(C0, tf.matMul(tf.slice(A, [0, 3], [7, 6]), tf.slice(B, [0, 2], [6, 10])));
     const C = tf.clone(C0);
-    h.k.gemm(h.addr(A) + 12, 48, 4, h.addr(B) + 8, 64, h.addr(C), 40, 7, 10, 6, 1, 0);
+    h.k.gemm(h.addr(A) + 12, 48, 4, h.addr(B) + 8, 64, h.addr(C), 40, 7, 10, 6, 1, 0, 0);
     assertClose(C, want, 'strided gemm with acc');
     const T = tf.zeros([10, 7]);
     h.k.transpose(h.addr(C), 40, h.addr(T), 28, 7, 10);

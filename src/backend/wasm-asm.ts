@@ -130,6 +130,9 @@ export class Fn {
   mul(): this {
     return this.op(0x6c);
   }
+  and(): this {
+    return this.op(0x71);
+  }
   or(): this {
     return this.op(0x72);
   }
@@ -163,6 +166,12 @@ export class Fn {
     if (typeof delta === 'number') this.i32(delta);
     else this.get(delta);
     return this.add().set(n);
+  }
+
+  /** Emit `code()` here: for nesting an operand's instructions inside a chain. */
+  seq(code: () => void): this {
+    code();
+    return this;
   }
 
   block(body: () => void): this {

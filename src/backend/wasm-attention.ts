@@ -3,14 +3,24 @@
  * a call of the strided SIMD GEMM of wasm-gemm.ts on the heads where they lie in qkv [B*T, 3C]:
  * no head is copied out (only k and v are transposed into a small [hd, T] scratch, since the GEMM
  * reads B by rows), no XNNPACK operator is made per head, and the engine sees one kernel per
- * direction. The softmax is WASM's vectorized Softmax kernel, once over all rows of all heads.
+ * direction. Products skip the masked part (blocks of R rows, see below); the scale and mask and
+ * softmax's backward are SIMD passes (wasm-causal.ts); the softmax is WASM's vectorized Softmax
+ * kernel, once over all rows of all heads.
  *
- * Before (per-head copies + XNNPACK, 2026-11-27): 11.6 ms fwd+bwd at B 16, T 64, C 128, H 4 vs
- * 87 ms for tfjs ops.
+ * fwd+bwd, CPU time, best of 30 under load (2026-12-06): 5.2 ms at B 16, T 64, C 128, H 4 and
+ * 21 ms at B 8, T 256 (the base config); per-head copies + XNNPACK + JS passes took 11.6 ms
+ * (idle, 2026-11-27) and 34 ms, tfjs ops 87 ms at B 16, T 64.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { callWasm, wasmKernel } from './wasm-heap';
-import { PACK_FLOATS } from './wasm-gemm';
+import { packFloats } from './wasm-gemm';
+
+/**
+ * Rows per causal block: rows r0..r0+R of a head need keys 0..r0+R only, so each product runs
+ * per block of rows over the part of the other side that is not masked (about half the work
+ * at T 256).
+ */
+const R = 16;
 
 /** Attributes of CmrpAttention / CmrpAttentionGrad. */
 export interface AttentionAttrs {
@@ -33,7 +43,7 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
   const y = h.alloc([B * T, C]);
   const S = h.alloc([B * H * T, T]);
   const kT = h.alloc([hd, T]);
-  const pkT = h.alloc([PACK_FLOATS]);
+  const pkT = h.alloc([Math.max(packFloats(T, hd), packFloats(hd, T))]);
   const pk = h.addr(pkT); // B panels packed: measured 5.0 vs 6.2 ms fwd+bwd at B 16, T 64; 34 vs 39 ms at B 8, T 256
   const x = h.addr(qkv), so = h.addr(S), kTo = h.addr(kT), yo = h.addr(y);
   const ld = 4 * C3; // bytes between rows of qkv
@@ -41,23 +51,27 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
     for (let hh = 0; hh < H; hh++) {
       const q = x + 4 * (b * T * C3 + hh * hd); // head hh's q of position t at q + t*ld, k at +4C, v at +8C
       transpose(q + 4 * C, ld, kTo, 4 * T, T, hd); // kT [hd, T]
-      gemm(q, ld, 4, kTo, 4 * T, so + 4 * (b * H + hh) * T * T, 4 * T, T, T, hd, 0, pk); // S_bh = q k^T [T, T]
+      const sb = so + 4 * (b * H + hh) * T * T;
+      // S_bh = q k^T [T, T], rows r0..r1 only up to column r1 (the rest is masked)
+      for (let r0 = 0; r0 < T; r0 += R) {
+        const r1 = Math.min(T, r0 + R);
+        gemm(q + r0 * ld, ld, 4, kTo, 4 * T, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0);
+      }
     }
   }
-  // scale, and -inf above the diagonal
-  const m = h.f32();
-  for (let r = 0, o = h.at(S); r < B * H * T; r++, o += T) {
-    const i = r % T;
-    for (let j = 0; j <= i; j++) m[o + j] *= scale;
-    m.fill(-Infinity, o + i + 1, o + T);
-  }
+  h.k.causalMask(so, B * H * T, T, scale); // scale, and -inf above the diagonal
   const P = callWasm(tf.Softmax, h.be, { logits: S }, { dim: 1 }); // [B*H*T, T]
   h.free(S, kT);
   const po = h.addr(P);
   for (let b = 0; b < B; b++) {
     for (let hh = 0; hh < H; hh++) {
       const v = x + 4 * (b * T * C3 + 2 * C + hh * hd);
-      gemm(po + 4 * (b * H + hh) * T * T, 4 * T, 4, v, ld, yo + 4 * (b * T * C + hh * hd), 4 * C, T, hd, T, 0, pk); // y_bh = P_bh v
+      const pb = po + 4 * (b * H + hh) * T * T, yb = yo + 4 * (b * T * C + hh * hd);
+      // y_bh = P_bh v [T, hd]; P is 0 past the diagonal, so rows r0..r1 sum over k < r1
+      for (let r0 = 0; r0 < T; r0 += R) {
+        const r1 = Math.min(T, r0 + R);
+        gemm(pb + 4 * r0 * T, 4 * T, 4, v, ld, yb + 4 * r0 * C, 4 * C, r1 - r0, hd, r1, 0, pk, 0);
+      }
     }
   }
   h.free(pkT);
@@ -78,7 +92,7 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
   const vT = h.alloc([hd, T]);
   const dP = h.alloc([T, T]);
   const dS = h.alloc([T, T]);
-  const pkT = h.alloc([PACK_FLOATS]);
+  const pkT = h.alloc([Math.max(packFloats(T, hd), packFloats(hd, T))]);
   const pk = h.addr(pkT);
   const x = h.addr(qkv), g = h.addr(dy), out = h.addr(dqkv), vTo = h.addr(vT), dPo = h.addr(dP), dSo = h.addr(dS);
   const ld = 4 * C3;
@@ -89,20 +103,18 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
       const dq = out + 4 * (b * T * C3 + hh * hd), dk = dq + 4 * C, dv = dq + 8 * C;
       const Pb = h.addr(P) + 4 * (b * H + hh) * T * T;
       transpose(v, ld, vTo, 4 * T, T, hd); // vT [hd, T]
-      gemm(dO, 4 * C, 4, vTo, 4 * T, dPo, 4 * T, T, T, hd, 0, pk); // dP = dO v^T [T, T]
-      gemm(Pb, 4, 4 * T, dO, 4 * C, dv, ld, T, hd, T, 0, pk); // dv = P^T dO [T, hd]
-      const m = h.f32();
-      const pi = Pb >>> 2, dPi = dPo >>> 2, dSi = dSo >>> 2;
-      for (let i = 0; i < T; i++) {
-        // P is exactly 0 above the diagonal: only j <= i contributes, and dS is 0 there
-        const r = i * T;
-        let dot = 0;
-        for (let j = 0; j <= i; j++) dot += m[dPi + r + j] * m[pi + r + j];
-        for (let j = 0; j <= i; j++) m[dSi + r + j] = scale * m[pi + r + j] * (m[dPi + r + j] - dot);
-        m.fill(0, dSi + r + i + 1, dSi + r + T);
+      for (let r0 = 0; r0 < T; r0 += R) {
+        const r1 = Math.min(T, r0 + R);
+        gemm(dO + 4 * r0 * C, 4 * C, 4, vTo, 4 * T, dPo + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0); // dP = dO v^T [T, T], j < r1
+        // dv = P^T dO [T, hd]: rows j in r0..r1 sum over i >= r0 (P[i, j] = 0 for i < j)
+        gemm(Pb + 4 * (r0 * T + r0), 4, 4 * T, dO + 4 * r0 * C, 4 * C, dv + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0);
       }
-      gemm(dSo, 4 * T, 4, k, ld, dq, ld, T, hd, T, 0, pk); // dq = dS k [T, hd]
-      gemm(dSo, 4, 4 * T, q, ld, dk, ld, T, hd, T, 0, pk); // dk = dS^T q [T, hd]
+      h.k.causalSoftmaxGrad(Pb, dPo, dSo, T, scale); // dS, 0 past the diagonal
+      for (let r0 = 0; r0 < T; r0 += R) {
+        const r1 = Math.min(T, r0 + R);
+        gemm(dSo + 4 * r0 * T, 4 * T, 4, k, ld, dq + r0 * ld, ld, r1 - r0, hd, r1, 0, pk, 0); // dq = dS k [T, hd], k < r1
+        gemm(dSo + 4 * (r0 * T + r0), 4, 4 * T, q + r0 * ld, ld, dk + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0); // dk = dS^T q, i >= r0
+      }
     }
   }
   h.free(vT, dP, dS, pkT);

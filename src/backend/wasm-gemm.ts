@@ -26,9 +26,8 @@
  *
  * Numerics: the fused multiply-add rounds once where multiply-then-add rounds twice; the sums run
  * over k in order. Results differ from XNNPACK's in the last bits (relative ~1e-6), like any change
- * of float32 summation order. `CMRP_WASM_FMA=0` turns madd off.
+ * of float32 summation order. `CMRP_WASM_FMA=0` turns madd off (wasm-module.ts).
  */
-import * as v8 from 'node:v8';
 import { F32, Fn, I32, Module, V128 } from './wasm-asm';
 
 /** Rows of C per microkernel call. */
@@ -111,9 +110,12 @@ function micro(m: Module, mr: number, nr: 8 | 4 | 1, fma: boolean): void {
   }
 }
 
-/** Rows of C per row-block loop, for one panel of nr columns: locals ap, cp, rows; B at `b`/`ldb`, k and acc from locals. */
+/**
+ * The MR-row microkernels down one panel of nr columns: A from local ap with strides ra, ka (next
+ * row block at +astep), C from cp, `rows` rows; B at `b`/`ldb`, k and acc from the named locals.
+ */
 function rowBlocks(f: Fn, m: Module, nr: number, b: string, ldb: string, k: string, acc: string): void {
-  const call = (mr: number) => f.get('ap').get('ars').get('aks').get(b).get(ldb).get('cp').get('ldc').get(k).get(acc).call(m.index(`micro_${mr}_${nr}`));
+  const call = (mr: number) => f.get('ap').get('ra').get('ka').get(b).get(ldb).get('cp').get('ldc').get(k).get(acc).call(m.index(`micro_${mr}_${nr}`));
   f.block(() =>
     f.loop(() => {
       f.get('rows').i32(MR).ltS().brIf(1);
@@ -127,66 +129,113 @@ function rowBlocks(f: Fn, m: Module, nr: number, b: string, ldb: string, k: stri
   for (let r = 1; r < MR; r++) f.get('rows').i32(r).eq().if(() => call(r));
 }
 
-/** Rows of k per block of an 8-column panel of B: a packed block (KC x 8 floats, 8 KB) stays in L1. */
+/** Rows of k per block: a packed 8-column panel of a block (KC x 8 floats, 8 KB) stays in L1. */
 const KC = 256;
+/** Rows of A per block: an A block (MC x KC floats, 256 KB) stays in L2 across the panels of B. */
+const MC = 256;
 
 /**
- * gemm(a, ars, aks, b, ldb, c, ldc, m, n, k, acc, pk): panels of 8 columns (then 4, then 1),
- * MR-row blocks inside. With pk (a scratch of KC * 8 floats; 0: none), each 8-column panel of B
- * is copied KC rows at a time into pk and read from there (contiguous, so it stays in L1 however
- * far apart B's rows are); the accumulators carry over from block to block through C, so the
- * sums run over k in the same order either way.
+ * gemm(a, ars, aks, b, ldb, c, ldc, m, n, k, acc, pk), GotoBLAS's loop order: k in blocks of KC;
+ * per k block, B's rows of that block are copied into pk panel by panel (8 columns each,
+ * contiguous: `packFloats(n, k)` floats; pk 0 reads B in place); then rows in blocks of MC, the
+ * panels, MR-row microkernels. The accumulators carry over from one k block to the next through
+ * C, so the sums run over k in order whatever the blocking. Columns past the last multiple of 8
+ * use the 4-wide and scalar kernels, unblocked.
  */
 function gemm(m: Module): void {
-  const f = m.fn('gemm', ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'acc', 'pk'].map((n) => [n, I32] as [string, typeof I32]));
-  for (const n of ['j', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'bs', 'bl', 'af', 'src', 'dst', 'kk']) f.local(n, I32);
-  f.get('ars').i32(MR).mul().set('astep');
+  const f = m.fn('gemm', ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'acc', 'pk', 'pa'].map((n) => [n, I32] as [string, typeof I32]));
+  for (const n of ['j', 'n8', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'i0', 'mc', 'bs', 'bl', 'af', 'src', 'dst', 'kk', 'ra', 'ka', 'g']) f.local(n, I32);
   f.get('ldc').i32(MR).mul().set('cstep');
-  f.i32(0).set('j');
-  // 8-column panels, k in blocks of KC
-  f.block(() =>
+  f.get('n').i32(-8).and().set('n8');
+  f.i32(0).set('k0');
+  f.get('n8').if(() =>
     f.loop(() => {
-      f.get('j').i32(8).add().get('n').gtS().brIf(1); // while j + 8 <= n
-      f.i32(0).set('k0');
-      f.loop(() => {
-        // kc = min(KC, k - k0)
-        f.get('k').get('k0').sub().set('kc');
-        f.get('kc').i32(KC).gtS().if(() => f.i32(KC).set('kc'));
-        f.get('b').get('k0').get('ldb').mul().add().get('j').i32(4).mul().add().set('bs');
-        f.get('ldb').set('bl');
-        f.get('pk').if(() => {
-          // copy the panel block [kc, 8] into pk
-          f.get('bs').set('src');
-          f.get('pk').set('dst');
-          f.get('kc').set('kk');
+      // kc = min(KC, k - k0); af: add to C (acc, or a later k block)
+      f.get('k').get('k0').sub().set('kc');
+      f.get('kc').i32(KC).gtS().if(() => f.i32(KC).set('kc'));
+      f.get('acc').get('k0').i32(0).gtS().or().set('af');
+      f.get('pk').if(() => {
+        // pack: panel j/8 of this k block at pk + j*kc*4, row kk of it at +32*kk
+        f.get('pk').set('dst');
+        f.i32(0).set('j');
+        f.block(() =>
+          f.loop(() => {
+            f.get('j').get('n8').geS().brIf(1);
+            f.get('b').get('k0').get('ldb').mul().add().get('j').i32(4).mul().add().set('src');
+            f.get('kc').set('kk');
+            f.block(() =>
+              f.loop(() => {
+                f.get('kk').i32(0).leS().brIf(1);
+                f.get('dst').get('src').v128Load(0).v128Store(0);
+                f.get('dst').get('src').v128Load(16).v128Store(16);
+                f.inc('src', 'ldb');
+                f.inc('dst', 32);
+                f.inc('kk', -1);
+                f.br(0);
+              }),
+            );
+            f.inc('j', 8);
+            f.br(0);
+          }),
+        );
+      });
+      f.i32(0).set('i0');
+      f.block(() =>
+        f.loop(() => {
+          f.get('i0').get('m').geS().brIf(1);
+          f.get('m').get('i0').sub().set('mc');
+          f.get('mc').i32(MC).gtS().if(() => f.i32(MC).set('mc'));
+          f.get('pa').if(
+            () => {
+              packA(f);
+              f.get('pa').set('ap');
+              f.i32(4).set('ra');
+              f.i32(16).set('ka');
+              f.get('kc').i32(16).mul().set('astep');
+            },
+            () => {
+              f.get('a').get('i0').get('ars').mul().add().get('k0').get('aks').mul().add().set('ap');
+              f.get('ars').set('ra');
+              f.get('aks').set('ka');
+              f.get('ars').i32(MR).mul().set('astep');
+            },
+          );
+          f.get('ap').set('g'); // the block's A start, for every panel
+          f.i32(0).set('j');
           f.block(() =>
             f.loop(() => {
-              f.get('kk').i32(0).leS().brIf(1);
-              f.get('dst').get('src').v128Load(0).v128Store(0);
-              f.get('dst').get('src').v128Load(16).v128Store(16);
-              f.inc('src', 'ldb');
-              f.inc('dst', 32);
-              f.inc('kk', -1);
+              f.get('j').get('n8').geS().brIf(1);
+              f.get('pk').if(
+                () => {
+                  f.get('pk').get('j').get('kc').mul().i32(4).mul().add().set('bs');
+                  f.i32(32).set('bl');
+                },
+                () => {
+                  f.get('b').get('k0').get('ldb').mul().add().get('j').i32(4).mul().add().set('bs');
+                  f.get('ldb').set('bl');
+                },
+              );
+              f.get('g').set('ap');
+              f.get('c').get('i0').get('ldc').mul().add().get('j').i32(4).mul().add().set('cp');
+              f.get('mc').set('rows');
+              rowBlocks(f, m, 8, 'bs', 'bl', 'kc', 'af');
+              f.inc('j', 8);
               f.br(0);
             }),
           );
-          f.get('pk').set('bs');
-          f.i32(32).set('bl');
-        });
-        // acc or a later block: add to C
-        f.get('acc').get('k0').i32(0).gtS().or().set('af');
-        f.get('a').get('k0').get('aks').mul().add().set('ap');
-        f.get('c').get('j').i32(4).mul().add().set('cp');
-        f.get('m').set('rows');
-        rowBlocks(f, m, 8, 'bs', 'bl', 'kc', 'af');
-        f.inc('k0', KC);
-        f.get('k0').get('k').ltS().brIf(0);
-      });
-      f.inc('j', 8);
-      f.br(0);
+          f.inc('i0', MC);
+          f.br(0);
+        }),
+      );
+      f.inc('k0', KC);
+      f.get('k0').get('k').ltS().brIf(0);
     }),
   );
-  // the last < 8 columns: 4-wide, then scalar, unblocked
+  // the last < 8 columns: 4-wide, then scalar, unblocked, A in place
+  f.get('n8').set('j');
+  f.get('ars').set('ra');
+  f.get('aks').set('ka');
+  f.get('ars').i32(MR).mul().set('astep');
   for (const nr of [4, 1] as const) {
     f.block(() =>
       f.loop(() => {
@@ -201,6 +250,69 @@ function gemm(m: Module): void {
       }),
     );
   }
+}
+
+/**
+ * Copy the A block (rows i0..i0+mc, k0..k0+kc) into pa as groups of MR rows, each k-major
+ * (A(i0 + MR g + r, k0 + kk) at pa + 4 (kc MR g + MR kk + r)): the microkernel then reads 16
+ * contiguous bytes per k. Used for a transposed A whose rows lie far apart, where the in-place
+ * reads miss L1 (every row in the same cache sets). Rows past mc in the last group are not written.
+ */
+function packA(f: Fn): void {
+  f.i32(0).set('g'); // row within the block
+  f.get('pa').set('dst');
+  f.block(() =>
+    f.loop(() => {
+      f.get('g').get('mc').geS().brIf(1);
+      // rows g..g+MR-1 (or fewer): for each k, MR floats
+      f.get('a').get('i0').get('g').add().get('ars').mul().add().get('k0').get('aks').mul().add().set('src');
+      f.get('kc').set('kk');
+      f.get('mc').get('g').sub().i32(MR).geS().get('ars').i32(4).eq().and().if(
+        () =>
+          // MR whole rows, adjacent in memory (a transposed A): one v128 per k
+          f.block(() =>
+            f.loop(() => {
+              f.get('kk').i32(0).leS().brIf(1);
+              f.get('dst').get('src').v128Load(0).v128Store(0);
+              f.inc('src', 'aks');
+              f.inc('dst', 16);
+              f.inc('kk', -1);
+              f.br(0);
+            }),
+          ),
+        () =>
+          f.block(() =>
+            f.loop(() => {
+              f.get('kk').i32(0).leS().brIf(1);
+              for (let r = 0; r < MR; r++) {
+                // row g + r exists?
+                f.get('mc').get('g').sub().i32(r).gtS().if(() => {
+                  f.get('dst').get('src');
+                  if (r > 0) f.get('ars').i32(r).mul().add();
+                  f.f32Load().f32Store(4 * r);
+                });
+              }
+              f.inc('src', 'aks');
+              f.inc('dst', 16);
+              f.inc('kk', -1);
+              f.br(0);
+            }),
+          ),
+      );
+      f.inc('g', MR);
+      f.br(0);
+    }),
+  );
+}
+
+/** Floats of the packing scratch `pk` for a gemm call with these n and k. */
+export function packFloats(n: number, k: number): number {
+  return Math.max(1, Math.min(k, KC) * (n & ~7));
+}
+
+/** Floats of the A-packing scratch `pa` for a gemm call with these m and k. */
+export function packAFloats(m: number, k: number): number {
+  return Math.max(1, Math.min(k, KC) * MR * Math.ceil(Math.min(m, MC) / MR));
 }
 
 /** transpose(src, sld, dst, dld, rows, cols): dst[j, i] = src[i, j], rows of src in blocks of 8. */
@@ -241,65 +353,12 @@ function transpose(m: Module): void {
   );
 }
 
-/** The module's bytes: micro kernels, then `gemm` and `transpose`. */
-export function gemmModule(fma: boolean): Uint8Array {
-  const m = new Module();
+/** Add the micro kernels, `gemm` and `transpose` to a module (wasm-module.ts builds and instantiates it). */
+export function addGemm(m: Module, fma: boolean): void {
   for (const nr of [8, 4, 1] as const) for (let r = 1; r <= MR; r++) micro(m, r, nr, fma);
   gemm(m);
   transpose(m);
-  return m.bytes();
 }
 
-export type GemmFn = (a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, acc: number, pk: number) => void;
-/** Floats of the packing scratch `pk` of a gemm call. */
-export const PACK_FLOATS = KC * 8;
+export type GemmFn = (a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, acc: number, pk: number, pa: number) => void;
 export type TransposeFn = (src: number, sld: number, dst: number, dld: number, rows: number, cols: number) => void;
-export interface GemmKernels {
-  gemm: GemmFn;
-  transpose: TransposeFn;
-  fma: boolean; // relaxed SIMD madd in use
-}
-
-/** The bits of the WebAssembly JS API used here (the project's TypeScript lib has no WebAssembly types). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-/**
- * Whether relaxed SIMD validates here. Node 20's V8 (11.3) implements it behind
- * --experimental-wasm-relaxed-simd (on by default from V8 11.4); the flag is set at run time, which
- * affects only modules compiled afterwards.
- */
-function relaxedSimd(): boolean {
-  if (process.env.CMRP_WASM_FMA === '0') return false;
-  const probe = new Module();
-  probe.fn('t', [], [V128]).v128Zero().v128Zero().v128Zero().relaxedMadd();
-  const bytes = probe.bytes();
-  if (WA.validate(bytes)) return true;
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WA.validate(bytes);
-}
-
-let compiled: { module: object; fma: boolean } | null = null;
-const instances = new WeakMap<WasmMemory, GemmKernels>();
-
-/** The kernels bound to `memory` (compiled once per process, instantiated once per memory). */
-export function gemmFor(memory: WasmMemory): GemmKernels {
-  let g = instances.get(memory);
-  if (!g) {
-    if (!compiled) {
-      const fma = relaxedSimd();
-      compiled = { module: new WA.Module(gemmModule(fma)), fma };
-    }
-    const ex = new WA.Instance(compiled.module, { env: { memory } }).exports;
-    g = { gemm: ex.gemm as GemmFn, transpose: ex.transpose as TransposeFn, fma: compiled.fma };
-    instances.set(memory, g);
-  }
-  return g;
-}
