@@ -1,5 +1,5 @@
 /**
- * The SIMD GEMM of src/backend/wasm-gemm.ts (through the CmrpMatMul kernel and Heap.mm) against
+ * The SIMD GEMM of src/backend/simd-gemm.ts (through the CmrpMatMul kernel and Heap.mm) against
  * tfjs's matMul (XNNPACK on WASM): every transpose combination, shapes that exercise the 4-row,
  * 8-, 4- and 1-column remainder kernels, k in several packed blocks (K > 256), rows in several blocks (M > 256), strided views and
  * accumulation. Tolerance: 1e-5 relative to

@@ -130,6 +130,10 @@ test('layerNorm / rmsNorm / relu match tfjs compositions', () => {
   assertSameGrads((x, g, b) => ops.layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), (x, g, b) => tf.add(tf.mul(ln(x), g), b), [rnd([7, 16], 2), rnd([16], 3), rnd([16], 4)]);
   const rms = (x: tf.Tensor) => tf.div(x, tf.sqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6)));
   assertSameGrads((x, g) => ops.rmsNorm(x, g as tf.Tensor1D), (x, g) => tf.mul(rms(x), g), [rnd([7, 16], 5), rnd([16], 6)]);
+  // widths that are not a multiple of 4 (the SIMD kernels' scalar tails), with and without a gain
+  assertSameGrads((x, g) => ops.layerNorm(x, g as tf.Tensor1D), (x, g) => tf.mul(ln(x), g), [rnd([5, 13], 8), rnd([13], 9)]);
+  assertSameGrads((x) => ops.rmsNorm(x), (x) => rms(x), [rnd([3, 2, 7], 10)]);
+  assertSameGrads((x, g) => ops.layerNorm(x, g as tf.Tensor1D), (x, g) => tf.mul(ln(x), g), [rnd([64, 128], 11), rnd([128], 12)]);
   assertSameGrads((x) => ops.relu(x), (x) => tf.relu(x), [rnd([9, 11], 7)]);
 });
 

@@ -34,8 +34,10 @@ import { callWasm, wasmKernel } from './wasm-heap';
 
 import { sumRowsKernel, transpose2dKernel } from './wasm-layout';
 import { matMulKernel } from './wasm-matmul';
+import { normGradKernel, normKernel } from './wasm-layernorm';
 
 export type { AttentionAttrs } from './wasm-attention';
+export type { NormAttrs } from './wasm-layernorm';
 export { hasKernel, setCustomKernels } from './switch';
 
 let registered = false;
@@ -155,4 +157,4 @@ const adamW = wasmKernel('CmrpAdamW', (h, { p, g, m: m0, v: v0, gscale }, attrs)
   return [p1, m1, v1];
 });
 
-const WASM_KERNELS: tf.KernelConfig[] = [unsortedSegmentSum, gatherRows, attentionForward, attentionBackward, logProbs, logProbsGrad, adamW, transpose2dKernel, sumRowsKernel, matMulKernel];
+const WASM_KERNELS: tf.KernelConfig[] = [unsortedSegmentSum, gatherRows, attentionForward, attentionBackward, logProbs, logProbsGrad, adamW, transpose2dKernel, sumRowsKernel, matMulKernel, normKernel, normGradKernel];

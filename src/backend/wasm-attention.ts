@@ -1,10 +1,10 @@
 /**
  * Causal multi-head self-attention on the WASM heap (forward and backward kernels), every product
- * a call of the strided SIMD GEMM of wasm-gemm.ts on the heads where they lie in qkv [B*T, 3C]:
+ * a call of the strided SIMD GEMM of simd-gemm.ts on the heads where they lie in qkv [B*T, 3C]:
  * no head is copied out (only k and v are transposed into a small [hd, T] scratch, since the GEMM
  * reads B by rows), no XNNPACK operator is made per head, and the engine sees one kernel per
  * direction. Products skip the masked part (blocks of R rows, see below); the scale and mask and
- * softmax's backward are SIMD passes (wasm-causal.ts); the softmax is WASM's vectorized Softmax
+ * softmax's backward are SIMD passes (simd-causal.ts); the softmax is WASM's vectorized Softmax
  * kernel, once over all rows of all heads.
  *
  * fwd+bwd, CPU time, best of 30 under load (2026-12-06): 5.2 ms at B 16, T 64, C 128, H 4 and
@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { callWasm, wasmKernel } from './wasm-heap';
-import { packFloats } from './wasm-gemm';
+import { packFloats } from './simd-gemm';
 
 /**
  * Rows per causal block: rows r0..r0+R of a head need keys 0..r0+R only, so each product runs

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { packAFloats, packFloats } from './wasm-gemm';
-import { simdKernels, SimdKernels, WasmMemory } from './wasm-module';
+import { packAFloats, packFloats } from './simd-gemm';
+import { simdKernels, SimdKernels, WasmMemory } from './simd-module';
 
 /** Heap access for one kernel call: typed views, offsets, allocation, direct 2-D matMul. */
 export class Heap {
@@ -29,17 +29,17 @@ export class Heap {
   i32(): Int32Array {
     return new Int32Array(this.f32().buffer);
   }
-  /** The SIMD kernels of wasm-module.ts (GEMM, transpose, causal attention passes) on this backend's memory. */
+  /** The SIMD kernels of simd-module.ts (GEMM, transpose, causal attention passes) on this backend's memory. */
   get k(): SimdKernels {
     return simdKernels((this.be.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory);
   }
-  /** Byte address of a tensor's first element (what the wasm-gemm.ts kernels take). */
+  /** Byte address of a tensor's first element (what the simd-gemm.ts kernels take). */
   addr(t: tf.TensorInfo): number {
     return this.be.dataIdMap.get(t.dataId)!.memoryOffset;
   }
   /**
    * op(a) @ op(b) for 2-D float32 a, b into a new tensor, op = transpose where asked, with the
-   * SIMD GEMM of wasm-gemm.ts: a transposed a is read in place; a transposed b is first copied
+   * SIMD GEMM of simd-gemm.ts: a transposed a is read in place; a transposed b is first copied
    * (the GEMM reads B rows contiguously).
    */
   mm(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = false, transposeB = false): tf.TensorInfo {

@@ -1,5 +1,5 @@
 /**
- * 2-D matMul with optional transposes on the SIMD GEMM of wasm-gemm.ts (`CmrpMatMul`), and the op
+ * 2-D matMul with optional transposes on the SIMD GEMM of simd-gemm.ts (`CmrpMatMul`), and the op
  * that picks it on WASM and tfjs's matMul elsewhere. Not differentiable: for forward passes and
  * custom gradients (src/model/ops.ts), where it replaces WASM's BatchMatMul (XNNPACK, which packs
  * its right operand per new tensor and takes no transposes) plus the transposes that fed it.

@@ -6,7 +6,7 @@
  * (25-35 GFLOP/s). tfjs's own gradient for matMul uses the transpose flags, so every backward
  * matMul was on the slow path. Each op here is a `tf.customGrad` whose products go through
  * `matMul` of src/backend/wasm-matmul.ts: on WASM a SIMD GEMM that reads transposed operands in
- * place (src/backend/wasm-gemm.ts), elsewhere tfjs's matMul.
+ * place (src/backend/simd-gemm.ts), elsewhere tfjs's matMul.
  * Where tfjs ops are still slow or too many, a JS kernel on the WASM heap takes over (attention,
  * embedding rows, log-probabilities, AdamW: src/backend/kernels.ts); measured alternatives that
  * lost are noted where they were tried.
@@ -224,11 +224,12 @@ export function rmsNorm(x: tf.Tensor, gain?: tf.Tensor1D, eps = 1e-6): tf.Tensor
 
 /**
  * xhat * gain with xhat = (x - mean) * rstd (RMSNorm: mean = 0), over the last axis.
- * Backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gain: 10 WASM
- * elementwise kernels instead of tfjs autodiff's ~25. (A one-pass JS kernel was slower without a
- * gain, 1.6 vs 1.1 ms fwd+bwd at [1024, 128], and not worth its code with one.)
+ * Backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gain. On WASM one SIMD
+ * kernel each way (CmrpNorm / CmrpNormGrad, src/backend/wasm-layernorm.ts); elsewhere 10 tfjs
+ * elementwise kernels instead of tfjs autodiff's ~25.
  */
 function normalize(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms: boolean): tf.Tensor {
+  if (x.dtype === 'float32' && hasKernel('CmrpNorm')) return normalizeKernel(x, gain, eps, rms);
   const ax = x.rank - 1;
   const op = customOp((xs, save) => {
     const [x_, g_] = [xs[0], gain ? xs[1] : null];
@@ -244,6 +245,22 @@ function normalize(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms
         const dx = tf.mul(srstd, tf.sub(centred, tf.mul(sxhat, tf.mean(tf.mul(g, sxhat), ax, true))));
         return g_ ? [dx, sumLeading(tf.mul(dy, sxhat), ax)] : [dx];
       },
+    };
+  });
+  return gain ? op(x, gain) : op(x);
+}
+
+/** `normalize` through the CmrpNorm / CmrpNormGrad kernels. */
+function normalizeKernel(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms: boolean): tf.Tensor {
+  const attrs = { eps, rms } as unknown as tf.NamedAttrMap;
+  const op = customOp((xs, save) => {
+    const [x_, g_] = [xs[0], gain ? xs[1] : null];
+    const out = tf.engine().runKernel('CmrpNorm', g_ ? { x: x_, gain: g_ } : { x: x_ }, attrs) as tf.Tensor[];
+    const [y, xhat, rstd] = g_ ? out : [out[0], out[0], out[1]];
+    save([xhat, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy, [sxhat, srstd]) => tf.engine().runKernel('CmrpNormGrad', { dy, xhat: sxhat, rstd: srstd, ...(g_ ? { gain: g_ } : {}) }, attrs) as tf.Tensor[],
     };
   });
   return gain ? op(x, gain) : op(x);

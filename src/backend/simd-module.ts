@@ -1,18 +1,22 @@
 /**
- * The SIMD kernels written with wasm-asm.ts (wasm-gemm.ts, wasm-causal.ts) as one WebAssembly module,
+ * The SIMD kernels written with simd-asm.ts (simd-gemm.ts, simd-causal.ts, simd-norm.ts) as one
+ * WebAssembly module,
  * compiled once per process and instantiated once per WASM backend memory (each data-parallel
  * worker thread has its own backend, so its own memory and instance).
  */
 import * as v8 from 'node:v8';
-import { Module, V128 } from './wasm-asm';
-import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './wasm-causal';
-import { addGemm, GemmFn, TransposeFn } from './wasm-gemm';
+import { Module, V128 } from './simd-asm';
+import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
+import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
+import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
 
 export interface SimdKernels {
   gemm: GemmFn;
   transpose: TransposeFn;
   causalMask: CausalMaskFn;
   causalSoftmaxGrad: CausalSoftmaxGradFn;
+  normFwd: NormFwdFn;
+  normBwd: NormBwdFn;
   fma: boolean; // relaxed SIMD madd in use
 }
 
@@ -47,6 +51,7 @@ export function simdModule(fma: boolean): Uint8Array {
   const m = new Module();
   addGemm(m, fma);
   addCausal(m);
+  addNorm(m);
   return m.bytes();
 }
 
@@ -67,6 +72,8 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       transpose: ex.transpose as TransposeFn,
       causalMask: ex.causal_mask as CausalMaskFn,
       causalSoftmaxGrad: ex.causal_softmax_grad as CausalSoftmaxGradFn,
+      normFwd: ex.norm_fwd as NormFwdFn,
+      normBwd: ex.norm_bwd as NormBwdFn,
       fma: compiled.fma,
     };
     instances.set(memory, k);

@@ -8,35 +8,10 @@
  * Addresses in bytes. As JS loops these took 2.5 and 7.7 ms per layer at B 8, T 256, H 4 (under load,
  * 2026-12-06). The row sum runs in 4 float32 lanes (JS summed in float64, in order): last-bit differences.
  */
-import { F32, Fn, I32, Module, V128 } from './wasm-asm';
+import { at, F32, I32, loop4, Module, V128 } from './simd-asm';
 
 export type CausalMaskFn = (s: number, rows: number, T: number, scale: number) => void;
 export type CausalSoftmaxGradFn = (p: number, dp: number, ds: number, T: number, scale: number) => void;
-
-/** for (j = 0; j < n; j += 4 while j + 4 <= n) vec(j); then for the rest: one(j); `j` is a local (element index). */
-function loop4(f: Fn, n: string, vec: () => void, one: () => void): void {
-  f.block(() =>
-    f.loop(() => {
-      f.get('j').i32(4).add().get(n).gtS().brIf(1);
-      vec();
-      f.inc('j', 4);
-      f.br(0);
-    }),
-  );
-  f.block(() =>
-    f.loop(() => {
-      f.get('j').get(n).geS().brIf(1);
-      one();
-      f.inc('j', 1);
-      f.br(0);
-    }),
-  );
-}
-
-/** Push the byte address base + 4 j. */
-function at(f: Fn, base: string): Fn {
-  return f.get(base).get('j').i32(2).shl().add();
-}
 
 function causalMask(m: Module): void {
   const f = m.fn('causal_mask', [['s', I32], ['rows', I32], ['T', I32], ['scale', F32]]);
@@ -86,7 +61,7 @@ function causalSoftmaxGrad(m: Module): void {
         () => f.get('acc').seq(() => at(f, 'dp').v128Load()).seq(() => at(f, 'p').v128Load()).f32x4Mul().f32x4Add().set('acc'),
         () => f.get('dot').seq(() => at(f, 'dp').f32Load()).seq(() => at(f, 'p').f32Load()).f32Mul().f32Add().set('dot'),
       );
-      f.get('acc').f32x4ExtractLane(0).get('acc').f32x4ExtractLane(1).f32Add().get('acc').f32x4ExtractLane(2).get('acc').f32x4ExtractLane(3).f32Add().f32Add();
+      f.hsum('acc');
       f.get('dot').f32Add().set('dot');
       f.get('dot').f32x4Splat().set('dv');
       // ds[j] = scale p[j] (dp[j] - dot) for j <= i, then zeros

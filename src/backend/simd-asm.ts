@@ -53,6 +53,34 @@ function name(s: string): number[] {
   return out.concat(b);
 }
 
+/**
+ * for (j = 0; j + 4 <= n; j += 4) vec(); for (; j < n; j++) one(); with `j` an i32 local of f
+ * (set to 0 by the caller) and `n` an i32 local or parameter: a SIMD loop and its scalar tail.
+ */
+export function loop4(f: Fn, n: string, vec: () => void, one: () => void): void {
+  f.block(() =>
+    f.loop(() => {
+      f.get('j').i32(4).add().get(n).gtS().brIf(1);
+      vec();
+      f.inc('j', 4);
+      f.br(0);
+    }),
+  );
+  f.block(() =>
+    f.loop(() => {
+      f.get('j').get(n).geS().brIf(1);
+      one();
+      f.inc('j', 1);
+      f.br(0);
+    }),
+  );
+}
+
+/** Push the byte address base + 4 j (element j of a float row at local `base`). */
+export function at(f: Fn, base: string): Fn {
+  return f.get(base).get('j').i32(2).shl().add();
+}
+
 /** One function body: locals by name, then instructions appended through the methods. */
 export class Fn {
   readonly code: number[] = [];
@@ -227,6 +255,12 @@ export class Fn {
   f32Max(): this {
     return this.op(0x97);
   }
+  f32Div(): this {
+    return this.op(0x95);
+  }
+  f32Sqrt(): this {
+    return this.op(0x91);
+  }
 
   v128Load(offset = 0): this {
     return this.simd(0x00, ...this.memarg(4, offset));
@@ -259,6 +293,16 @@ export class Fn {
   /** a * b + c (relaxed SIMD: fused or not, as the engine likes) */
   relaxedMadd(): this {
     return this.simd(0x105);
+  }
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
+  f32x4Sqrt(): this {
+    return this.simd(0xe3);
+  }
+  /** Sum of the four lanes of a v128 local, pushed as an f32 (lanes 0+1, 2+3, then the two). */
+  hsum(v: string): this {
+    return this.get(v).f32x4ExtractLane(0).get(v).f32x4ExtractLane(1).f32Add().get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3).f32Add().f32Add();
   }
   f32x4Max(): this {
     return this.simd(0xe9);
