@@ -87,38 +87,34 @@ const gatherRows = wasmKernel('CmrpGatherRows', (h, { x, indices }) => {
  * Token log-probabilities: logits [N, V], targets int32 [N] → lp [N] and the softmax P [N, V]
  * (kept for the gradient). P comes from WASM's vectorized Softmax kernel; then
  * lp = l_t - max(l) + log(max(P)), since max(P) = exp(max(l) - logsumexp(l)) >= 1/V never
- * underflows (log(P_t) would, for very unlikely targets).
+ * underflows (log(P_t) would, for very unlikely targets). The row maxima are a SIMD pass (simd-rows.ts).
  */
 const logProbs = wasmKernel('CmrpLogProbs', (h, { logits, targets }) => {
   const [N, V] = logits.shape;
   const P = callWasm(tf.Softmax, h.be, { logits }, { dim: 1 });
   const lp = h.alloc([N]);
+  const ml = h.alloc([N]), mp = h.alloc([N]);
+  h.k.rowMax(h.addr(logits), h.addr(ml), N, V);
+  h.k.rowMax(h.addr(P), h.addr(mp), N, V);
   const m = h.f32(), t = h.i32();
-  const lo = h.at(logits), Po = h.at(P), to = h.at(targets), out = h.at(lp);
+  const lo = h.at(logits), to = h.at(targets), out = h.at(lp), mlo = h.at(ml), mpo = h.at(mp);
   for (let n = 0; n < N; n++) {
-    let ml = -Infinity, mp = 0;
-    for (let j = 0, r = n * V; j < V; j++) {
-      if (m[lo + r + j] > ml) ml = m[lo + r + j];
-      if (m[Po + r + j] > mp) mp = m[Po + r + j];
-    }
     const target = t[to + n];
     if (target < 0 || target >= V) throw new Error(`CmrpLogProbs: target ${target} out of range [0, ${V})`);
-    m[out + n] = m[lo + n * V + target] - ml + Math.log(mp);
+    m[out + n] = m[lo + n * V + target] - m[mlo + n] + Math.log(m[mpo + n]);
   }
+  h.free(ml, mp);
   return [lp, P];
 });
 
-/** Gradient of CmrpLogProbs: dlogits [N, V] = (onehot(targets) - P) * dlp[:, None]. */
+/** Gradient of CmrpLogProbs: dlogits [N, V] = (onehot(targets) - P) * dlp[:, None] (a SIMD pass, then the targets). */
 const logProbsGrad = wasmKernel('CmrpLogProbsGrad', (h, { P, targets, dlp }) => {
   const [N, V] = P.shape;
   const dl = h.alloc([N, V]);
+  h.k.negScaleRows(h.addr(P), h.addr(dlp), h.addr(dl), N, V);
   const m = h.f32(), t = h.i32();
-  const Po = h.at(P), to = h.at(targets), go = h.at(dlp), o = h.at(dl);
-  for (let n = 0; n < N; n++) {
-    const g = m[go + n], r = n * V;
-    for (let j = 0; j < V; j++) m[o + r + j] = -g * m[Po + r + j];
-    m[o + r + t[to + n]] += g;
-  }
+  const to = h.at(targets), go = h.at(dlp), o = h.at(dl);
+  for (let n = 0; n < N; n++) m[o + n * V + t[to + n]] += m[go + n];
   return dl;
 });
 
@@ -142,18 +138,8 @@ const adamW = wasmKernel('CmrpAdamW', (h, { p, g, m: m0, v: v0, gscale }, attrs)
   const { lr, beta1, beta2, eps, weightDecay, bc1, bc2 } = attrs as unknown as AdamWAttrs;
   const n = tf.util.sizeFromShape(p.shape);
   const p1 = h.alloc(p.shape), m1 = h.alloc(p.shape), v1 = h.alloc(p.shape);
-  const a = h.f32();
-  const po = h.at(p), go = h.at(g), mo = h.at(m0), vo = h.at(v0), p1o = h.at(p1), m1o = h.at(m1), v1o = h.at(v1);
-  const s = a[h.at(gscale)];
-  const stepSize = lr / bc1, rbc2 = 1 / bc2, decay = 1 - lr * weightDecay;
-  for (let i = 0; i < n; i++) {
-    const gi = a[go + i] * s;
-    const mi = beta1 * a[mo + i] + (1 - beta1) * gi;
-    const vi = beta2 * a[vo + i] + (1 - beta2) * gi * gi;
-    a[m1o + i] = mi;
-    a[v1o + i] = vi;
-    a[p1o + i] = a[po + i] * decay - (stepSize * mi) / (Math.sqrt(vi * rbc2) + eps);
-  }
+  // one SIMD pass (simd-adamw.ts)
+  h.k.adamw(h.addr(p), h.addr(g), h.addr(m0), h.addr(v0), h.addr(p1), h.addr(m1), h.addr(v1), n, h.addr(gscale), beta1, 1 - beta1, beta2, 1 - beta2, lr / bc1, 1 / bc2, 1 - lr * weightDecay, eps);
   return [p1, m1, v1];
 });
 

@@ -1,5 +1,6 @@
 /**
- * The SIMD kernels written with simd-asm.ts (simd-gemm.ts, simd-causal.ts, simd-norm.ts) as one
+ * The SIMD kernels written with simd-asm.ts (simd-gemm.ts, simd-causal.ts, simd-norm.ts,
+ * simd-rows.ts, simd-adamw.ts) as one
  * WebAssembly module,
  * compiled once per process and instantiated once per WASM backend memory (each data-parallel
  * worker thread has its own backend, so its own memory and instance).
@@ -9,6 +10,8 @@ import { Module, V128 } from './simd-asm';
 import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
 import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
+import { addRows, NegScaleRowsFn, RowMaxFn } from './simd-rows';
+import { addAdamW, AdamWFn } from './simd-adamw';
 
 export interface SimdKernels {
   gemm: GemmFn;
@@ -17,6 +20,9 @@ export interface SimdKernels {
   causalSoftmaxGrad: CausalSoftmaxGradFn;
   normFwd: NormFwdFn;
   normBwd: NormBwdFn;
+  rowMax: RowMaxFn;
+  negScaleRows: NegScaleRowsFn;
+  adamw: AdamWFn;
   fma: boolean; // relaxed SIMD madd in use
 }
 
@@ -52,6 +58,8 @@ export function simdModule(fma: boolean): Uint8Array {
   addGemm(m, fma);
   addCausal(m);
   addNorm(m);
+  addRows(m);
+  addAdamW(m);
   return m.bytes();
 }
 
@@ -74,6 +82,9 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       causalSoftmaxGrad: ex.causal_softmax_grad as CausalSoftmaxGradFn,
       normFwd: ex.norm_fwd as NormFwdFn,
       normBwd: ex.norm_bwd as NormBwdFn,
+      rowMax: ex.row_max as RowMaxFn,
+      negScaleRows: ex.neg_scale_rows as NegScaleRowsFn,
+      adamw: ex.adamw as AdamWFn,
       fma: compiled.fma,
     };
     instances.set(memory, k);
