@@ -100,6 +100,7 @@ test('matmul2d and linear match tf.matMul', () => {
 test('embedding, gatherRows and mergeRows match tf.gather', () => {
   const ids = tf.tensor2d([[1, 3, 3], [0, 7, 1]], undefined, 'int32');
   assertSameGrads((t) => ops.embedding(ids, t as tf.Tensor2D), (t) => tf.gather(t, ids), [rnd([8, 5], 1)]);
+  assertSameGrads((t) => ops.embedding(ids, t as tf.Tensor2D), (t) => tf.gather(t, ids), [rnd([8, 12], 11)]); // SIMD width, repeated ids
   const idx = tf.tensor1d([4, 0, 2], 'int32');
   assertSameGrads((x) => ops.gatherRows(x as tf.Tensor2D, idx), (x) => tf.gather(x, idx), [rnd([5, 3], 2)]);
   const ia = tf.tensor1d([1, 3], 'int32'), ib = tf.tensor1d([0, 2, 4], 'int32');

@@ -56,7 +56,12 @@ const unsortedSegmentSum = wasmKernel(tf.UnsortedSegmentSum, (h, { x, segmentIds
   const rows = tf.util.sizeFromShape(segmentIds.shape);
   const inner = tf.util.sizeFromShape(x.shape) / rows;
   const out = h.alloc([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
-  const m = x.dtype === 'int32' ? h.i32() : h.f32();
+  if (x.dtype === 'float32') {
+    h.f32().fill(0, h.at(out), h.at(out) + numSegments * inner);
+    h.k.scatterAddRows(h.addr(x), h.addr(segmentIds), h.addr(out), rows, inner, numSegments); // SIMD (simd-rows.ts)
+    return out;
+  }
+  const m = h.i32();
   const ids = h.i32();
   const xo = h.at(x), oo = h.at(out), so = h.at(segmentIds);
   m.fill(0, oo, oo + numSegments * inner);

@@ -237,6 +237,9 @@ export class Fn {
     return this.op(0x1a);
   }
 
+  i32Load(offset = 0): this {
+    return this.op(0x28, ...this.memarg(2, offset));
+  }
   f32Load(offset = 0): this {
     return this.op(0x2a, ...this.memarg(2, offset));
   }

@@ -10,7 +10,7 @@ import { Module, V128 } from './simd-asm';
 import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
 import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
-import { addRows, NegScaleRowsFn, RowMaxFn } from './simd-rows';
+import { addRows, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
 
 export interface SimdKernels {
@@ -22,6 +22,7 @@ export interface SimdKernels {
   normBwd: NormBwdFn;
   rowMax: RowMaxFn;
   negScaleRows: NegScaleRowsFn;
+  scatterAddRows: ScatterAddRowsFn;
   adamw: AdamWFn;
   fma: boolean; // relaxed SIMD madd in use
 }
@@ -84,6 +85,7 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       normBwd: ex.norm_bwd as NormBwdFn,
       rowMax: ex.row_max as RowMaxFn,
       negScaleRows: ex.neg_scale_rows as NegScaleRowsFn,
+      scatterAddRows: ex.scatter_add_rows as ScatterAddRowsFn,
       adamw: ex.adamw as AdamWFn,
       fma: compiled.fma,
     };

@@ -1,16 +1,17 @@
 /**
- * Row passes of the log-probability kernels (kernels.ts: CmrpLogProbs, CmrpLogProbsGrad) in
- * WebAssembly SIMD, over [N, V] float rows (addresses in bytes):
- *   row_max(x, out, N, V):          out[n] = max_j x[n, j]
- *   neg_scale_rows(x, s, out, N, V): out[n, j] = -s[n] x[n, j]
- * As JS loops these were 21 of the 34 ms of CPU the two kernels took at N 2048, V 2048 (the base
- * step's head, under load, 2026-12-06). Exact: a max does not round, and each product rounds once
- * as before.
+ * Row passes in WebAssembly SIMD over float rows (addresses in bytes), for kernels.ts:
+ *   row_max(x, out, N, V):           out[n] = max_j x[n, j]                 (CmrpLogProbs)
+ *   neg_scale_rows(x, s, out, N, V):  out[n, j] = -s[n] x[n, j]            (CmrpLogProbsGrad)
+ *   scatter_add_rows(x, ids, out, rows, inner, segments): out[ids[r]] += x[r] (UnsortedSegmentSum)
+ * As JS loops the first two were 21 of the 34 ms of CPU the log-prob kernels took at N 2048,
+ * V 2048 (the base step's head, under load, 2026-12-06). Exact: a max does not round, and each
+ * product or sum rounds once, in the same order, as in the JS loops.
  */
 import { at, F32, I32, loop4, Module, V128 } from './simd-asm';
 
 export type RowMaxFn = (x: number, out: number, N: number, V: number) => void;
 export type NegScaleRowsFn = (x: number, s: number, out: number, N: number, V: number) => void;
+export type ScatterAddRowsFn = (x: number, ids: number, out: number, rows: number, inner: number, segments: number) => void;
 
 function rowMax(m: Module): void {
   const f = m.fn('row_max', [['x', I32], ['out', I32], ['N', I32], ['V', I32]]);
@@ -65,8 +66,36 @@ function negScaleRows(m: Module): void {
   );
 }
 
-/** Add `row_max` and `neg_scale_rows` to a module. */
+/** scatter_add_rows(x, ids, out, rows, inner, segments): out[ids[r], :] += x[r, :], ids out of range skipped. */
+function scatterAddRows(m: Module): void {
+  const f = m.fn('scatter_add_rows', [['x', I32], ['ids', I32], ['out', I32], ['rows', I32], ['inner', I32], ['segments', I32]]);
+  for (const n of ['r', 'j', 's', 'o']) f.local(n, I32);
+  f.i32(0).set('r');
+  f.block(() =>
+    f.loop(() => {
+      f.get('r').get('rows').geS().brIf(1);
+      f.get('ids').get('r').i32(2).shl().add().i32Load().set('s');
+      // TF drops out-of-range ids
+      f.get('s').i32(0).geS().get('s').get('segments').ltS().and().if(() => {
+        f.get('out').get('s').get('inner').mul().i32(2).shl().add().set('o');
+        f.i32(0).set('j');
+        loop4(
+          f,
+          'inner',
+          () => at(f, 'o').seq(() => at(f, 'o').v128Load()).seq(() => at(f, 'x').v128Load()).f32x4Add().v128Store(),
+          () => at(f, 'o').seq(() => at(f, 'o').f32Load()).seq(() => at(f, 'x').f32Load()).f32Add().f32Store(),
+        );
+      });
+      f.get('x').get('inner').i32(2).shl().add().set('x');
+      f.inc('r', 1);
+      f.br(0);
+    }),
+  );
+}
+
+/** Add `row_max`, `neg_scale_rows` and `scatter_add_rows` to a module. */
 export function addRows(m: Module): void {
   rowMax(m);
   negScaleRows(m);
+  scatterAddRows(m);
 }
