@@ -9,22 +9,32 @@
  *    objectives use, ported from tfjs-core's own `src/gradients/*_grad.ts` (Apache-2.0), so plain
  *    tfjs ops differentiate exactly as they do under `@tensorflow/tfjs`.
  *
- * 2. WASM kernels, written in JavaScript against the WASM heap, each measured against the tfjs
- *    ops it replaces (reference shapes: B 16, T 64, C 128, H 4, V 512; fwd+bwd):
- *    - `UnsortedSegmentSum`: missing on WASM; it is the gradient of `tf.gather` (embeddings).
+ * 2. WASM kernels on the WASM heap. The arithmetic runs in WebAssembly SIMD that this project
+ *    generates itself (simd-asm.ts, a tiny assembler; simd-*.ts, the code; simd-module.ts, one
+ *    module instantiated on the backend's own memory); the kernels (wasm-*.ts and below) are the
+ *    JS around it. Each measured against what it replaces (reference shapes: B 16, T 64, C 128,
+ *    H 4, V 512; fwd+bwd):
+ *    - `CmrpMatMul` (wasm-matmul.ts): 2-D matMul with transposes read in place, on a strided SIMD
+ *      GEMM with packed panels and relaxed-SIMD madd (simd-gemm.ts): 45-49 GFLOP/s vs XNNPACK's
+ *      ~30, which packs its right operand per new tensor and takes no transposes (every
+ *      transposed operand had to be copied first).
+ *    - `CmrpAttention` / `CmrpAttentionGrad` (wasm-attention.ts): causal multi-head
+ *      self-attention, the heads read in place in qkv, masked blocks skipped, the elementwise
+ *      passes in SIMD (simd-causal.ts); ~5 ms at the reference shape (tfjs ops: 87 ms).
+ *    - `CmrpNorm` / `CmrpNormGrad` (wasm-layernorm.ts, simd-norm.ts): LayerNorm / RMSNorm in one
+ *      pass each way (0.8 vs 2.2-2.8 ms at [1024, 128] for 7 + 10 tfjs kernels).
+ *    - `UnsortedSegmentSum`: missing on WASM; it is the gradient of `tf.gather` (embeddings, MoT
+ *      routing); rows added in SIMD.
  *    - `CmrpGatherRows`: row gather for embeddings and Mixture-of-Transformers routing; WASM's
  *      generic GatherV2 is slow here (embedding fwd+bwd 0.5 ms vs 3.0 ms).
- *    - `CmrpAttention` / `CmrpAttentionGrad`: causal multi-head self-attention (11.6 ms vs 87 ms).
- *      WASM runs batched matMul with naive loops (2.3 GFLOP/s at [64,64,32]x[64,32,64]) but 2-D
- *      matMul through XNNPACK (25-35 GFLOP/s), and its Slice/Unstack cost ~0.2 ms per call, so
- *      splitting heads with tfjs ops costs more than the attention itself. These kernels split
- *      heads with JS copies on the heap and call the WASM module's 2-D matMul once per
- *      (batch, head) and its Softmax once, with no engine bookkeeping in between.
- *    - `CmrpLogProbs` / `CmrpLogProbsGrad`: log p(target) from WASM's vectorized Softmax plus one
- *      JS pass, and a one-pass gradient (3.6 ms vs 7.9 ms at [1024, 512]).
- *    - `CmrpAdamW`: the whole AdamW update of a parameter in one pass (3.0 vs 6.3 ms per step).
- *    Tried and dropped: JS kernels for ReLU's gradient and for LayerNorm lost to WASM's SIMD
- *    elementwise kernels (JS manages ~1-2.5 ns per element, WASM's Multiply ~0.4-1).
+ *    - `CmrpLogProbs` / `CmrpLogProbsGrad`: log p(target) from WASM's vectorized Softmax plus SIMD
+ *      row maxima, and a one-pass gradient (3.6 ms vs 7.9 ms at [1024, 512] as JS loops).
+ *    - `CmrpAdamW`: the whole AdamW update of a parameter in one SIMD pass (simd-adamw.ts).
+ *    - `CmrpTranspose2d`, `CmrpSumRows` (wasm-layout.ts): JS layout loops for the gradients.
+ *    - `Identity` (wasm-identity.ts, installed by select.ts): shares data instead of copying.
+ *    Tried and dropped: JS kernels for ReLU's gradient (WASM's SIMD elementwise kernels win);
+ *    6-row or k-unrolled GEMM microkernels (V8 spills registers); copying a transposed A whole
+ *    before the GEMM (packing its blocks is as fast); causal blocks of 32 or 64 rows (noise-level).
  *    On other backends these kernels are absent and src/model/ops.ts uses plain tfjs ops instead.
  */
 import * as tf from '@tensorflow/tfjs-core';

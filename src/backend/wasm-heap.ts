@@ -1,14 +1,14 @@
 /**
  * JS kernels on the WASM heap: typed views of the heap, tensor offsets, output allocation, the
- * WASM module's 2-D matMul called directly, and a registration helper. Used by kernels.ts and
- * wasm-attention.ts.
+ * project's SIMD kernels (simd-module.ts) and a matMul on them, and a registration helper. Used by
+ * kernels.ts and the wasm-*.ts kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { packAFloats, packFloats } from './simd-gemm';
 import { simdKernels, SimdKernels, WasmMemory } from './simd-module';
 
-/** Heap access for one kernel call: typed views, offsets, allocation, direct 2-D matMul. */
+/** Heap access for one kernel call: typed views, offsets, allocation, the SIMD kernels. */
 export class Heap {
   private buf: ArrayBufferLike | null = null;
   private view = new Float32Array(0);
@@ -16,7 +16,7 @@ export class Heap {
 
   /**
    * Float32 view of the whole WASM heap. Any allocation may grow the heap and replace its
-   * buffer, so call this again after `alloc` or `matmul` rather than keeping the view.
+   * buffer, so call this again after `alloc` or `mm` rather than keeping the view.
    */
   f32(): Float32Array {
     const buf = (this.be.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer; // present at run time, absent from the .d.ts
@@ -75,38 +75,6 @@ export class Heap {
   free(...ts: tf.TensorInfo[]): void {
     for (const t of ts) this.be.disposeData(t.dataId);
   }
-  /**
-   * a [M, K] @ b [K, N] → new [M, N], calling the WASM module's BatchMatMul (XNNPACK) directly:
-   * the registered kernel adds two reshapes and typed-array allocations per call, which costs
-   * more than the multiply itself at attention sizes ([64,32]x[32,64]).
-   * XNNPACK caches its packed copy of b under b's id: never refill a b in place.
-   */
-  matmul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-    const [M, K] = a.shape, N = b.shape[1];
-    const out = this.alloc([M, N]);
-    const ids = this.be.dataIdMap;
-    batchMatMulFn(this.be)(ids.get(a.dataId)!.id, shape3(1, M, K), 3, ids.get(b.dataId)!.id, shape3(1, K, N), 3, 0, 0, ids.get(out.dataId)!.id);
-    return out;
-  }
-}
-
-type WasmMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number, transposeA: number, transposeB: number, outId: number) => void;
-const matMulFns = new WeakMap<BackendWasm, WasmMatMul>();
-function batchMatMulFn(be: BackendWasm): WasmMatMul {
-  let f = matMulFns.get(be);
-  if (!f) {
-    const cwrap = (be.wasm as unknown as { cwrap: (name: string, ret: null, args: string[]) => WasmMatMul }).cwrap;
-    f = cwrap(tf.BatchMatMul, null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
-    matMulFns.set(be, f);
-  }
-  return f;
-}
-const shapeBytes = new Map<string, Uint8Array>();
-function shape3(a: number, b: number, c: number): Uint8Array {
-  const key = `${a},${b},${c}`;
-  let s = shapeBytes.get(key);
-  if (!s) shapeBytes.set(key, (s = new Uint8Array(new Int32Array([a, b, c]).buffer)));
-  return s;
 }
 
 /** A JS kernel for the WASM backend. */
