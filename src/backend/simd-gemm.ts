@@ -12,17 +12,17 @@
  * (~3.7 ns per element, and a weight gradient's right operand has a row per token), tfjs reaches
  * it only without transposes (so every transposed operand was first copied by a JS kernel), and
  * each attention head had to be copied out of qkv into tensors of its own. This kernel reads
- * strided operands in place, needs no packing, and multiplies-adds with relaxed SIMD's f32x4
+ * strided operands in place, packs only the blocks it is working on (below), and multiplies-adds with relaxed SIMD's f32x4
  * madd (one fused instruction) where the engine has it. Measured on this 2-core EPYC (CPU time,
- * best of runs, 2026-12-06): [1024,128]x[128,512] 3.5 ms (38 GFLOP/s) vs XNNPACK 4.5 ms;
- * [128,1024]x[1024,512] (a weight gradient) 3.9 vs 6.1 ms; [64,32]x[32,64] 0.006 vs 0.016 ms.
- * Without madd (separate multiply and add) it is on par with XNNPACK.
+ * best of runs under load, 2026-12-06), through Heap.mm: [1024,128]x[128,512] 2.7-2.8 ms (48-49
+ * GFLOP/s) vs XNNPACK 4.5 ms; the weight gradient [1024,128]^T x [1024,512] 2.8-3.0 ms vs 6.1 ms
+ * for XNNPACK after a JS transpose; [64,32]x[32,64] 0.006 vs 0.016 ms. Without madd (separate
+ * multiply and add) and without packing it was on par with XNNPACK.
  *
  * Register blocking: 4 rows x 8 columns of C (2 v128 per row) accumulate over k with one
  * broadcast of A(i, k) per row and two loads of B per k (6 rows, or unrolling k, spilled
  * registers under V8 and measured slower); remainder rows use 1-3-row kernels, remainder
- * columns a 4-wide and a scalar kernel. Columns of 8 outside, rows inside: a k x 8 panel of B
- * stays in L1 across the rows of A.
+ * columns a 4-wide and a scalar kernel. Loop order and packing: see `gemm` below.
  *
  * Numerics: the fused multiply-add rounds once where multiply-then-add rounds twice; the sums run
  * over k in order. Results differ from XNNPACK's in the last bits (relative ~1e-6), like any change
