@@ -10,7 +10,7 @@ import { Module, V128 } from './simd-asm';
 import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
 import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
-import { addRows, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
+import { addRows, GatherRowsFn, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
 
 export interface SimdKernels {
@@ -23,6 +23,7 @@ export interface SimdKernels {
   rowMax: RowMaxFn;
   negScaleRows: NegScaleRowsFn;
   scatterAddRows: ScatterAddRowsFn;
+  gatherRows: GatherRowsFn;
   adamw: AdamWFn;
   fma: boolean; // relaxed SIMD madd in use
 }
@@ -86,6 +87,7 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       rowMax: ex.row_max as RowMaxFn,
       negScaleRows: ex.neg_scale_rows as NegScaleRowsFn,
       scatterAddRows: ex.scatter_add_rows as ScatterAddRowsFn,
+      gatherRows: ex.gather_rows as GatherRowsFn,
       adamw: ex.adamw as AdamWFn,
       fma: compiled.fma,
     };

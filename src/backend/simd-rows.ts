@@ -3,6 +3,7 @@
  *   row_max(x, out, N, V):           out[n] = max_j x[n, j]                 (CmrpLogProbs)
  *   neg_scale_rows(x, s, out, N, V):  out[n, j] = -s[n] x[n, j]            (CmrpLogProbsGrad)
  *   scatter_add_rows(x, ids, out, rows, inner, segments): out[ids[r]] += x[r] (UnsortedSegmentSum)
+ *   gather_rows(x, ids, out, n, width): out[i] = x[ids[i]]                  (CmrpGatherRows)
  * As JS loops the first two were 21 of the 34 ms of CPU the log-prob kernels took at N 2048,
  * V 2048 (the base step's head, under load, 2026-12-06). Exact: a max does not round, and each
  * product or sum rounds once, in the same order, as in the JS loops.
@@ -12,6 +13,7 @@ import { at, F32, I32, loop4, Module, V128 } from './simd-asm';
 export type RowMaxFn = (x: number, out: number, N: number, V: number) => void;
 export type NegScaleRowsFn = (x: number, s: number, out: number, N: number, V: number) => void;
 export type ScatterAddRowsFn = (x: number, ids: number, out: number, rows: number, inner: number, segments: number) => void;
+export type GatherRowsFn = (x: number, ids: number, out: number, n: number, width: number) => void;
 
 function rowMax(m: Module): void {
   const f = m.fn('row_max', [['x', I32], ['out', I32], ['N', I32], ['V', I32]]);
@@ -93,9 +95,33 @@ function scatterAddRows(m: Module): void {
   );
 }
 
-/** Add `row_max`, `neg_scale_rows` and `scatter_add_rows` to a module. */
+/** gather_rows(x, ids, out, n, width): out[i, :] = x[ids[i], :] (ids checked by the caller). */
+function gatherRows(m: Module): void {
+  const f = m.fn('gather_rows', [['x', I32], ['ids', I32], ['out', I32], ['n', I32], ['width', I32]]);
+  for (const n of ['r', 'j', 'src']) f.local(n, I32);
+  f.i32(0).set('r');
+  f.block(() =>
+    f.loop(() => {
+      f.get('r').get('n').geS().brIf(1);
+      f.get('x').get('ids').get('r').i32(2).shl().add().i32Load().get('width').mul().i32(2).shl().add().set('src');
+      f.i32(0).set('j');
+      loop4(
+        f,
+        'width',
+        () => at(f, 'out').seq(() => at(f, 'src').v128Load()).v128Store(),
+        () => at(f, 'out').seq(() => at(f, 'src').f32Load()).f32Store(),
+      );
+      f.get('out').get('width').i32(2).shl().add().set('out');
+      f.inc('r', 1);
+      f.br(0);
+    }),
+  );
+}
+
+/** Add `row_max`, `neg_scale_rows`, `scatter_add_rows` and `gather_rows` to a module. */
 export function addRows(m: Module): void {
   rowMax(m);
   negScaleRows(m);
   scatterAddRows(m);
+  gatherRows(m);
 }
