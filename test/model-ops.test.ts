@@ -100,6 +100,7 @@ test('matmul2d and linear match tf.matMul', () => {
 test('embedding, gatherRows and mergeRows match tf.gather', () => {
   const ids = tf.tensor2d([[1, 3, 3], [0, 7, 1]], undefined, 'int32');
   assertSameGrads((t) => ops.embedding(ids, t as tf.Tensor2D), (t) => tf.gather(t, ids), [rnd([8, 5], 1)]);
+  assertSameGrads((t) => ops.embedding(ids, t as tf.Tensor2D), (t) => tf.gather(t, ids), [rnd([8, 12], 11)]); // SIMD width, repeated ids
   const idx = tf.tensor1d([4, 0, 2], 'int32');
   assertSameGrads((x) => ops.gatherRows(x as tf.Tensor2D, idx), (x) => tf.gather(x, idx), [rnd([5, 3], 2)]);
   const ia = tf.tensor1d([1, 3], 'int32'), ib = tf.tensor1d([0, 2, 4], 'int32');
@@ -108,7 +109,7 @@ test('embedding, gatherRows and mergeRows match tf.gather', () => {
 });
 
 test('causal self-attention kernel matches the plain-ops reference (values and gradients)', () => {
-  for (const [B, T, H, C] of [[2, 5, 2, 8], [3, 16, 4, 32]]) {
+  for (const [B, T, H, C] of [[2, 5, 2, 8], [3, 16, 4, 32], [2, 37, 2, 16]]) {
     assertSameGrads((q) => ops.causalSelfAttention(q as tf.Tensor2D, B, H), (q) => ops.attentionReference(q as tf.Tensor2D, B, H), [rnd([B * T, 3 * C], B + T)]);
   }
   // causality: changing the last position changes no earlier output
@@ -130,6 +131,10 @@ test('layerNorm / rmsNorm / relu match tfjs compositions', () => {
   assertSameGrads((x, g, b) => ops.layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), (x, g, b) => tf.add(tf.mul(ln(x), g), b), [rnd([7, 16], 2), rnd([16], 3), rnd([16], 4)]);
   const rms = (x: tf.Tensor) => tf.div(x, tf.sqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6)));
   assertSameGrads((x, g) => ops.rmsNorm(x, g as tf.Tensor1D), (x, g) => tf.mul(rms(x), g), [rnd([7, 16], 5), rnd([16], 6)]);
+  // widths that are not a multiple of 4 (the SIMD kernels' scalar tails), with and without a gain
+  assertSameGrads((x, g) => ops.layerNorm(x, g as tf.Tensor1D), (x, g) => tf.mul(ln(x), g), [rnd([5, 13], 8), rnd([13], 9)]);
+  assertSameGrads((x) => ops.rmsNorm(x), (x) => rms(x), [rnd([3, 2, 7], 10)]);
+  assertSameGrads((x, g) => ops.layerNorm(x, g as tf.Tensor1D), (x, g) => tf.mul(ln(x), g), [rnd([64, 128], 11), rnd([128], 12)]);
   assertSameGrads((x) => ops.relu(x), (x) => tf.relu(x), [rnd([9, 11], 7)]);
 });
 
@@ -159,12 +164,12 @@ test('masked cross-entropy equals a hand computation', () => {
 });
 
 test('AdamW (fused kernel where available) takes the same steps as tf.train.adam', () => {
-  const p1 = tf.variable(rnd([4, 6], 1)), p2 = tf.variable(p1.clone());
+  const p1 = tf.variable(rnd([5, 7], 1)), p2 = tf.variable(p1.clone()); // 35 elements: the SIMD kernel's scalar tail too
   const ours = new AdamW({ lr: 0.01 });
   const ref = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
   for (let s = 0; s < 3; s++) {
     tf.tidy(() => {
-      const g = rnd([4, 6], 10 + s);
+      const g = rnd([5, 7], 10 + s);
       ours.step([p1], { [p1.name]: g });
       ref.applyGradients([{ name: p2.name, tensor: g }]);
     });

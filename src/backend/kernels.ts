@@ -9,22 +9,32 @@
  *    objectives use, ported from tfjs-core's own `src/gradients/*_grad.ts` (Apache-2.0), so plain
  *    tfjs ops differentiate exactly as they do under `@tensorflow/tfjs`.
  *
- * 2. WASM kernels, written in JavaScript against the WASM heap, each measured against the tfjs
- *    ops it replaces (reference shapes: B 16, T 64, C 128, H 4, V 512; fwd+bwd):
- *    - `UnsortedSegmentSum`: missing on WASM; it is the gradient of `tf.gather` (embeddings).
+ * 2. WASM kernels on the WASM heap. The arithmetic runs in WebAssembly SIMD that this project
+ *    generates itself (simd-asm.ts, a tiny assembler; simd-*.ts, the code; simd-module.ts, one
+ *    module instantiated on the backend's own memory); the kernels (wasm-*.ts and below) are the
+ *    JS around it. Each measured against what it replaces (reference shapes: B 16, T 64, C 128,
+ *    H 4, V 512; fwd+bwd):
+ *    - `CmrpMatMul` (wasm-matmul.ts): 2-D matMul with transposes read in place, on a strided SIMD
+ *      GEMM with packed panels and relaxed-SIMD madd (simd-gemm.ts): 45-49 GFLOP/s vs XNNPACK's
+ *      ~30, which packs its right operand per new tensor and takes no transposes (every
+ *      transposed operand had to be copied first).
+ *    - `CmrpAttention` / `CmrpAttentionGrad` (wasm-attention.ts): causal multi-head
+ *      self-attention, the heads read in place in qkv, masked blocks skipped, the elementwise
+ *      passes in SIMD (simd-causal.ts); ~5 ms at the reference shape (tfjs ops: 87 ms).
+ *    - `CmrpNorm` / `CmrpNormGrad` (wasm-layernorm.ts, simd-norm.ts): LayerNorm / RMSNorm in one
+ *      pass each way (0.8 vs 2.2-2.8 ms at [1024, 128] for 7 + 10 tfjs kernels).
+ *    - `UnsortedSegmentSum`: missing on WASM; it is the gradient of `tf.gather` (embeddings, MoT
+ *      routing); rows added in SIMD.
  *    - `CmrpGatherRows`: row gather for embeddings and Mixture-of-Transformers routing; WASM's
  *      generic GatherV2 is slow here (embedding fwd+bwd 0.5 ms vs 3.0 ms).
- *    - `CmrpAttention` / `CmrpAttentionGrad`: causal multi-head self-attention (11.6 ms vs 87 ms).
- *      WASM runs batched matMul with naive loops (2.3 GFLOP/s at [64,64,32]x[64,32,64]) but 2-D
- *      matMul through XNNPACK (25-35 GFLOP/s), and its Slice/Unstack cost ~0.2 ms per call, so
- *      splitting heads with tfjs ops costs more than the attention itself. These kernels split
- *      heads with JS copies on the heap and call the WASM module's 2-D matMul once per
- *      (batch, head) and its Softmax once, with no engine bookkeeping in between.
- *    - `CmrpLogProbs` / `CmrpLogProbsGrad`: log p(target) from WASM's vectorized Softmax plus one
- *      JS pass, and a one-pass gradient (3.6 ms vs 7.9 ms at [1024, 512]).
- *    - `CmrpAdamW`: the whole AdamW update of a parameter in one pass (3.0 vs 6.3 ms per step).
- *    Tried and dropped: JS kernels for ReLU's gradient and for LayerNorm lost to WASM's SIMD
- *    elementwise kernels (JS manages ~1-2.5 ns per element, WASM's Multiply ~0.4-1).
+ *    - `CmrpLogProbs` / `CmrpLogProbsGrad`: log p(target) from WASM's vectorized Softmax plus SIMD
+ *      row maxima, and a one-pass gradient (3.6 ms vs 7.9 ms at [1024, 512] as JS loops).
+ *    - `CmrpAdamW`: the whole AdamW update of a parameter in one SIMD pass (simd-adamw.ts).
+ *    - `CmrpTranspose2d`, `CmrpSumRows` (wasm-layout.ts): JS layout loops for the gradients.
+ *    - `Identity` (wasm-identity.ts, installed by select.ts): shares data instead of copying.
+ *    Tried and dropped: JS kernels for ReLU's gradient (WASM's SIMD elementwise kernels win);
+ *    6-row or k-unrolled GEMM microkernels (V8 spills registers); copying a transposed A whole
+ *    before the GEMM (packing its blocks is as fast); causal blocks of 32 or 64 rows (noise-level).
  *    On other backends these kernels are absent and src/model/ops.ts uses plain tfjs ops instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,8 +43,11 @@ import { attentionBackward, attentionForward } from './wasm-attention';
 import { callWasm, wasmKernel } from './wasm-heap';
 
 import { sumRowsKernel, transpose2dKernel } from './wasm-layout';
+import { matMulKernel } from './wasm-matmul';
+import { normGradKernel, normKernel } from './wasm-layernorm';
 
 export type { AttentionAttrs } from './wasm-attention';
+export type { NormAttrs } from './wasm-layernorm';
 export { hasKernel, setCustomKernels } from './switch';
 
 let registered = false;
@@ -53,7 +66,12 @@ const unsortedSegmentSum = wasmKernel(tf.UnsortedSegmentSum, (h, { x, segmentIds
   const rows = tf.util.sizeFromShape(segmentIds.shape);
   const inner = tf.util.sizeFromShape(x.shape) / rows;
   const out = h.alloc([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
-  const m = x.dtype === 'int32' ? h.i32() : h.f32();
+  if (x.dtype === 'float32') {
+    h.f32().fill(0, h.at(out), h.at(out) + numSegments * inner);
+    h.k.scatterAddRows(h.addr(x), h.addr(segmentIds), h.addr(out), rows, inner, numSegments); // SIMD (simd-rows.ts)
+    return out;
+  }
+  const m = h.i32();
   const ids = h.i32();
   const xo = h.at(x), oo = h.at(out), so = h.at(segmentIds);
   m.fill(0, oo, oo + numSegments * inner);
@@ -65,18 +83,17 @@ const unsortedSegmentSum = wasmKernel(tf.UnsortedSegmentSum, (h, { x, segmentIds
   return out;
 });
 
-/** out[i, :] = x[indices[i], :] for a 2-D float x. */
+/** out[i, :] = x[indices[i], :] for a 2-D float x (indices checked here, rows copied in SIMD: simd-rows.ts). */
 const gatherRows = wasmKernel('CmrpGatherRows', (h, { x, indices }) => {
   const [rows, width] = x.shape;
   const n = indices.shape[0];
   const out = h.alloc([n, width]);
-  const m = h.f32(), ids = h.i32();
-  const xo = h.at(x), oo = h.at(out), io = h.at(indices);
+  const ids = h.i32(), io = h.at(indices);
   for (let i = 0; i < n; i++) {
     const r = ids[io + i];
     if (r < 0 || r >= rows) throw new Error(`CmrpGatherRows: index ${r} out of range [0, ${rows})`);
-    m.copyWithin(oo + i * width, xo + r * width, xo + (r + 1) * width);
   }
+  h.k.gatherRows(h.addr(x), h.addr(indices), h.addr(out), n, width);
   return out;
 });
 
@@ -84,38 +101,34 @@ const gatherRows = wasmKernel('CmrpGatherRows', (h, { x, indices }) => {
  * Token log-probabilities: logits [N, V], targets int32 [N] → lp [N] and the softmax P [N, V]
  * (kept for the gradient). P comes from WASM's vectorized Softmax kernel; then
  * lp = l_t - max(l) + log(max(P)), since max(P) = exp(max(l) - logsumexp(l)) >= 1/V never
- * underflows (log(P_t) would, for very unlikely targets).
+ * underflows (log(P_t) would, for very unlikely targets). The row maxima are a SIMD pass (simd-rows.ts).
  */
 const logProbs = wasmKernel('CmrpLogProbs', (h, { logits, targets }) => {
   const [N, V] = logits.shape;
   const P = callWasm(tf.Softmax, h.be, { logits }, { dim: 1 });
   const lp = h.alloc([N]);
+  const ml = h.alloc([N]), mp = h.alloc([N]);
+  h.k.rowMax(h.addr(logits), h.addr(ml), N, V);
+  h.k.rowMax(h.addr(P), h.addr(mp), N, V);
   const m = h.f32(), t = h.i32();
-  const lo = h.at(logits), Po = h.at(P), to = h.at(targets), out = h.at(lp);
+  const lo = h.at(logits), to = h.at(targets), out = h.at(lp), mlo = h.at(ml), mpo = h.at(mp);
   for (let n = 0; n < N; n++) {
-    let ml = -Infinity, mp = 0;
-    for (let j = 0, r = n * V; j < V; j++) {
-      if (m[lo + r + j] > ml) ml = m[lo + r + j];
-      if (m[Po + r + j] > mp) mp = m[Po + r + j];
-    }
     const target = t[to + n];
     if (target < 0 || target >= V) throw new Error(`CmrpLogProbs: target ${target} out of range [0, ${V})`);
-    m[out + n] = m[lo + n * V + target] - ml + Math.log(mp);
+    m[out + n] = m[lo + n * V + target] - m[mlo + n] + Math.log(m[mpo + n]);
   }
+  h.free(ml, mp);
   return [lp, P];
 });
 
-/** Gradient of CmrpLogProbs: dlogits [N, V] = (onehot(targets) - P) * dlp[:, None]. */
+/** Gradient of CmrpLogProbs: dlogits [N, V] = (onehot(targets) - P) * dlp[:, None] (a SIMD pass, then the targets). */
 const logProbsGrad = wasmKernel('CmrpLogProbsGrad', (h, { P, targets, dlp }) => {
   const [N, V] = P.shape;
   const dl = h.alloc([N, V]);
+  h.k.negScaleRows(h.addr(P), h.addr(dlp), h.addr(dl), N, V);
   const m = h.f32(), t = h.i32();
-  const Po = h.at(P), to = h.at(targets), go = h.at(dlp), o = h.at(dl);
-  for (let n = 0; n < N; n++) {
-    const g = m[go + n], r = n * V;
-    for (let j = 0; j < V; j++) m[o + r + j] = -g * m[Po + r + j];
-    m[o + r + t[to + n]] += g;
-  }
+  const to = h.at(targets), go = h.at(dlp), o = h.at(dl);
+  for (let n = 0; n < N; n++) m[o + n * V + t[to + n]] += m[go + n];
   return dl;
 });
 
@@ -139,19 +152,9 @@ const adamW = wasmKernel('CmrpAdamW', (h, { p, g, m: m0, v: v0, gscale }, attrs)
   const { lr, beta1, beta2, eps, weightDecay, bc1, bc2 } = attrs as unknown as AdamWAttrs;
   const n = tf.util.sizeFromShape(p.shape);
   const p1 = h.alloc(p.shape), m1 = h.alloc(p.shape), v1 = h.alloc(p.shape);
-  const a = h.f32();
-  const po = h.at(p), go = h.at(g), mo = h.at(m0), vo = h.at(v0), p1o = h.at(p1), m1o = h.at(m1), v1o = h.at(v1);
-  const s = a[h.at(gscale)];
-  const stepSize = lr / bc1, rbc2 = 1 / bc2, decay = 1 - lr * weightDecay;
-  for (let i = 0; i < n; i++) {
-    const gi = a[go + i] * s;
-    const mi = beta1 * a[mo + i] + (1 - beta1) * gi;
-    const vi = beta2 * a[vo + i] + (1 - beta2) * gi * gi;
-    a[m1o + i] = mi;
-    a[v1o + i] = vi;
-    a[p1o + i] = a[po + i] * decay - (stepSize * mi) / (Math.sqrt(vi * rbc2) + eps);
-  }
+  // one SIMD pass (simd-adamw.ts)
+  h.k.adamw(h.addr(p), h.addr(g), h.addr(m0), h.addr(v0), h.addr(p1), h.addr(m1), h.addr(v1), n, h.addr(gscale), beta1, 1 - beta1, beta2, 1 - beta2, lr / bc1, 1 / bc2, 1 - lr * weightDecay, eps);
   return [p1, m1, v1];
 });
 
-const WASM_KERNELS: tf.KernelConfig[] = [unsortedSegmentSum, gatherRows, attentionForward, attentionBackward, logProbs, logProbsGrad, adamW, transpose2dKernel, sumRowsKernel];
+const WASM_KERNELS: tf.KernelConfig[] = [unsortedSegmentSum, gatherRows, attentionForward, attentionBackward, logProbs, logProbsGrad, adamW, transpose2dKernel, sumRowsKernel, matMulKernel, normKernel, normGradKernel];

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
 import { registerKernels } from './kernels';
+import { shareIdentityOnWasm } from './wasm-identity';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -58,6 +59,7 @@ export const DEFAULT_LOADERS: Record<BackendName, BackendLoader> = {
   },
   wasm: async () => {
     require('@tensorflow/tfjs-backend-wasm');
+    shareIdentityOnWasm();
     await setAndCheck('wasm');
     return 'wasm';
   },

@@ -1,12 +1,14 @@
 /**
  * JS kernels on the WASM heap: typed views of the heap, tensor offsets, output allocation, the
- * WASM module's 2-D matMul called directly, and a registration helper. Used by kernels.ts and
- * wasm-attention.ts.
+ * project's SIMD kernels (simd-module.ts) and a matMul on them, and a registration helper. Used by
+ * kernels.ts and the wasm-*.ts kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { packAFloats, packFloats } from './simd-gemm';
+import { simdKernels, SimdKernels, WasmMemory } from './simd-module';
 
-/** Heap access for one kernel call: typed views, offsets, allocation, direct 2-D matMul. */
+/** Heap access for one kernel call: typed views, offsets, allocation, the SIMD kernels. */
 export class Heap {
   private buf: ArrayBufferLike | null = null;
   private view = new Float32Array(0);
@@ -14,7 +16,7 @@ export class Heap {
 
   /**
    * Float32 view of the whole WASM heap. Any allocation may grow the heap and replace its
-   * buffer, so call this again after `alloc` or `matmul` rather than keeping the view.
+   * buffer, so call this again after `alloc` or `mm` rather than keeping the view.
    */
   f32(): Float32Array {
     const buf = (this.be.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer; // present at run time, absent from the .d.ts
@@ -27,6 +29,42 @@ export class Heap {
   i32(): Int32Array {
     return new Int32Array(this.f32().buffer);
   }
+  /** The SIMD kernels of simd-module.ts (GEMM, transpose, causal attention passes) on this backend's memory. */
+  get k(): SimdKernels {
+    return simdKernels((this.be.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory);
+  }
+  /** Byte address of a tensor's first element (what the simd-gemm.ts kernels take). */
+  addr(t: tf.TensorInfo): number {
+    return this.be.dataIdMap.get(t.dataId)!.memoryOffset;
+  }
+  /**
+   * op(a) @ op(b) for 2-D float32 a, b into a new tensor, op = transpose where asked, with the
+   * SIMD GEMM of simd-gemm.ts: a transposed a is read in place; a transposed b is first copied
+   * (the GEMM reads B rows contiguously).
+   */
+  mm(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = false, transposeB = false): tf.TensorInfo {
+    const [M, K] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+    const N = transposeB ? b.shape[0] : b.shape[1];
+    if ((transposeB ? b.shape[1] : b.shape[0]) !== K) throw new Error(`mm: [${a.shape}]${transposeA ? 'T' : ''} x [${b.shape}]${transposeB ? 'T' : ''} do not fit`);
+    const out = this.alloc([M, N]);
+    const scratch: tf.TensorInfo[] = [];
+    let bb = b;
+    if (transposeB) {
+      bb = this.alloc([K, N]);
+      scratch.push(bb);
+      this.k.transpose(this.addr(b), 4 * K, this.addr(bb), 4 * N, N, K);
+    }
+    // A(i, k) at a + i*ars + k*aks: a [M, K] row-major, or a [K, M] read transposed, blocks of it
+    // copied to pa (read in place, rows of a 4 KB apart fall in the same L1 sets: the LM head's
+    // weight gradient at V 2048 took 40 ms instead of 29)
+    const [ars, aks] = transposeA ? [4, 4 * M] : [4 * K, 4];
+    const pa = transposeA ? this.alloc([packAFloats(M, K)]) : null;
+    const pk = this.alloc([packFloats(N, K)]);
+    scratch.push(pk, ...(pa ? [pa] : []));
+    this.k.gemm(this.addr(a), ars, aks, this.addr(bb), 4 * N, this.addr(out), 4 * N, M, N, K, 0, this.addr(pk), pa ? this.addr(pa) : 0);
+    this.free(...scratch);
+    return out;
+  }
   /** Index of a tensor's first element in `f32()`. */
   at(t: tf.TensorInfo): number {
     return this.be.dataIdMap.get(t.dataId)!.memoryOffset >>> 2;
@@ -37,38 +75,6 @@ export class Heap {
   free(...ts: tf.TensorInfo[]): void {
     for (const t of ts) this.be.disposeData(t.dataId);
   }
-  /**
-   * a [M, K] @ b [K, N] → new [M, N], calling the WASM module's BatchMatMul (XNNPACK) directly:
-   * the registered kernel adds two reshapes and typed-array allocations per call, which costs
-   * more than the multiply itself at attention sizes ([64,32]x[32,64]).
-   * XNNPACK caches its packed copy of b under b's id: never refill a b in place.
-   */
-  matmul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-    const [M, K] = a.shape, N = b.shape[1];
-    const out = this.alloc([M, N]);
-    const ids = this.be.dataIdMap;
-    batchMatMulFn(this.be)(ids.get(a.dataId)!.id, shape3(1, M, K), 3, ids.get(b.dataId)!.id, shape3(1, K, N), 3, 0, 0, ids.get(out.dataId)!.id);
-    return out;
-  }
-}
-
-type WasmMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number, transposeA: number, transposeB: number, outId: number) => void;
-const matMulFns = new WeakMap<BackendWasm, WasmMatMul>();
-function batchMatMulFn(be: BackendWasm): WasmMatMul {
-  let f = matMulFns.get(be);
-  if (!f) {
-    const cwrap = (be.wasm as unknown as { cwrap: (name: string, ret: null, args: string[]) => WasmMatMul }).cwrap;
-    f = cwrap(tf.BatchMatMul, null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
-    matMulFns.set(be, f);
-  }
-  return f;
-}
-const shapeBytes = new Map<string, Uint8Array>();
-function shape3(a: number, b: number, c: number): Uint8Array {
-  const key = `${a},${b},${c}`;
-  let s = shapeBytes.get(key);
-  if (!s) shapeBytes.set(key, (s = new Uint8Array(new Int32Array([a, b, c]).buffer)));
-  return s;
 }
 
 /** A JS kernel for the WASM backend. */

@@ -17,8 +17,11 @@ import { Transformer } from './transformer';
 
 /** torch_tiny.py's batch: 16 sequences of 64 tokens; Adam at lr 1e-3. */
 export const REFERENCE_BATCH = { batch: 16, seq_len: 64, lr: 1e-3 };
-/** Base training batch: 8 sequences of 256 tokens, a text prefix then image codes. */
-export const BASE_BATCH = { batch: 8, seq_len: 256, text_vocab: 1024, image_from: 128 };
+/**
+ * Base training batch: 8 sequences of 256 tokens, a text prefix then one image's 64 codes (the base
+ * config puts image codes at grid positions, so a run of codes may not exceed image_tokens).
+ */
+export const BASE_BATCH = { batch: 8, seq_len: 256, text_vocab: 1024, image_from: 192 };
 /** Sampling: 4 sequences, a 16-token prompt, 64 new tokens. */
 export const SAMPLE_SETUP = { batch: 4, prompt_len: 16, new_tokens: 64 };
 

@@ -4,8 +4,9 @@
  * Why custom gradients: on WASM, `matMul` with transposeA/transposeB or batch dimensions runs
  * through naive loops (1.3-2.8 GFLOP/s) while a plain 2-D matMul goes through XNNPACK
  * (25-35 GFLOP/s). tfjs's own gradient for matMul uses the transpose flags, so every backward
- * matMul was on the slow path. Each op here is a `tf.customGrad` whose backward transposes
- * explicitly (`transpose2d`, a JS kernel on WASM: src/backend/wasm-layout.ts) and then calls a plain 2-D matMul.
+ * matMul was on the slow path. Each op here is a `tf.customGrad` whose products go through
+ * `matMul` of src/backend/wasm-matmul.ts: on WASM a SIMD GEMM that reads transposed operands in
+ * place (src/backend/simd-gemm.ts), elsewhere tfjs's matMul.
  * Where tfjs ops are still slow or too many, a JS kernel on the WASM heap takes over (attention,
  * embedding rows, log-probabilities, AdamW: src/backend/kernels.ts); measured alternatives that
  * lost are noted where they were tried.
@@ -18,7 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernels, hasKernel, AttentionAttrs } from '../backend/kernels';
-import { sumLeading, transpose2d } from '../backend/wasm-layout';
+import { sumLeading } from '../backend/wasm-layout';
+import { matMul } from '../backend/wasm-matmul';
 
 registerKernels();
 
@@ -33,29 +35,15 @@ function customOp(f: Forward): (...inputs: tf.Tensor[]) => tf.Tensor {
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
-/**
- * dW = x^T @ dy for x [M, K], dy [M, N] (M = tokens), as `transpose(x) @ dy` or as
- * `(transpose(dy) @ x)^T`, whichever moves fewer elements. WASM's matMul packs its right operand
- * for XNNPACK (~3.5 ns per element, paid again for every new tensor) and a transpose costs
- * 2.5-5 ns per element, so the two forms measured within 7% of each other at every weight of the
- * reference model; the right operand always has M rows either way.
- */
-function transposeWeightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
-  const [M, K] = x.shape;
-  const N = dy.shape[1];
-  if (M * K <= M * N + K * N) return tf.matMul(transpose2d(x), dy);
-  return transpose2d(tf.matMul(transpose2d(dy), x));
-}
-
-/** y = a @ b for 2-D a [M, K], b [K, N], with a backward pass of plain 2-D matMuls. */
+/** y = a @ b for 2-D a [M, K], b [K, N], with a backward pass of 2-D matMuls (transposes read in place on WASM). */
 export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const op = customOp(([a_, b_], save) => {
     save([a_, b_]);
     return {
-      value: tf.matMul(a_ as tf.Tensor2D, b_ as tf.Tensor2D),
+      value: matMul(a_ as tf.Tensor2D, b_ as tf.Tensor2D),
       gradFunc: (dy, [sa, sb]) => [
-        tf.matMul(dy as tf.Tensor2D, transpose2d(sb as tf.Tensor2D)), // dA = dy @ b^T  [M, K]
-        transposeWeightGrad(sa as tf.Tensor2D, dy as tf.Tensor2D), //     dB = a^T @ dy  [K, N]
+        matMul(dy as tf.Tensor2D, sb as tf.Tensor2D, false, true), // dA = dy @ b^T  [M, K]
+        matMul(sa as tf.Tensor2D, dy as tf.Tensor2D, true, false), // dB = a^T @ dy  [K, N]
       ],
     };
   });
@@ -76,18 +64,17 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
   const op = customOp(([x_, w_, b_], save) => {
     const x2 = tf.reshape(x_, [M, K]) as tf.Tensor2D; // [M, K]
     save([x2, w_]);
-    const wKN = tw ? transpose2d(w_ as tf.Tensor2D) : (w_ as tf.Tensor2D); // [K, N]
-    let y: tf.Tensor = tf.matMul(x2, wKN); // [M, N]
+    let y: tf.Tensor = matMul(x2, w_ as tf.Tensor2D, false, tw); // [M, N]
     if (b_) y = tf.add(y, b_);
     return {
       value: tf.reshape(y, [...lead, N]),
       gradFunc: (dy, [sx, sw]) => {
         const g = tf.reshape(dy, [M, N]) as tf.Tensor2D; // [M, N]
         const x2s = sx as tf.Tensor2D;
-        // dx = g @ w^T: for w [K, N] transpose w; for a transposed w [N, K] it is a plain matMul
-        const dx = tf.reshape(tw ? tf.matMul(g, sw as tf.Tensor2D) : tf.matMul(g, transpose2d(sw as tf.Tensor2D)), x.shape);
-        // dw [K, N] = x^T @ g; for w [N, K] we need its transpose, g^T @ x = (x^T @ g)^T
-        const dw = tw ? transpose2d(transposeWeightGrad(x2s, g)) : transposeWeightGrad(x2s, g);
+        // dx = g @ w^T: for w [K, N] a transposed operand; for a transposed w [N, K] a plain matMul
+        const dx = tf.reshape(matMul(g, sw as tf.Tensor2D, false, !tw), x.shape);
+        // dw [K, N] = x^T @ g; for w [N, K] its transpose, g^T @ x
+        const dw = tw ? matMul(g, x2s, true, false) : matMul(x2s, g, true, false);
         return b_ ? [dx, dw, sumLeading(g, 1)] : [dx, dw];
       },
     };
@@ -237,11 +224,12 @@ export function rmsNorm(x: tf.Tensor, gain?: tf.Tensor1D, eps = 1e-6): tf.Tensor
 
 /**
  * xhat * gain with xhat = (x - mean) * rstd (RMSNorm: mean = 0), over the last axis.
- * Backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gain: 10 WASM
- * elementwise kernels instead of tfjs autodiff's ~25. (A one-pass JS kernel was slower without a
- * gain, 1.6 vs 1.1 ms fwd+bwd at [1024, 128], and not worth its code with one.)
+ * Backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gain. On WASM one SIMD
+ * kernel each way (CmrpNorm / CmrpNormGrad, src/backend/wasm-layernorm.ts); elsewhere 10 tfjs
+ * elementwise kernels instead of tfjs autodiff's ~25.
  */
 function normalize(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms: boolean): tf.Tensor {
+  if (x.dtype === 'float32' && hasKernel('CmrpNorm')) return normalizeKernel(x, gain, eps, rms);
   const ax = x.rank - 1;
   const op = customOp((xs, save) => {
     const [x_, g_] = [xs[0], gain ? xs[1] : null];
@@ -257,6 +245,22 @@ function normalize(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms
         const dx = tf.mul(srstd, tf.sub(centred, tf.mul(sxhat, tf.mean(tf.mul(g, sxhat), ax, true))));
         return g_ ? [dx, sumLeading(tf.mul(dy, sxhat), ax)] : [dx];
       },
+    };
+  });
+  return gain ? op(x, gain) : op(x);
+}
+
+/** `normalize` through the CmrpNorm / CmrpNormGrad kernels. */
+function normalizeKernel(x: tf.Tensor, gain: tf.Tensor1D | undefined, eps: number, rms: boolean): tf.Tensor {
+  const attrs = { eps, rms } as unknown as tf.NamedAttrMap;
+  const op = customOp((xs, save) => {
+    const [x_, g_] = [xs[0], gain ? xs[1] : null];
+    const out = tf.engine().runKernel('CmrpNorm', g_ ? { x: x_, gain: g_ } : { x: x_ }, attrs) as tf.Tensor[];
+    const [y, xhat, rstd] = g_ ? out : [out[0], out[0], out[1]];
+    save([xhat, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy, [sxhat, srstd]) => tf.engine().runKernel('CmrpNormGrad', { dy, xhat: sxhat, rstd: srstd, ...(g_ ? { gain: g_ } : {}) }, attrs) as tf.Tensor[],
     };
   });
   return gain ? op(x, gain) : op(x);

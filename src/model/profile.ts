@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface ProfileRow {
-  op: string; // kernel name, `BatchMatMul [M,K]x[K,N]` for matMuls, or `(outside kernels)`
+  op: string; // kernel name, `BatchMatMul [M,K]x[K,N]` (or CmrpMatMul, T for a transposed operand) for matMuls, or `(outside kernels)`
   calls: number; // per step
   ms: number; // wall-clock per step
   cpu_ms: number; // CPU time per step
@@ -23,10 +23,10 @@ export interface StepProfile {
 
 /** Kernel name plus the shapes that tell the matMuls apart. */
 function opKey(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): string {
-  if (name !== 'BatchMatMul') return name;
+  if (name !== 'BatchMatMul' && name !== 'CmrpMatMul') return name;
   const { a, b } = inputs;
   const ta = attrs?.transposeA ? 'T' : '', tb = attrs?.transposeB ? 'T' : '';
-  return `BatchMatMul [${a?.shape}]${ta}x[${b?.shape}]${tb}`;
+  return `${name} [${a?.shape}]${ta}x[${b?.shape}]${tb}`;
 }
 
 /** Time `steps` calls of `step` (after `warmup` untimed ones), kernel by kernel. */

@@ -1,0 +1,63 @@
+/**
+ * The SIMD GEMM of src/backend/simd-gemm.ts (through the CmrpMatMul kernel and Heap.mm) against
+ * tfjs's matMul (XNNPACK on WASM): every transpose combination, shapes that exercise the 4-row,
+ * 8-, 4- and 1-column remainder kernels, k in several packed blocks (K > 256), rows in several blocks (M > 256), strided views and
+ * accumulation. Tolerance: 1e-5 relative to
+ * the largest |value| (the fused multiply-add and XNNPACK's blocking round differently in the last bits).
+ */
+import { test, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../src/backend/select';
+import { registerKernels } from '../src/backend/kernels';
+import { matMul } from '../src/backend/wasm-matmul';
+import { Heap } from '../src/backend/wasm-heap';
+
+let wasm = false;
+before(async () => {
+  await initBackend();
+  registerKernels();
+  wasm = tf.getBackend() === 'wasm';
+});
+
+const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed) as unknown as tf.Tensor2D;
+
+function assertClose(a: tf.Tensor, b: tf.Tensor, what: string): void {
+  assert.deepEqual(a.shape, b.shape, what);
+  const x = a.dataSync(), y = b.dataSync();
+  let scale = 1e-6, err = 0;
+  for (let i = 0; i < x.length; i++) {
+    scale = Math.max(scale, Math.abs(y[i]));
+    err = Math.max(err, Math.abs(x[i] - y[i]));
+  }
+  assert.ok(err <= 1e-5 * scale, `${what}: max error ${err} (largest value ${scale})`);
+}
+
+test('matMul: every transpose combination and remainder shape equals tf.matMul', () => {
+  let seed = 1;
+  for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 3, 13], [9, 17, 12], [37, 13, 21], [64, 32, 64], [130, 96, 200], [20, 600, 24], [300, 270, 36]]) {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      tf.tidy(() => {
+        const a = rnd(ta ? [K, M] : [M, K], seed++), b = rnd(tb ? [N, K] : [K, N], seed++);
+        assertClose(matMul(a, b, ta, tb), tf.matMul(a, b, ta, tb), `[${M},${K},${N}] transposeA ${ta} transposeB ${tb}`);
+      });
+    }
+  }
+});
+
+test('gemm: strided operands read in place, acc adds to C, transpose copies a strided block', (t) => {
+  if (!wasm) return t.skip('the WASM backend is not active');
+  tf.tidy(() => {
+    const h = new Heap(tf.backend() as BackendWasm);
+    // A = columns 3..8 of a [7, 12] tensor, B = columns 2..11 of a [6, 16] tensor
+    const A = rnd([7, 12], 1), B = rnd([6, 16], 2), C0 = rnd([7, 10], 3);
+    const want = tf.add(C0, tf.matMul(tf.slice(A, [0, 3], [7, 6]), tf.slice(B, [0, 2], [6, 10])));
+    const C = tf.clone(C0);
+    h.k.gemm(h.addr(A) + 12, 48, 4, h.addr(B) + 8, 64, h.addr(C), 40, 7, 10, 6, 1, 0, 0);
+    assertClose(C, want, 'strided gemm with acc');
+    const T = tf.zeros([10, 7]);
+    h.k.transpose(h.addr(C), 40, h.addr(T), 28, 7, 10);
+    assertClose(T, tf.transpose(C), 'transpose');
+  });
+});
