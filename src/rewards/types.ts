@@ -5,7 +5,7 @@
  * group-level components (the official LPIPS diversity) read the group, others ignore it.
  */
 import type { GrpoPrompt, Character } from '../data/rolescape/types';
-import type { Judges } from '../judges/train';
+import type { Judges } from '../judges';
 import type { TextJudges } from '../judges/text/train';
 import type { StyleCandidate } from '../judges/text/style';
 

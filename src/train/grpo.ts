@@ -19,7 +19,7 @@ import type { Tokenizers } from '../tokenizers/bundle';
 import { AdamW } from '../model/optim';
 import type { SaveOptions } from '../model/checkpoint';
 import { saveCheckpoint } from '../model/checkpoint';
-import type { Judges } from '../judges/train';
+import type { Judges } from '../judges';
 import type { TextJudges } from '../judges/text/train';
 import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
