@@ -6,7 +6,7 @@
  */
 import type { GrpoPrompt, Character } from '../data/rolescape/types';
 import type { Judges } from '../judges';
-import type { TextJudges } from '../judges/text/train';
+import type { TextJudges } from '../judges/text';
 import type { StyleCandidate } from '../judges/text/style';
 
 export interface RewardBatch {

@@ -13,7 +13,7 @@ import { loadModelOrAdapter, saveAdapter, isAdapterDir } from '../model/adapter'
 import { saveCheckpoint, loadCheckpointState } from '../model/checkpoint';
 import { LoraAdapters } from '../model/lora';
 import { loadJudges } from '../judges';
-import { loadTextJudges } from '../judges/text/train';
+import { loadTextJudges } from '../judges/text';
 import { readImages32 } from '../tokenizers/image-io';
 import { bandReferences, TEXT_SIDE_COMPONENTS } from '../rewards';
 import { characterContext } from './tasks';

@@ -20,7 +20,7 @@ import { AdamW } from '../model/optim';
 import type { SaveOptions } from '../model/checkpoint';
 import { saveCheckpoint } from '../model/checkpoint';
 import type { Judges } from '../judges';
-import type { TextJudges } from '../judges/text/train';
+import type { TextJudges } from '../judges/text';
 import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
