@@ -217,6 +217,7 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
     ['grpo workers 1000 in the file', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', smokeCfg({ workers: 1000 }), '--out', path.join(tmp, 'o-g')], /workers/],
     ['experiment --seeds 0', ['experiment', '--grid', 'demo-smoke', '--out', path.join(tmp, 'o-x'), '--seeds', '0'], /--seeds/],
     ['experiment --characters 0', ['experiment', '--grid', 'demo-smoke', '--data', clean, '--out', path.join(tmp, 'o-x'), '--characters', '0'], /--characters/],
+    ['experiment --heldout-judges missing', ['experiment', '--grid', 'demo-smoke', '--data', clean, '--out', path.join(tmp, 'o-x'), '--heldout-judges', path.join(tmp, 'nope')], /--heldout-judges: .*no such folder/],
     ['an unknown option', ['sft', '--character', A, '--out', path.join(tmp, 'o-c'), '--shotz', '3'], /unknown option '--shotz'/],
     ['a required option missing', ['eval', '--character', A, '--out', path.join(tmp, 'r.json')], /required option '--model <dir>'/],
     ['--data is a file', ['sft', '--character', A, '--data', path.join(tmp, 'bad.json'), '--out', path.join(tmp, 'o-c')], /--data: .*not a folder/],

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { bootstrapMeanInterval, signCount, mean, std, quantileSorted } from '../src/util/stats';
-import { aggregate, markdownTable, pairedDeltas, formatCell, formatDelta, markdownReport, PARTIAL_MARK, type CellResult, type ExperimentResults } from '../src/eval/experiments/results';
+import { aggregate, markdownTable, pairedDeltas, formatCell, formatDelta, markdownReport, codeLine, PARTIAL_MARK, type CellResult, type ExperimentResults } from '../src/eval/experiments/results';
+import { codeVersion } from '../src/util/provenance';
 import { METRIC_KEYS, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS } from '../src/eval/suite/report';
 import { markImageDependence, scoreVqaSplit, vqaRecords, type VqaItem } from '../src/eval/suite';
 
@@ -115,4 +116,14 @@ test('VQA items: image-dependent when the question has several answers across th
   assert.throws(() => vqaRecords(seen, blind.slice(1)), /4 blind answers for 5 items/);
   const noBlind = scoreVqaSplit(vqaRecords(seen));
   assert.equal(noBlind.vqa_acc_blind, null);
+});
+
+test('code provenance: the commit that made each cell, and a mixed cache said in the report', () => {
+  const v = codeVersion();
+  assert.ok(v === null || /^[0-9a-f]{12}(\+dirty)?$/.test(v), `a short commit hash, maybe +dirty: ${v}`);
+  const at = (code: string | undefined, character: string) => ({ ...cell('m', character, {}), ...(code === undefined ? {} : { code }) });
+  assert.equal(codeLine([at('aaaaaaaaaaaa', 'A'), at('aaaaaaaaaaaa', 'B')]), 'Code: every cell made at `aaaaaaaaaaaa` (2 cells).');
+  const mixed = codeLine([at('aaaaaaaaaaaa', 'A'), at('bbbbbbbbbbbb', 'B'), at(undefined, 'C')]);
+  assert.match(mixed, /cells made by different code/);
+  assert.match(mixed, /`aaaaaaaaaaaa` \(1 cell\), `bbbbbbbbbbbb` \(1 cell\), not recorded \(1 cell\)/);
 });

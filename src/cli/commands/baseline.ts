@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .command('baseline')
     .description('make a baseline policy for a character, scored by `cmrp eval` like any model: prompt-only, image-only (DreamBooth-style), text-only, separate')
     .requiredOption('--kind <kind>', KINDS.join('|'))
-    .requiredOption('--character <name>', 'character id in the dataset')
+    .requiredOption('--character <name>', 'character id or folder name in the dataset')
     .requiredOption('--out <dir>', 'where the baseline is written')
     .option('--data <dir>', 'a RoleScape-20 folder (default: the embedded synthetic dataset)')
     .option('--shots <k>', 'reference images K (default 10)', wholeNumber(1, 1000))

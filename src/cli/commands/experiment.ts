@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { resolveGrid, runExperiment, aggregate, markdownTable, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
 import { pickCharacters } from '../../eval/experiments/runner';
 import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
@@ -27,11 +28,16 @@ export function register(program: Command): void {
     .option('--base <dir>', 'base checkpoint', defaultBaseDir())
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--text-judges <dir>', 'text judges', path.join(root, 'checkpoints', 'text-judges'))
+    .option('--heldout-judges <dir|none>', 'held-out image judges for the *_heldout metrics (default: checkpoints/judges-heldout when present; a folder of <character>/ folders for leave-the-character-out real judges)')
     .option('--allow-invalid', 'run even when a chosen character has data errors (as `cmrp data validate` reports them)', false)
     .option('--json', 'print the aggregate as one JSON object on stdout', false)
     .option('--quiet', 'no progress bar', false);
-  forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; out: string; data?: string; base: string; judges: string; textJudges: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
+  forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; out: string; data?: string; base: string; judges: string; textJudges: string; heldoutJudges?: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
       const grid = resolveGrid(o.grid);
+      const heldOutJudgesDir = o.heldoutJudges === 'none' ? null : o.heldoutJudges;
+      if (heldOutJudgesDir !== undefined && heldOutJudgesDir !== null && !fs.existsSync(heldOutJudgesDir)) {
+        throw new UserError(`--heldout-judges: ${heldOutJudgesDir}: no such folder (expected a judges folder, a folder of <character>/ judge folders, or none)`);
+      }
       const seeds = o.seeds;
       const data = await resolveDataDir(o.data);
       // the chosen characters, by id or folder name, each gated on its data as `data validate` checks it
@@ -51,7 +57,7 @@ export function register(program: Command): void {
       let bar: ReturnType<typeof progressBar> | null = null;
       const command = `npx cmrp ${process.argv.slice(2).join(' ')}`;
       const r = await runExperiment({
-        grid, characters, seeds, out: o.out, dataDir: data, baseDir: o.base, judgesDir: o.judges, textJudgesDir: o.textJudges, command,
+        grid, characters, seeds, out: o.out, dataDir: data, baseDir: o.base, judgesDir: o.judges, textJudgesDir: o.textJudges, heldOutJudgesDir, command,
         log: (l) => console.error(l),
         onCell: (done, total, cell) => {
           bar ??= progressBar(`experiment ${grid.name}`, total, { quiet: o.quiet });

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   const cmd = group
     .command('official')
     .description("write one character's Unified-SFT data and dataset config, Character-GRPO prompts and config, as the official UniCharacter code reads them, with a README of the commands")
-    .requiredOption('--character <name>', 'character id in the dataset')
+    .requiredOption('--character <name>', 'character id or folder name in the dataset')
     .requiredOption('--out <dir>', 'the export folder (replaced atomically when it holds an export of this character)')
     .option('--data <dir>', 'a RoleScape-20 folder (default: the embedded synthetic dataset)')
     .option('--sft-config <name|file>', 'SFT preset (default, smoke) or a JSON file of the SftSchema shape: shots, task_weights, mandatory_t2i', 'default')

@@ -22,6 +22,8 @@ export interface CellResult {
   train_seconds: number;
   eval_seconds: number;
   cached: boolean;
+  /** The code that made the cell (`codeVersion()`: commit, `+dirty` for local changes), as recorded then; absent for cells made before it was recorded. */
+  code?: string | null;
 }
 
 export interface ExperimentResults {
@@ -206,6 +208,17 @@ function truthTable(r: ExperimentResults, expected: number): string[] {
   ];
 }
 
+/** Which code made the cells: one commit, or the counts per commit when a cache mixes them. */
+export function codeLine(cells: readonly CellResult[]): string {
+  const counts = new Map<string, number>();
+  for (const c of cells) {
+    const k = c.code ?? 'not recorded';
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([k, v]) => `${k === 'not recorded' ? k : '`' + k.replace(/[^0-9a-z+]/g, '') + '`'} (${v} cell${v === 1 ? '' : 's'})`);
+  return counts.size <= 1 ? `Code: every cell made at ${parts[0] ?? '–'}.` : `Code: **cells made by different code** (the cache keys cover inputs, not code): ${parts.join(', ')}.`;
+}
+
 export function markdownReport(r: ExperimentResults): string {
   const summary = aggregate(r.cells, r.methods);
   const n = r.characters.length * r.seeds;
@@ -216,6 +229,8 @@ export function markdownReport(r: ExperimentResults): string {
     `Characters (${r.characters.length}): ${r.characters.map(mdText).join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
     `Mean ± std over the character-seed pairs that have the metric (std with n-1), with n in each cell; a cell of n = 1 shows its value alone; ${PARTIAL_MARK}: the cell rests on fewer than the ${n} pairs of the grid (its mean is over another subset). Best per column in bold among cells with n >= 2 on all ${n} pairs: higher is better, except \`t2i_copy_rate\` and \`t2i_memorized_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
+    '',
+    codeLine(r.cells),
     '',
     markdownTable(summary, METRIC_KEYS, n),
     '',

@@ -19,6 +19,7 @@ import { grpoIdentity, resolveGrpoConfig } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
 import { defaultHeldOutJudgesDir } from '../../judges/heldout';
+import { codeVersion } from '../../util/provenance';
 import { evaluatePolicy, resolveEvalConfig, type EvalConfig, type EvalReport } from '../suite';
 import { rowBaseDir, type Grid, type Method } from './grid';
 import { CellResult, ExperimentResults, RESULTS_FORMAT, markdownReport } from './results';
@@ -130,7 +131,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     } finally {
       policy.dispose();
     }
-    const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: cell.trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false };
+    const result: CellResult = { character: c.id, method: m.name, seed, metrics: report.metrics, train_seconds: cell.trainSeconds, eval_seconds: (Date.now() - te) / 1000, cached: false, code: codeVersion() };
     writeJsonAtomic(cell.file, { spec_hash: cell.specHash, data_sha: dataSha, spec: cell.spec, result, report });
     return result;
   };
