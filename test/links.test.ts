@@ -43,6 +43,7 @@ function missingPaths(text: string, where: string, keep: (p: string) => boolean 
     .filter((m) => {
       const p = m[0];
       if (!keep(p) || GENERATED.some((g) => g.test(p))) return false;
+      if (/--out[ =]$/.test(text.slice(Math.max(0, m.index! - 6), m.index))) return false; // what a command writes
       return /[*<{]/.test(text[m.index! + p.length] ?? '') ? !existsAsPrefix(p) : !exists(p);
     })
     .map((m) => `${where}: ${m[0]}`);
@@ -74,4 +75,5 @@ test('the path pattern finds what the docs write', () => {
   assert.deepEqual(found, ['src/eval/suite/t2i.ts', 'docs/eval-metrics.md', 'checkpoints/base']);
   assert.deepEqual(missingPaths('docs/eval-metrics.md, src/judges/real*.ts, src/judges/nosuch*.ts, src/model/ops', 'x'), ['x: docs/eval-metrics.md', 'x: src/judges/nosuch']);
   assert.deepEqual([..."import x from '../notebooks/setup'; ./src/a".matchAll(REPO_PATH)], [], 'relative paths are not repository paths');
+  assert.deepEqual(missingPaths('cmrp experiment --out results/nosuch', 'x'), [], "a command's output is not a reference");
 });
