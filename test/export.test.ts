@@ -29,7 +29,7 @@ import {
 } from '../src/export';
 import { fromOfficialYaml } from '../src/rewards/config';
 import { resolveSftConfig, sftExamples } from '../src/train/sft';
-import { referenceIds } from '../src/train/shots';
+import { referenceIds } from '../src/data/shots';
 import { UserError } from '../src/util/errors';
 import { defaultSynthDir, projectRoot } from '../src/util/paths';
 

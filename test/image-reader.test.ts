@@ -8,9 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../src/backend/select';
-import { imageToModelSize, loadTokenizers } from '../src/tokenizers';
+import { imageToModelSize, loadTokenizers, readImages32 } from '../src/tokenizers';
 import { ImageCodeCache } from '../src/train/encode';
-import { readImages32 } from '../src/eval/suite/references';
 import { readRealImage } from '../src/judges/real-views';
 import { projectRoot } from '../src/util/paths';
 import { tempDir } from './synth-helpers';
@@ -37,7 +36,7 @@ test('a non-square picture: the tokenizer path and the judge paths read the same
   await sharp(nonSquarePixels(), { raw: { width: W, height: H, channels: 4 } }).png().toFile(file);
   const tok = loadTokenizers(path.join(projectRoot(), 'checkpoints', 'base'));
 
-  const [judgeView] = await readImages32([{ path: file }]); // evaluation and band references
+  const [judgeView] = await readImages32([{ path: file }]); // evaluation and band references (eval/suite/run.ts, train/grpo-setup.ts)
   const realJudgeView = (await readRealImage(file, 64)).plain; // the real-image identity judge's un-augmented view
   assert.deepEqual(realJudgeView, judgeView);
   assert.deepEqual(await imageToModelSize(file), judgeView);

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/select';
 import { synthesize, ensureSynthDataset } from '../src/data/synth';
 import { loadRoleScape, type Character } from '../src/data/rolescape';
-import { trainJudges, reportJudges } from '../src/judges/train';
+import { trainJudges, reportJudges } from '../src/judges';
 import { trainHeldOutJudges, judgeSetOverlap, judgesCharacters, heldOutJudgesFor, HELDOUT_SEED } from '../src/judges/heldout';
 import { loadPolicy } from '../src/eval/load-policy';
 import { evaluatePolicy, resolveEvalConfig, HELDOUT_METRIC_KEYS, IMAGE_METRIC_KEYS, heldOutKey } from '../src/eval/suite';

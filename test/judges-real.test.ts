@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../src/backend/select';
-import { loadJudges } from '../src/judges/train';
+import { loadJudges } from '../src/judges';
 import { readJudge } from '../src/judges/checkpoint';
 import { trainRealJudges, reportRealJudges, formatRealJudgesReport, RealJudgesReport } from '../src/judges/real';
 import { augmentView, AugmentConfigSchema, RealImage } from '../src/judges/real-views';

@@ -25,7 +25,7 @@ import { LpipsJudge } from '../src/judges/lpips';
 import { rasterise32, PIXELS } from '../src/judges/images';
 import { fit, FitConfigSchema } from '../src/judges/fit';
 import { rocAuc, spearman } from '../src/util/stats';
-import { trainJudges, loadJudges, reportJudges, JudgesReport } from '../src/judges/train';
+import { trainJudges, loadJudges, reportJudges, JudgesReport } from '../src/judges';
 import { tempDir } from './synth-helpers';
 
 let root = '';

@@ -9,7 +9,7 @@ import { Playground } from '../src/eval/playground';
 import { loadJudges } from '../src/judges';
 import { imageToModelSize } from '../src/tokenizers';
 import { loadTextJudges } from '../src/judges/text';
-import { referenceImages } from '../src/train/shots';
+import { referenceImages } from '../src/data/shots';
 import { projectRoot } from '../src/util/paths';
 
 const root = projectRoot();

@@ -13,7 +13,7 @@ import { TaskSampler } from '../src/train/sampler';
 import { taskMasks } from '../src/train/lm-trainer';
 import { baseFingerprint, loadAdapter } from '../src/model/adapter';
 import { loadPolicy } from '../src/eval/load-policy';
-import { referenceIds } from '../src/train/shots';
+import { referenceIds } from '../src/data/shots';
 import { projectRoot } from '../src/util/paths';
 import { UserError } from '../src/util/errors';
 import { tempDir } from './synth-helpers';

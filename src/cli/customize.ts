@@ -6,7 +6,7 @@ import { assertDatasetDir } from '../data/rolescape/layout';
 import type { Character } from '../data/rolescape';
 import { prepareSft, SftConfig } from '../train/sft';
 import { formatLogRow } from '../train/lm-trainer';
-import { progressBar } from './progress';
+import { progressBar } from '../util/progress';
 
 export const defaultBaseDir = (): string => path.join(projectRoot(), 'checkpoints', 'base');
 

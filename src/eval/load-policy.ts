@@ -18,7 +18,7 @@ import type { LoadedCheckpoint } from '../model/checkpoint';
 import { loadModelOrAdapter } from '../model/adapter';
 import type { Character } from '../data/rolescape/types';
 import { characterContext, type Segment } from '../train/tasks';
-import { referenceImages } from '../train/shots';
+import { referenceImages } from '../data/shots';
 import { POLICY_KINDS, Policy, PolicyKind } from './policy';
 
 export const POLICY_FORMAT = 'cmrp-policy/1';

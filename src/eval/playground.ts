@@ -9,13 +9,13 @@
  * fits the window, the oldest turns are dropped.
  */
 import type { Character } from '../data/rolescape/types';
-import type { Judges } from '../judges/train';
+import type { Judges } from '../judges';
 import type { EmotionJudge } from '../judges/text/emotion';
 import { generateReplies } from '../model/generate';
 import { encodeExample } from '../train/encode';
 import type { Segment } from '../train/tasks';
 import { Rng } from '../util/rng';
-import { readBothSides } from './suite/mmrp';
+import { readBothSides } from '../metrics/consistency';
 import { PolicySession, userText } from './suite/session';
 import type { Policy } from './policy';
 

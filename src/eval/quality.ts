@@ -34,7 +34,7 @@ import { loadRoleScape } from '../data/rolescape';
 import { modelPolicy, cardContext } from './load-policy';
 import { PolicySession } from './suite/session';
 import { heldOutVqa } from './suite/items';
-import { synthTruth } from './suite/truth';
+import { synthTruth } from '../data/synth/truth';
 import { gatherVqa, vqaRecords, scoreVqa } from './suite/vqa';
 import { imageLossWithAndWithoutCard, identityCeiling } from './base-diagnostics';
 

@@ -7,7 +7,17 @@ import type { Tokenizers } from '../tokenizers/bundle';
 import { generateReplies, generateImages, SampleOptions } from '../model/generate';
 import { encodePrompt, ImageCodeCache } from '../train/encode';
 import { modelImageToPng } from '../tokenizers/image-io';
-import type { ChatTurn } from '../viz/dialogue';
+
+/** One turn of a chat as people look at it (viz/dialogue.ts draws it). */
+export interface ChatTurn {
+  /** 'machine' turns are the character's. */
+  role: 'user' | 'machine';
+  text: string;
+  /** The turn's picture as PNG bytes, if any. */
+  png?: Uint8Array | null;
+  /** A note shown in red (e.g. a cited image that does not exist). */
+  warning?: string;
+}
 
 export interface Persona {
   id: string;

@@ -19,6 +19,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Character } from '../data/rolescape/types';
 import { splitGrpoPrompts } from '../data/grpo-split';
 import type { GrpoConfig } from '../train/grpo-config';
+import { RELEASE_BAND, RELEASE_WEIGHTS } from '../rewards/official';
 import { UserError } from '../util/errors';
 import type { ExportLayout } from './layout';
 import { GrpoPureOutSchema, GrpoVqaOutSchema, GrpoYamlSchema, checkWritten, type GrpoYaml } from './schemas';
@@ -41,11 +42,10 @@ export const OFFICIAL_TEMPLATE = {
   save_dir: { full: '' }, // set per export
   run_name: { full: '' },
   reward_fn: { personalized_t2i: 1.0 },
-  reward_weights: { vqa: 0.3, clip_t: 0.45, diversity_lpips: 0.1, dino_penalty: 0.15, dino_threshold_high: 0.9, dino_threshold_low: 0.5 },
+  reward_weights: { ...RELEASE_WEIGHTS, ...RELEASE_BAND },
   prompt_fn: 'personalized_t2i',
   per_prompt_stat_tracking: true,
 };
-export const OFFICIAL_THRESHOLDS = { dino_threshold_low: 0.5, dino_threshold_high: 0.9 };
 /** What the official scripts/multi_node/bagel/train.py can launch: it builds its command only for these. */
 export const OFFICIAL_GPUS_PER_NODE = [8, 16];
 
@@ -164,8 +164,8 @@ export function grpoWarnings(config: GrpoConfig, y: GrpoYaml, trainPrompts: numb
     if (rw[k] > 0) w.push({ key: 'reward_weights', message: `${k} ${rw[k]} is not exported: a text-side reward the official personalized_t2i scorer (vqa, clip_t, diversity_lpips, dino_penalty) lacks` });
   }
   const { dino_threshold_low: lo, dino_threshold_high: hi } = config.rewards;
-  if (!near(lo, OFFICIAL_THRESHOLDS.dino_threshold_low) || !near(hi, OFFICIAL_THRESHOLDS.dino_threshold_high)) {
-    w.push({ key: 'reward_weights.dino_threshold_low', message: `identity band ${lo} / ${hi} is calibrated for the workbench's identity judge, whose cosine is not DINOv2's: for the official DINOv2 scorer use dino_threshold_low ${OFFICIAL_THRESHOLDS.dino_threshold_low} and dino_threshold_high ${OFFICIAL_THRESHOLDS.dino_threshold_high} (the release's values)` });
+  if (!near(lo, RELEASE_BAND.dino_threshold_low) || !near(hi, RELEASE_BAND.dino_threshold_high)) {
+    w.push({ key: 'reward_weights.dino_threshold_low', message: `identity band ${lo} / ${hi} is calibrated for the workbench's identity judge, whose cosine is not DINOv2's: for the official DINOv2 scorer use dino_threshold_low ${RELEASE_BAND.dino_threshold_low} and dino_threshold_high ${RELEASE_BAND.dino_threshold_high} (the release's values)` });
   }
   if (config.loss_type === 'dr_grpo') w.push({ key: 'train', message: 'loss_type dr_grpo has no official equivalent: flow_grpo averages the clipped surrogate over samples and steps (like grpo; bnpo coincides with it for fixed-size images)' });
   if (config.scale_advantages === 'none') w.push({ key: 'sample.global_std', message: 'scale_advantages none has no official equivalent: flow_grpo always divides by a std (per prompt, or the batch std with global_std: true)' });

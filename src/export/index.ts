@@ -30,7 +30,7 @@ export { exportLayout, slugOf, T2I_DATASETS, VLM_DATASETS, PARQUET_CHUNK, type E
 export { sftData, TASK_OF, type SftData } from './sft-data';
 export { mixture, MIN_T2I_LISTINGS, type Mixture, type DatasetUse } from './dataset-config';
 export { datasetInfo, datasetInfoPython } from './dataset-info';
-export { grpoPromptFiles, grpoYaml, grpoWarnings, OFFICIAL_TEMPLATE, OFFICIAL_THRESHOLDS, type ExportWarning } from './grpo-files';
+export { grpoPromptFiles, grpoYaml, grpoWarnings, OFFICIAL_TEMPLATE, type ExportWarning } from './grpo-files';
 export { writeParquet, readParquet } from './parquet';
 export { toYaml, pyYamlFloat } from './yaml';
 export { toJsonl, parseJsonl } from './jsonl';

@@ -1,7 +1,7 @@
 /**
  * The Unified-SFT data of one character as the official processed/ files, holding exactly what
  * `cmrp sft` trains on (src/train/sft.ts -> characterExamples with the K reference images of
- * src/train/shots.ts), written in the release's templates (src/data/synth/templates.ts):
+ * src/data/shots.ts), written in the release's templates (src/data/synth/templates.ts):
  *
  *   workbench task               official file (processed/...)                          group
  *   roleplay, reply text         vlm/<P>_vlm.jsonl (image dialogues), vlm/<P>_vlm_extension.jsonl (text dialogues)   vlm_sft
@@ -20,7 +20,7 @@
  */
 import type { Character, Scene } from '../data/rolescape/types';
 import type { SftConfig } from '../train/sft';
-import { referenceImages } from '../train/shots';
+import { referenceImages } from '../data/shots';
 import type { Task } from '../train/tasks';
 import { t2iPrompt, vlmPrompt } from '../data/synth/templates';
 import type { ExportLayout, T2iDataset, VlmDataset } from './layout';

@@ -23,7 +23,10 @@ import { projectRoot } from '../util/paths';
 import { UserError } from '../util/errors';
 import { JudgeName, readJudge } from './checkpoint';
 import type { RealManifest } from './real-common';
-import { CHARACTERS_FORMAT, JUDGES_FORMAT, JudgesCharacters, JudgesConfigInput, JudgesManifest, JudgesReport, idsSha, trainJudges } from './train';
+import { CHARACTERS_FORMAT, JUDGES_FORMAT, JudgesCharacters, JudgesManifest, idsSha } from './load';
+import type { JudgesConfigInput } from './config';
+import type { JudgesReport } from './report';
+import { trainJudges } from './train';
 
 /** The held-out set's default seed (the reward judges were trained with 0). */
 export const HELDOUT_SEED = 1;

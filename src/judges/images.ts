@@ -9,13 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { characterSvg, MODEL_SIZE } from '../data/synth';
+import { characterSvg } from '../data/synth';
 import type { Identity } from '../data/synth';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
+import { IMAGE_SIZE, PIXELS } from '../tokenizers/image';
 
-export const IMAGE_SIZE = MODEL_SIZE; // 32
-export const PIXELS = IMAGE_SIZE * IMAGE_SIZE * 3; // 3072 values per image
+// the judges see the model's images: its size (32) and values per image (3072), defined once
+export { IMAGE_SIZE, PIXELS };
 
 export type ImageInput = Uint8Array | Float32Array | tf.Tensor3D | tf.Tensor4D;
 

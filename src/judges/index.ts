@@ -1,7 +1,7 @@
 /**
  * The image judges: small trained stand-ins for UniCharacter's BLIP-VQA (vqa), CLIP-T (clip),
  * DINO / CLIP-I (identity: variants `dino`, `clip_i`) and LPIPS (lpips), on 32x32 images.
- * Train them with `trainJudges` (or `cmrp judges train`), load them with `loadJudges`.
+ * Train them with `trainJudges` (or `cmrp judges train`), load them with `loadJudges` (load.ts).
  */
 export { HEADS, ATTRIBUTES, IDENTITY_ATTRIBUTES, labelSpaceOf, kindOfBody } from './attributes';
 export type { Head, Attribute, LabelSpace, Labels } from './attributes';
@@ -21,8 +21,14 @@ export { LpipsJudge, trainLpips, evaluateLpips, perturbationSet } from './lpips'
 export type { LpipsEval } from './lpips';
 export { JUDGE_FORMAT } from './checkpoint';
 export { ImageSet, loadWorldData, loadEvalData } from './data';
-export { trainJudges, loadJudges, reportJudges, evaluateJudges, formatJudgesReport, resolveJudgesConfig, JudgesConfigSchema, SMOKE_CONFIG } from './train';
-export type { Judges, JudgesReport, JudgesConfig, TrainJudgesOptions } from './train';
+export { loadJudges } from './load';
+export type { Judges, JudgesManifest } from './load';
+export { resolveJudgesConfig, JudgesConfigSchema, SMOKE_CONFIG } from './config';
+export type { JudgesConfig } from './config';
+export { trainJudges } from './train';
+export type { TrainJudgesOptions } from './train';
+export { reportJudges, evaluateJudges, formatJudgesReport } from './report';
+export type { JudgesReport } from './report';
 export * as real from './real';
 export { trainHeldOutJudges, judgeSetOverlap, judgesCharacters, heldOutJudgesFor, HELDOUT_VARIANT, HELDOUT_SEED } from './heldout';
 export type { JudgeSetOverlap } from './heldout';

@@ -7,7 +7,7 @@ import { readJudge } from './checkpoint';
 import { IdentityJudge } from './identity';
 import { evaluateRealIdentity, formatRealIdentity } from './real-eval';
 import { RealJudgesReport, RealManifest, loadRealData, makeReport } from './real-common';
-import type { JudgesManifest } from './train';
+import type { JudgesManifest } from './load';
 
 /** Recompute the report of a folder written by `trainRealJudges` (`cmrp judges report-real`). */
 export async function reportRealJudges(o: { judgesDir: string; dataDir?: string; log?: (l: string) => void }): Promise<RealJudgesReport> {

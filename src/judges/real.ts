@@ -44,7 +44,8 @@ import { IdentityConfigSchema, IdentityJudge } from './identity';
 import { realBatches } from './real-views';
 import { evaluateRealIdentity } from './real-eval';
 import { ARCHITECTURE_KEYS, REAL_FIT_DEFAULTS, RealJudgesConfig, RealJudgesConfigInput, RealJudgesReport, RealManifest, loadRealData, makeReport, resolveRealConfig } from './real-common';
-import { JUDGES_FORMAT, JudgesManifest, resolveJudgesConfig } from './train';
+import { JUDGES_FORMAT, JudgesManifest } from './load';
+import { resolveJudgesConfig } from './config';
 
 export * from './real-common';
 export { reportRealJudges, formatRealJudgesReport } from './real-report';

@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 
-export const MODALITY_TEXT = 0;
-export const MODALITY_IMAGE = 1;
+// the vocabulary decides which tokens are image codes, hence their modality ids
+export { MODALITY_TEXT, MODALITY_IMAGE } from '../tokenizers/vocab';
 
 export const ModelConfigSchema = z
   .object({

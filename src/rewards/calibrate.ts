@@ -8,10 +8,11 @@
  * on the 20 synthetic evaluation characters before this rule, with their test images in (b) and (c).
  */
 import type { Character } from '../data/rolescape/types';
-import type { Judges } from '../judges/train';
+import type { Judges } from '../judges';
 import type { ImageTokenizer } from '../tokenizers/image';
 import { dot } from '../judges/clip';
-import { readImages32, referenceImages, DEFAULT_SHOTS } from '../eval/suite/references';
+import { referenceImages, DEFAULT_SHOTS } from '../data/shots';
+import { readImages32 } from '../tokenizers/image-io';
 import { bandReferences, maxPerRow } from './identity-band';
 
 export const BAND_SETS = ['copies', 'copies_reconstructed', 'same_character', 'same_character_reconstructed', 'other_characters', 'other_characters_reconstructed'] as const;

@@ -1,9 +1,10 @@
 /**
  * The reward config of Character-GRPO: one weight per component (compose.ts) and the identity band.
  * total = sum over components with weight > 0 of weight * component, as flow_grpo's
- * `personalized_t2i_reward` composes them; the defaults are its personalized_t2i_bagel.yaml's four.
+ * `personalized_t2i_reward` composes them; the defaults are its personalized_t2i_bagel.yaml's four
+ * (official.ts).
  *
- * The band thresholds are NOT the official 0.9 / 0.5: those are DINOv2 cosines, and our identity
+ * The band thresholds are NOT the official 0.9 / 0.5 (official.ts): those are DINOv2 cosines, and our identity
  * judge's cosine scale is its own. Measured by `calibrateIdentityBand` (calibrate.ts) on the 20
  * synthetic evaluation characters (committed judges, base tokenizer), s = max dino cosine to a
  * character's band references; quantiles p1 / p5 / p50 / p95 / p99 (min-max):
@@ -42,6 +43,7 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../util/errors';
+import { RELEASE_WEIGHTS, SCORER_DEFAULT_BAND } from './official';
 
 /** Every reward component, in the order totals are summed. */
 export const COMPONENT_NAMES = ['vqa', 'clip_t', 'diversity_lpips', 'diversity_lpips_per_sample', 'dino_penalty', 'style', 'profile_facts', 'consistency'] as const;
@@ -56,11 +58,11 @@ const threshold = (d: number) =>
 
 export const WeightsSchema = z
   .object({
-    vqa: weight(0.3), // weighted share of the prompt's VQA questions answered as expected (official)
-    clip_t: weight(0.45), // CLIP-T cosine of drawing and prompt (official)
-    diversity_lpips: weight(0.1), // the group's mean pairwise LPIPS, given to every member (official)
+    vqa: weight(RELEASE_WEIGHTS.vqa), // weighted share of the prompt's VQA questions answered as expected (official)
+    clip_t: weight(RELEASE_WEIGHTS.clip_t), // CLIP-T cosine of drawing and prompt (official)
+    diversity_lpips: weight(RELEASE_WEIGHTS.diversity_lpips), // the group's mean pairwise LPIPS, given to every member (official)
     diversity_lpips_per_sample: weight(0), // each drawing's mean LPIPS to the rest of its group (ours)
-    dino_penalty: weight(0.15), // identity band penalty (<= 0); the weight is positive (official)
+    dino_penalty: weight(RELEASE_WEIGHTS.dino_penalty), // identity band penalty (<= 0); the weight is positive (official)
     style: weight(0), // role-play: P(the style judge attributes the reply to this character) (ours)
     profile_facts: weight(0), // role-play: 1 - share of wrong profile facts the reply states (ours, synthetic only)
     consistency: weight(0), // role-play: drawn expression/scene agree with the reply's (ours)
@@ -70,8 +72,8 @@ export const WeightsSchema = z
 export const RewardConfigSchema = z
   .object({
     weights: WeightsSchema.default({}), // per-component weights, >= 0
-    dino_threshold_low: threshold(0.8), // below: another character (official 0.5 on DINOv2; see the header)
-    dino_threshold_high: threshold(0.998), // above: a copy of a reference (official 0.9 on DINOv2; see the header)
+    dino_threshold_low: threshold(0.8), // below: another character (official RELEASE_BAND 0.5 on DINOv2; see the header)
+    dino_threshold_high: threshold(0.998), // above: a copy of a reference (official RELEASE_BAND 0.9 on DINOv2; see the header)
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -98,13 +100,13 @@ export function parseRewardConfig(raw: unknown, where = 'reward config'): Reward
 }
 
 /** The keys of the official `reward_weights` block and where each goes. */
-const OFFICIAL_WEIGHTS = ['vqa', 'clip_t', 'diversity_lpips', 'dino_penalty'] as const;
-const OFFICIAL_THRESHOLDS = { dino_threshold_high: 0.9, dino_threshold_low: 0.3 } as const; // flow_grpo's defaults when the yaml omits them
+const OFFICIAL_WEIGHT_KEYS = Object.keys(RELEASE_WEIGHTS) as (keyof typeof RELEASE_WEIGHTS)[];
+const OFFICIAL_THRESHOLD_KEYS = Object.keys(SCORER_DEFAULT_BAND) as (keyof typeof SCORER_DEFAULT_BAND)[];
 
 /**
  * The `reward_weights` block of a flow_grpo personalized_t2i_bagel.yaml (its text, or the parsed
  * document) as a RewardConfig. As the official code reads it, a missing weight is 0 and missing
- * thresholds are 0.9 / 0.3. Refused, naming file, field and expectation: unknown keys, non-numbers,
+ * thresholds are the scorer's defaults (SCORER_DEFAULT_BAND, 0.3 / 0.9). Refused, naming file, field and expectation: unknown keys, non-numbers,
  * negative weights (the official scorer skips any component whose weight is not > 0, so a negative
  * dino_penalty silently turns the band off), thresholds outside [0, 1] or low >= high.
  * `thresholds: 'calibrated'` keeps our calibrated band instead of the file's DINOv2-scale values.
@@ -121,21 +123,21 @@ export function fromOfficialYaml(source: string | object, file = 'personalized_t
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file}: expected a YAML mapping with a reward_weights block`);
   const block = (doc as Record<string, unknown>).reward_weights;
   if (block === null || typeof block !== 'object' || Array.isArray(block)) throw new UserError(`${file}: reward_weights: expected a mapping of weights and thresholds, found ${block === undefined ? 'no such block' : JSON.stringify(block)}`);
-  const known = [...OFFICIAL_WEIGHTS, ...Object.keys(OFFICIAL_THRESHOLDS)];
+  const known: string[] = [...OFFICIAL_WEIGHT_KEYS, ...OFFICIAL_THRESHOLD_KEYS];
   const b = block as Record<string, unknown>;
   for (const [k, v] of Object.entries(b)) {
     const at = `${file}: reward_weights.${k}`;
     if (!known.includes(k)) throw new UserError(`${at}: unknown key (expected one of ${known.join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`${at}: expected a number, found ${JSON.stringify(v)}`);
-    if ((OFFICIAL_WEIGHTS as readonly string[]).includes(k) && v < 0) {
+    if ((OFFICIAL_WEIGHT_KEYS as readonly string[]).includes(k) && v < 0) {
       throw new UserError(`${at}: expected a weight >= 0, found ${v} (the official scorer silently skips a component whose weight is not > 0; the band penalty is already <= 0, so its weight is positive; write 0 to turn a component off)`);
     }
-    if (k in OFFICIAL_THRESHOLDS && (v < 0 || v > 1)) throw new UserError(`${at}: expected a cosine threshold in [0, 1], found ${v}`);
+    if ((OFFICIAL_THRESHOLD_KEYS as string[]).includes(k) && (v < 0 || v > 1)) throw new UserError(`${at}: expected a cosine threshold in [0, 1], found ${v}`);
   }
-  const weights = Object.fromEntries(OFFICIAL_WEIGHTS.map((k) => [k, (b[k] as number | undefined) ?? 0]));
+  const weights = Object.fromEntries(OFFICIAL_WEIGHT_KEYS.map((k) => [k, (b[k] as number | undefined) ?? 0]));
   const band = opts.thresholds === 'calibrated' ? {} : {
-    dino_threshold_low: (b.dino_threshold_low as number | undefined) ?? OFFICIAL_THRESHOLDS.dino_threshold_low,
-    dino_threshold_high: (b.dino_threshold_high as number | undefined) ?? OFFICIAL_THRESHOLDS.dino_threshold_high,
+    dino_threshold_low: (b.dino_threshold_low as number | undefined) ?? SCORER_DEFAULT_BAND.dino_threshold_low,
+    dino_threshold_high: (b.dino_threshold_high as number | undefined) ?? SCORER_DEFAULT_BAND.dino_threshold_high,
   };
   // every other component of ours is 0: the official total has only these four
   const zeros = Object.fromEntries(COMPONENT_NAMES.map((k) => [k, 0]));

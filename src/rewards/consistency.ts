@@ -6,7 +6,7 @@
  * neither, and a rollout without text, score 0 (nothing to agree with; the suite leaves such
  * replies out of its mean instead).
  */
-import { readBothSides, scoreConsistency } from '../eval/suite/mmrp';
+import { readBothSides, scoreConsistency } from '../metrics/consistency';
 import type { RewardFn } from './types';
 import { checkBatch, withText } from './batch';
 import { requireTextJudges } from './text-judges';

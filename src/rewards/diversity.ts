@@ -11,7 +11,7 @@
  * batch object and judge (a WeakMap memo), so measuring both costs one LPIPS pass.
  */
 import type { LpipsJudge } from '../judges/lpips';
-import { pairwiseDistances } from '../eval/suite/t2i';
+import { pairwiseDistances } from '../metrics/similarity';
 import type { RewardBatch, RewardContext, RewardFn } from './types';
 import { checkBatch, groupMembers } from './batch';
 

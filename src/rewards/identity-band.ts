@@ -13,7 +13,7 @@
  */
 import type { ImageTokenizer } from '../tokenizers/image';
 import { UserError } from '../util/errors';
-import { similarityMatrix } from '../eval/suite/t2i';
+import { similarityMatrix } from '../metrics/similarity';
 import type { RewardFn } from './types';
 import { checkBatch } from './batch';
 

@@ -1,11 +1,13 @@
 /**
  * Character-GRPO's rewards: components of one signature (types.ts), their config (config.ts),
  * measurement and composition (compose.ts), GRPO advantages (advantages.ts), re-weighting what-ifs
- * (what-if.ts) and the identity band's calibration (calibrate.ts).
+ * (what-if.ts), the identity band's calibration (calibrate.ts) and the official release's constants
+ * (official.ts).
  */
 export type { RewardBatch, RewardContext, RewardFn } from './types';
 export { COMPONENT_NAMES, TEXT_SIDE_COMPONENTS, WeightsSchema, RewardConfigSchema, parseRewardConfig, fromOfficialYaml } from './config';
 export type { ComponentName, RewardConfig, RewardConfigInput } from './config';
+export { RELEASE_WEIGHTS, RELEASE_BAND, SCORER_DEFAULT_BAND } from './official';
 export { vqaReward } from './vqa';
 export { clipTReward } from './clip-t';
 export { diversityLpips, diversityLpipsPerSample, groupPairs, groupMeanDiversity, perSampleDiversity } from './diversity';

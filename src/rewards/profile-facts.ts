@@ -5,9 +5,9 @@
  * none of them scores 1. Rollouts without text, and characters without ground truth (real
  * RoleScape-20 data), score 0: a constant, which the group-mean advantage cancels.
  */
-import { containsPhrase } from '../eval/suite/text';
-import { type ProfileFacts, profileFactsOf, wrongProfileFacts } from '../eval/suite/style';
-import { synthTruth } from '../eval/suite/truth';
+import { containsPhrase } from '../metrics/text';
+import { type ProfileFacts, profileFactsOf, wrongProfileFacts } from '../metrics/style';
+import { synthTruth } from '../data/synth/truth';
 import type { RewardFn } from './types';
 import { checkBatch, withText } from './batch';
 

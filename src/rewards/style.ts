@@ -8,8 +8,8 @@
  */
 import { UserError } from '../util/errors';
 import type { PreparedCandidates, StyleCandidate, StyleJudge } from '../judges/text/style';
-import { styleJudgeFor } from '../eval/suite/style';
-import { synthTruth } from '../eval/suite/truth';
+import { styleJudgeFor } from '../metrics/style';
+import { synthTruth } from '../data/synth/truth';
 import type { RewardFn } from './types';
 import { checkBatch, withText } from './batch';
 import { requireTextJudges } from './text-judges';

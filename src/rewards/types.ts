@@ -5,8 +5,8 @@
  * group-level components (the official LPIPS diversity) read the group, others ignore it.
  */
 import type { GrpoPrompt, Character } from '../data/rolescape/types';
-import type { Judges } from '../judges/train';
-import type { TextJudges } from '../judges/text/train';
+import type { Judges } from '../judges';
+import type { TextJudges } from '../judges/text';
 import type { StyleCandidate } from '../judges/text/style';
 
 export interface RewardBatch {

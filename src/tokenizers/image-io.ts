@@ -51,6 +51,11 @@ export function imageToModelSize(fileOrBuffer: string | Buffer): Promise<Uint8Ar
   return imageToSquare(fileOrBuffer, IMAGE_SIZE);
 }
 
+/** Many images (e.g. a character's references) as the model and the judges see them. */
+export function readImages32(refs: readonly { path: string }[]): Promise<Uint8Array[]> {
+  return Promise.all(refs.map((r) => imageToModelSize(r.path)));
+}
+
 /** Raw RGB bytes (32x32x3) as a PNG buffer, e.g. to look at a reconstruction. */
 export async function modelImageToPng(image: Uint8Array, scale = 1): Promise<Buffer> {
   if (image.length !== PIXELS) throw new RangeError(`modelImageToPng: expected ${PIXELS} bytes, got ${image.length}`);

@@ -8,7 +8,7 @@ export { TextTokenizer, fitTextTokenizer, pretokenize, N_FALLBACK } from './text
 export type { TextTokenizerJson, EncodeStats, FitTextOptions } from './text';
 export { ImageTokenizer, fitImageTokenizer, psnr, reconstructionStats, IMAGE_SIZE, CHANNELS, PIXELS } from './image';
 export type { ImageTokenizerJson, ImageLike, ReconstructionStats, FitImageOptions } from './image';
-export { loadModel32, imageToModelSize, modelImageToPng, loadSynthImages } from './image-io';
+export { loadModel32, imageToModelSize, imageToSquare, readImages32, modelImageToPng, loadSynthImages } from './image-io';
 export type { SynthImage } from './image-io';
 export { Vocab, SPECIAL_TOKENS, SPECIAL_SLOTS, MODALITY_TEXT, MODALITY_IMAGE } from './vocab';
 export type { SpecialToken, Modality, VocabJson } from './vocab';

@@ -12,8 +12,6 @@
  * everything else, <boi> and <eoi> included: as in BAGEL, the markers around an image are
  * text-side tokens and only the image's own tokens take the image (generation) path.
  */
-import { MODALITY_IMAGE, MODALITY_TEXT } from '../model/config';
-
 /** Named special tokens, in id order. */
 export const SPECIAL_TOKENS = [
   '<pad>', // padding; never a target
@@ -30,7 +28,9 @@ export type SpecialToken = (typeof SPECIAL_TOKENS)[number];
 /** Slots kept for special tokens (the named ones plus reserved ones). */
 export const SPECIAL_SLOTS = 16;
 
-export { MODALITY_TEXT, MODALITY_IMAGE };
+/** Modality ids (the MoT expert a token takes); the model routes by them (src/model/config.ts re-exports them). */
+export const MODALITY_TEXT = 0;
+export const MODALITY_IMAGE = 1;
 export type Modality = typeof MODALITY_TEXT | typeof MODALITY_IMAGE;
 
 /** What `tokenizers.json` stores for the layout (checked against the tokenizers on load). */

@@ -12,15 +12,15 @@ import { splitGrpoPrompts } from '../data/grpo-split';
 import { loadModelOrAdapter, saveAdapter, isAdapterDir } from '../model/adapter';
 import { saveCheckpoint, loadCheckpointState } from '../model/checkpoint';
 import { LoraAdapters } from '../model/lora';
-import { loadJudges } from '../judges/train';
-import { loadTextJudges } from '../judges/text/train';
-import { imageToModelSize } from '../tokenizers/image-io';
+import { loadJudges } from '../judges';
+import { loadTextJudges } from '../judges/text';
+import { readImages32 } from '../tokenizers/image-io';
 import { bandReferences, TEXT_SIDE_COMPONENTS } from '../rewards';
 import { characterContext } from './tasks';
 import { roleplayPrompts } from './rollout';
 import { loadRoleScape } from '../data/rolescape';
-import { styleCandidates } from '../eval/suite/style';
-import { referenceImages } from './shots';
+import { styleCandidates } from '../metrics/style';
+import { referenceImages } from '../data/shots';
 import type { GrpoConfig } from './grpo-config';
 import { GrpoTrainer, readGrpoHistory, GRPO_HISTORY_FILE } from './grpo';
 import { discardStaleHistory } from './history';
@@ -59,7 +59,7 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
   const shots = Number((sft.meta.sft as { shots?: number } | undefined)?.shots ?? 10);
   // the band compares drawings with the references as PNGs and as tokenizer reconstructions (a
   // drawing is made of codebook patches; see src/rewards/config.ts for the calibration)
-  const references = bandReferences(await Promise.all(referenceImages(c, shots).map((r) => imageToModelSize(r.path))), tok.image);
+  const references = bandReferences(await readImages32(referenceImages(c, shots)), tok.image);
   const prompts = splitGrpoPrompts(c.grpo).train;
   if (config.rollouts === 't2i' && !prompts.length) throw new UserError(`${c.id}: no GRPO prompts (expected grpo/<Name>/*_pure_t2i_with_vqa.jsonl in ${c.root})`);
   const needsText = config.rollouts === 'roleplay' || TEXT_SIDE_COMPONENTS.some((k) => (config.rewards.weights as Record<string, number>)[k] > 0);

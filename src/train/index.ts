@@ -5,7 +5,7 @@ export * from './sampler';
 export * from './schedule';
 export * from './lm-trainer';
 export * from './pretrain';
-export * from './shots';
+export * from '../data/shots';
 export * from './sft';
 export * from './grpo-config';
 export * from './grpo-objective';

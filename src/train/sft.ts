@@ -28,7 +28,7 @@ import { ensureWorld, worldDirFor } from './pretrain';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks } from './lm-trainer';
 import { loadCheckpointState } from '../model/checkpoint';
-import { referenceIds } from './shots';
+import { referenceIds } from '../data/shots';
 import { discardStaleHistory } from './history';
 
 /** Which data groups a run trains on: all of them, or one side (the single-modality baselines). */

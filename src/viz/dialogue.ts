@@ -6,16 +6,9 @@ import * as fs from 'node:fs';
 import type { Scene } from '../data/rolescape/types';
 import { escapeHtml } from './plotly-html';
 import { showHtml } from './show';
+import type { ChatTurn } from '../eval/samples';
 
-export interface ChatTurn {
-  /** 'machine' turns are the character's. */
-  role: 'user' | 'machine';
-  text: string;
-  /** The turn's picture as PNG bytes, if any. */
-  png?: Uint8Array | null;
-  /** A note shown in red (e.g. a cited image that does not exist). */
-  warning?: string;
-}
+export type { ChatTurn };
 
 export interface DialogueOptions {
   /** Who speaks the machine turns. */

@@ -4,7 +4,7 @@
  * do not fail), 1 when there are, 2 when <dir> is not a directory (a UserError).
  */
 import type { Command } from 'commander';
-import { progressBar } from '../progress';
+import { progressBar } from '../../util/progress';
 import { formatValidationReport, validateRoleScape } from '../../data/rolescape';
 import { assertDatasetDir } from '../../data/rolescape/layout';
 

@@ -13,7 +13,7 @@ import { readJsonFile, writeFileAtomic } from '../../util/fs';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
 import { defaultBaseDir, resolveDataDir } from '../customize';
-import { progressBar } from '../progress';
+import { progressBar } from '../../util/progress';
 
 export function register(program: Command): void {
   const root = projectRoot();

@@ -9,7 +9,7 @@ import { splitGrpoPrompts } from '../../data/grpo-split';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
 import { resolveDataDir } from '../customize';
-import { progressBar } from '../progress';
+import { progressBar } from '../../util/progress';
 import { checkpointIdentity, claimRun, forceOption } from '../out';
 import { parseWorkers } from '../../parallel/pool';
 import { wholeNumber } from '../options';

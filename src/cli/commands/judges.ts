@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
-import { formatJudgesReport, reportJudges, trainJudges } from '../../judges/train';
+import { formatJudgesReport, reportJudges, trainJudges } from '../../judges';
 import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
 import { HELDOUT_SEED, trainHeldOutJudges } from '../../judges/heldout';
 import { forceOption, judgesIdentity, realJudgesIdentity, withClaim } from '../out';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { preparePretrain, resolvePretrainConfig, worldDirFor } from '../../train/pretrain';
 import { formatLogRow } from '../../train/lm-trainer';
 import { parseWorkers } from '../../parallel/pool';
-import { progressBar } from '../progress';
+import { progressBar } from '../../util/progress';
 import { projectRoot } from '../../util/paths';
 import { checkpointIdentity, claimRun, forceOption, runConfig } from '../out';
 import { wholeNumber } from '../options';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../../util/fs';
 import { UserError } from '../../util/errors';
-import { progressBar } from '../../cli/progress';
+import { progressBar } from '../../util/progress';
 import { Bundle, Split, buildBundle } from './bundle';
 import { evalCast, EVAL_SIZE } from './cast';
 import { worldCast, WORLD_DEFAULT_SIZE } from './world';

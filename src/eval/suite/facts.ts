@@ -10,8 +10,8 @@
  */
 import type { Scene } from '../../data/rolescape/types';
 import { emotionSnippet } from '../../data/synth';
-import type { SynthTruth } from './truth';
-import { containsPhrase } from './text';
+import type { SynthTruth } from '../../data/synth/truth';
+import { containsPhrase } from '../../metrics/text';
 
 export type Fact = readonly string[];
 

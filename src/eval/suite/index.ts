@@ -1,23 +1,28 @@
-/** The CMRP evaluation suite: `evaluatePolicy` and its metric families (see docs/eval-metrics.md). */
+/** The CMRP evaluation suite: `evaluatePolicy` and its metric families (each defined in its file here; the README section "Metrics (formula, data, judge)" lists them). */
 export { EvalConfigSchema, EVAL_PRESETS, resolveEvalConfig, parseEvalConfig } from './config';
 export type { EvalConfig, EvalConfigInput } from './config';
 export { evaluatePolicy } from './run';
 export type { EvaluateOptions } from './run';
 export { METRIC_KEYS, EXTRA_METRIC_KEYS, IMAGE_METRIC_KEYS, HELDOUT_METRIC_KEYS, heldOutKey, EVAL_REPORT_FORMAT, formatEvalReport } from './report';
 export type { EvalReport, MetricKey, ExtraMetricKey, Metrics } from './report';
-export { referenceImages, readImages32, blankImagePath, DEFAULT_SHOTS } from './references';
+export { referenceImages, DEFAULT_SHOTS } from '../../data/shots';
+export { readImages32 } from '../../tokenizers/image-io';
+export { blankImagePath } from './blank-image';
 export { evaluationItems, exchanges, heldOutVqa, heldOutGrpo, trainingTexts, markImageDependence } from './items';
 export type { EvalItems, Exchange, VqaItem } from './items';
-export { synthTruth } from './truth';
-export type { SynthTruth } from './truth';
+export { synthTruth } from '../../data/synth/truth';
+export type { SynthTruth } from '../../data/synth/truth';
 export { PolicySession } from './session';
 export { memorizationFacts, factRecall } from './facts';
 export type { Fact } from './facts';
-export { normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes } from './text';
+export { normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes } from '../../metrics/text';
 export { gatherMcq, scoreMcq, chooseOption, gatherMemorization, memorizationRecords, scoreMemorization } from './knowledge';
-export { gatherStyleReplies, styleCandidates, styleJudgeFor, attributeReplies, scoreStyleAttribution, rateRatio, voiceRates, profileFactsOf, wrongProfileFacts, scorePersonaConsistency } from './style';
+export { gatherStyleReplies } from './style';
+export { styleCandidates, styleJudgeFor, attributeReplies, scoreStyleAttribution, rateRatio, voiceRates, profileFactsOf, wrongProfileFacts, scorePersonaConsistency } from '../../metrics/style';
 export { gatherVqa, vqaRecords, scoreVqa, scoreVqaSplit } from './vqa';
-export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate, nearestTrainingDistances, pairwiseDistances, similarityMatrix } from './t2i';
+export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate } from './t2i';
+export { nearestTrainingDistances, pairwiseDistances, similarityMatrix } from '../../metrics/similarity';
 export { truthDrawings, TRUTH_T2I_KEYS } from './truth-drawings';
 export { identityRank, embedReferences, drawingRanks, top1Share } from './identity-rank';
-export { gatherMmrp, judgeMmrp, readBothSides, scoreConsistency, scoreMmrpIdentity, mmrpMetrics } from './mmrp';
+export { gatherMmrp, judgeMmrp, scoreMmrpIdentity, mmrpMetrics } from './mmrp';
+export { readBothSides, scoreConsistency } from '../../metrics/consistency';

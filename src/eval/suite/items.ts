@@ -10,8 +10,8 @@ import { splitGrpoPrompts } from '../../data/grpo-split';
 import { imageQaPairs } from '../../data/synth/imageqa';
 import { characterExamples } from '../../train/tasks';
 import type { EvalConfig } from './config';
-import type { SynthTruth } from './truth';
-import { normalizeAnswer, stripQuotes } from './text';
+import type { SynthTruth } from '../../data/synth/truth';
+import { normalizeAnswer, stripQuotes } from '../../metrics/text';
 
 /** One reply to write: the user turns before a test scene's first character turn. */
 export interface Exchange {

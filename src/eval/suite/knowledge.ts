@@ -22,7 +22,7 @@ import { Rng } from '../../util/rng';
 import type { PolicySession } from './session';
 import { userText } from './session';
 import { Fact, factRecall, memorizationFacts } from './facts';
-import type { SynthTruth } from './truth';
+import type { SynthTruth } from '../../data/synth/truth';
 import { finite, meanOrNull } from '../../util/stats';
 
 const KEYS = ['A', 'B', 'C', 'D'] as const;

@@ -17,11 +17,11 @@
  */
 import type { Judges } from '../../judges';
 import type { EmotionJudge } from '../../judges/text';
-import { NONE } from '../../judges/text';
+import { readBothSides, scoreConsistency, type BothSides } from '../../metrics/consistency';
+import { similarityMatrix } from '../../metrics/similarity';
 import type { PolicySession, ReplyOptions } from './session';
 import { userText } from './session';
 import type { Exchange } from './items';
-import { similarityMatrix } from './t2i';
 import { finite, meanOrNull } from '../../util/stats';
 
 export interface MmrpDrawn {
@@ -55,23 +55,8 @@ export interface MmrpRecord {
   drewItself: boolean;
   /** Mean DINO similarity of the picture to the references. */
   identity: number | null;
-  text: { expression: string; scene: string };
-  image: { expression: string; scene: string };
-}
-
-/** What each side shows: expression and scene in the picture (VQA judge) and in the reply (text emotion judge). */
-export type BothSides = Pick<MmrpRecord, 'text' | 'image'>;
-
-/** Judge step, both sides of drawing i and reply i (also the Character-GRPO consistency reward's reading). */
-export function readBothSides(judges: Judges, emotion: EmotionJudge, drawings: readonly Uint8Array[], replies: readonly string[]): BothSides[] {
-  if (drawings.length !== replies.length) throw new Error(`readBothSides: ${drawings.length} drawings but ${replies.length} replies`);
-  if (!drawings.length) return [];
-  const seen = judges.vqa.predict([...drawings]);
-  const said = emotion.judgeLines(replies);
-  return drawings.map((_, i) => ({
-    text: { expression: said[i].expression, scene: said[i].scene },
-    image: { expression: seen[i].expression, scene: seen[i].scene },
-  }));
+  text: BothSides['text'];
+  image: BothSides['image'];
 }
 
 /** Judge step: identity, and both sides' reading of expression and scene. */
@@ -87,27 +72,6 @@ export function judgeMmrp(judges: Judges, emotion: EmotionJudge, drawn: readonly
     identity: meanOrNull(sims[i]),
     ...sides[i],
   }));
-}
-
-export interface ConsistencyScore {
-  consistency: number | null;
-  /** Replies where the text judge read an emotion or a place. */
-  items: number;
-  expressionAgreement: number | null;
-  sceneAgreement: number | null;
-}
-
-/** Score: image-text agreement over the aspects the reply states (pure). */
-export function scoreConsistency(records: readonly Pick<MmrpRecord, 'text' | 'image'>[]): ConsistencyScore {
-  const perItem: number[] = [];
-  const expr: number[] = [], scene: number[] = [];
-  for (const r of records) {
-    const hits: number[] = [];
-    if (r.text.expression !== NONE) expr.push(+(r.text.expression === r.image.expression)), hits.push(expr[expr.length - 1]);
-    if (r.text.scene !== NONE) scene.push(+(r.text.scene === r.image.scene)), hits.push(scene[scene.length - 1]);
-    if (hits.length) perItem.push(meanOrNull(hits)!);
-  }
-  return { consistency: meanOrNull(perItem), items: perItem.length, expressionAgreement: meanOrNull(expr), sceneAgreement: meanOrNull(scene) };
 }
 
 /** Score: mean identity over the drawings. */

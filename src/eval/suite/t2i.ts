@@ -44,7 +44,6 @@
 import type { GrpoPrompt } from '../../data/rolescape/types';
 import type { Judges } from '../../judges';
 import { parseQuestion } from '../../judges/question';
-import { dot } from '../../judges/clip';
 import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
 export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
 import type { SampleOptions } from '../../model/generate';
@@ -52,6 +51,7 @@ import type { PolicySession } from './session';
 import { userText } from './session';
 import { finite, meanOrNull } from '../../util/stats';
 import { drawingRanks, embedReferences, top1Share } from './identity-rank';
+import { similarityMatrix, nearestTrainingDistances, pairwiseDistances } from '../../metrics/similarity';
 
 export interface T2iDrawings {
   prompt: GrpoPrompt;
@@ -85,29 +85,6 @@ export interface T2iRecord {
 export interface IdentityCandidates {
   own: string;
   references: ReadonlyMap<string, readonly Uint8Array[]>;
-}
-
-/** Cosine similarities of every image to every reference: [images][references]. */
-export function similarityMatrix(judges: Judges, images: readonly Uint8Array[], references: readonly Uint8Array[], variant: 'dino' | 'clip_i'): number[][] {
-  if (!images.length || !references.length) return images.map(() => []);
-  const a = judges.identity.embedImages([...images], variant), b = judges.identity.embedImages([...references], variant);
-  return a.map((x) => b.map((y) => dot(x, y)));
-}
-
-/** LPIPS distance of each drawing to the nearest training image (as the PNG or its reconstruction), or to the nearest of any other set. */
-export function nearestTrainingDistances(judges: Judges, drawings: readonly Uint8Array[], training: readonly Uint8Array[]): number[] {
-  if (!training.length) return drawings.map(() => Infinity);
-  const a: Uint8Array[] = [], b: Uint8Array[] = [];
-  for (const d of drawings) for (const t of training) a.push(d), b.push(t);
-  const dist = judges.lpips.distances(a, b);
-  return drawings.map((_, i) => Math.min(...dist.slice(i * training.length, (i + 1) * training.length)));
-}
-
-/** Pairwise LPIPS distances within one group of drawings. */
-export function pairwiseDistances(judges: Judges, drawings: readonly Uint8Array[]): number[] {
-  const a: Uint8Array[] = [], b: Uint8Array[] = [];
-  for (let i = 0; i < drawings.length; i++) for (let j = i + 1; j < drawings.length; j++) a.push(drawings[i]), b.push(drawings[j]);
-  return a.length ? judges.lpips.distances(a, b) : [];
 }
 
 /**

@@ -13,7 +13,7 @@ import type { GrpoPrompt } from '../../data/rolescape/types';
 import { renderImage32 } from '../../judges/images';
 import { Rng } from '../../util/rng';
 import type { T2iDrawings } from './t2i';
-import type { SynthTruth } from './truth';
+import type { SynthTruth } from '../../data/synth/truth';
 
 /** The metrics scored on the renderer's drawings (reported as `<key>_truth`). */
 export const TRUTH_T2I_KEYS = ['t2i_identity_dino', 't2i_vqa_score', 't2i_diversity', 't2i_copy_rate'] as const;

@@ -17,7 +17,7 @@ import { meanOrNull } from '../../util/stats';
 import type { PolicySession } from './session';
 import { userImage, userText } from './session';
 import type { VqaItem } from './items';
-import { exactMatch, tokenF1 } from './text';
+import { exactMatch, tokenF1 } from '../../metrics/text';
 
 export interface VqaRecord {
   id: string;

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { loadRoleScape, type Character, type Scene } from '../../data/rolescape';
 import { readSynthIndex } from '../../data/synth';
 import { UserError } from '../../util/errors';
+import { sharedRoleScapeDir } from '../../util/paths';
 
 export interface LabeledLine {
   readonly text: string;
@@ -97,4 +98,21 @@ function characterLines(c: Character, labels: Map<string, { expression: string; 
     imageLines,
     textOnlyLines: [...machine(c.textDialogues.train), ...machine(c.textDialogues.test)],
   };
+}
+
+/** The world corpus is a synthetic world's, and shares no character with the evaluation corpus. */
+export function checkWorldCorpus(world: Corpus, evalc: Corpus): void {
+  if (!world.labeled || !world.labelSpaces) throw new UserError(`${world.root}: not a synthetic world (no index.json); build one with \`cmrp data synth --split world --out DIR\``);
+  const split = world.split;
+  if (split !== 'world') throw new UserError(`${path.join(world.root, 'index.json')}: split: expected "world" (the judges never train on evaluation characters), found "${split}"`);
+  if (!evalc.labeled) throw new UserError(`${evalc.root}: not a synthetic evaluation folder (no index.json); build one with \`cmrp data synth --out DIR\``);
+  const evalIds = new Set(evalc.characters.map((c) => c.id));
+  const overlap = world.characters.filter((c) => evalIds.has(c.id)).map((c) => c.id);
+  if (overlap.length > 0) throw new UserError(`${world.root}: holds evaluation characters (${overlap.slice(0, 3).join(', ')}); the judges must not train on them`);
+}
+
+/** A real RoleScape-20 corpus: `realDir`, by default ../shared/rolescape20 when present; null for none. */
+export async function loadRealCorpus(realDir: string | null | undefined): Promise<Corpus | null> {
+  const dir = realDir === undefined ? sharedRoleScapeDir() : realDir;
+  return dir ? loadCorpus(dir) : null;
 }

@@ -5,8 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readSynthIndex, castFor, type SynthIndex, type CharacterSpec } from '../../data/synth';
-import type { Character } from '../../data/rolescape/types';
+import { readSynthIndex, type SynthIndex } from './ensure';
+import { castFor } from './index';
+import type { CharacterSpec } from './character';
+import type { Character } from '../rolescape/types';
 
 export type SynthEntry = SynthIndex['characters'][number];
 

@@ -1,22 +1,10 @@
 /**
- * The K reference images of a character: the same rule Unified-SFT uses for its few-shot image set
- * (src/train/shots.ts: the first K training images in id order), so "similar to the references"
- * always means the images the model was customized on.
+ * The blank image of `vqa_acc_blind`: what the policy answers without looking.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PIXELS, writePng32 } from '../../judges/images';
-import { imageToModelSize } from '../../tokenizers/image-io';
-
-export { referenceImages } from '../../train/shots';
-
-export const DEFAULT_SHOTS = 10;
-
-/** 32x32 RGB pixels of images, as the model and the judges read them. */
-export async function readImages32(refs: readonly { path: string }[]): Promise<Uint8Array[]> {
-  return Promise.all(refs.map((r) => imageToModelSize(r.path)));
-}
 
 /** Grey value of the blank image that replaces a VQA item's image in `vqa_acc_blind`. */
 export const BLANK_GREY = 128;

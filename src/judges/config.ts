@@ -1,0 +1,70 @@
+/**
+ * The image judges' training config: one zod schema (every field defaulted and commented), the
+ * `--smoke` preset, and the world options it implies.
+ */
+import { z } from 'zod';
+import { UserError } from '../util/errors';
+import type { WorldOptions } from './data';
+import { FitConfigSchema } from './fit';
+import { VqaConfigSchema } from './vqa';
+import { ClipConfigSchema } from './clip';
+import { IdentityConfigSchema } from './identity';
+import { LpipsConfigSchema } from './lpips';
+
+const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
+
+export const JudgesConfigSchema = z
+  .object({
+    held_out_fraction: z.number().min(0).max(0.5).default(0.1), // share of world characters never trained on (held-out figures)
+    grpo_views: z.boolean().default(true), // render the world's GRPO prompts as more training views
+    extra_views: z.number().int().nonnegative().default(2), // extra random-scene renders per training character
+    mix_views: z.number().int().nonnegative().default(16), // renders per character with 1-3 identity attributes of another (VQA/CLIP only)
+    max_characters: z.number().int().positive().nullable().default(null), // use the first N world characters (null: all)
+    eval_max_characters: z.number().int().positive().nullable().default(null), // evaluate on the first N eval characters (null: all)
+    lpips_bases: z.number().int().positive().default(400), // training characters rendered with 0..k changes to calibrate LPIPS
+    vqa: z.object({ model: VqaConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // attribute judge: model and training
+    clip: z.object({ model: ClipConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // CLIP-T stand-in
+    identity: z.object({ model: IdentityConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // DINO / CLIP-I stand-in
+    lpips: z.object({ model: LpipsConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // LPIPS stand-in
+  })
+  .strict();
+export type JudgesConfig = z.infer<typeof JudgesConfigSchema>;
+export type JudgesConfigInput = z.input<typeof JudgesConfigSchema>;
+
+/** `--smoke`: a few characters and short runs, for tests and CI (seconds, not minutes). */
+export const SMOKE_CONFIG: JudgesConfigInput = {
+  max_characters: 40,
+  eval_max_characters: 4,
+  extra_views: 1,
+  mix_views: 2,
+  lpips_bases: 16,
+  vqa: { model: { encoder: { patch: 8, n_embd: 32, token_hidden: 32, n_pool: 2 }, head_hidden: 64 }, fit: { steps: 200, batch_size: 32, warmup: 10 } },
+  clip: { model: { encoder: { patch: 8, n_embd: 32, token_hidden: 32, n_pool: 2 }, text_hidden: 64 }, fit: { steps: 60, batch_size: 32, warmup: 10 } },
+  identity: { model: { encoder: { patch: 8, n_embd: 32, token_hidden: 32, n_pool: 2 }, proj_hidden: 64 }, fit: { steps: 60, batch_size: 32, warmup: 10 } },
+  lpips: { fit: { steps: 40 } },
+};
+
+export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}): JudgesConfig {
+  const base = smoke ? SMOKE_CONFIG : {};
+  const merged = deepMerge(base as Record<string, unknown>, overrides as Record<string, unknown>);
+  const r = JudgesConfigSchema.safeParse(merged);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new UserError(`judges config: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const av = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && av && typeof av === 'object' && !Array.isArray(av) ? deepMerge(av as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+/** How the training and report world is read for a config. */
+export function worldOptions(c: JudgesConfig, seed: number, exclude?: WorldOptions['exclude']): WorldOptions {
+  return { seed, heldOutFraction: c.held_out_fraction, grpoViews: c.grpo_views, extraViews: c.extra_views, mixViews: c.mix_views, maxCharacters: c.max_characters ?? undefined, exclude };
+}
