@@ -22,6 +22,7 @@ import * as sftCmd from './commands/sft';
 import * as baselineCmd from './commands/baseline';
 import * as experimentCmd from './commands/experiment';
 import * as evalCmd from './commands/eval';
+import * as drawCmd from './commands/draw';
 import * as grpoCmd from './commands/grpo';
 import * as exportCmd from './commands/export';
 
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
   grpoCmd.register(program);
   exportCmd.register(program);
   evalCmd.register(program);
+  drawCmd.register(program);
   experimentCmd.register(program);
   experimentCmd.registerFigures(program);
   markRequired(program);
