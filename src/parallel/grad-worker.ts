@@ -13,6 +13,7 @@ import { Vocab } from '../tokenizers/vocab';
 import { grpoShardLoss, shardPolicyStats } from '../train/grpo-shard';
 import { drawGroup } from '../train/rollout-draw';
 import { shardLoss, TaskTerm } from './shard';
+import { threadCpuMs } from '../util/thread-cpu';
 import type { DrawReply, GradReply, GrpoReply, LmReply, PolicyStatsReply, WorkerInit, WorkerReply, WorkerRequest } from './messages';
 
 async function main(): Promise<void> {
@@ -79,8 +80,11 @@ async function main(): Promise<void> {
   parentPort!.on('message', (req: WorkerRequest) => {
     let reply: WorkerReply;
     try {
+      const c0 = threadCpuMs();
       load(init.trainable);
-      reply = { ok: true, value: handle(req) };
+      const value = handle(req);
+      const c1 = threadCpuMs();
+      reply = { ok: true, value, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
     } catch (err) {
       reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

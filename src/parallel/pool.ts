@@ -56,6 +56,8 @@ export class GradPool {
   private readonly offsets: number[];
   private readonly trainable: number[];
   private ready: Promise<void>;
+  /** Each worker thread's CPU ms for its latest request (null where the OS does not tell; bench.ts reads it). */
+  lastWorkerCpuMs: (number | null)[] = [];
 
   /** `n` workers in all, counting the main thread (so n - 1 threads start); `vocab` lets them sample. */
   constructor(readonly model: Transformer, trainable: Map<string, tf.Variable>, readonly n: number, opts: { vocab?: WorkerInit['vocab'] } = {}) {
@@ -131,6 +133,7 @@ export class GradPool {
       cleanup(mine);
       throw new Error(`data-parallel worker failed: ${bad.error}`);
     }
+    this.lastWorkerCpuMs = replies.map((r) => (r.ok ? r.cpuMs : null));
     return { own: mine, replies: replies.map((r) => (r as { value: unknown }).value) };
   }
 
