@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/select';
+import { f32Values } from '../backend/wasm-heap';
 import { Transformer } from '../model/transformer';
 import type { GenTokens } from '../model/generate';
 import { Vocab } from '../tokenizers/vocab';
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     const { value, grads: g } = tf.variableGrads(f, vars);
     const present = vars.map((v, k) => {
       const t = g[v.name];
-      if (t) grads.set(t.dataSync() as Float32Array, init.offsets[init.trainable[k]]);
+      if (t) grads.set(f32Values(t), init.offsets[init.trainable[k]]);
       return !!t;
     });
     const loss = value.dataSync()[0];

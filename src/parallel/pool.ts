@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Transformer } from '../model/transformer';
 import { UserError } from '../util/errors';
+import { f32Values } from '../backend/wasm-heap';
 import { shardLoss, sliceRows, splitRows, countTargets, ShardData, TaskTerm } from './shard';
 import type { GradReply, LmReply, LmRequest, WorkerInit, WorkerReply, WorkerRequest } from './messages';
 
@@ -167,7 +168,7 @@ export class GradPool {
   }
 
   private writeWeights(indices: number[]): void {
-    for (const i of indices) this.weightsView.set(this.model.params.get(this.names[i])!.dataSync() as Float32Array, this.offsets[i]);
+    for (const i of indices) this.weightsView.set(f32Values(this.model.params.get(this.names[i])!), this.offsets[i]);
   }
 
   /** The worker's next message; it keeps the process alive only while awaited. */
