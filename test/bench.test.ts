@@ -22,6 +22,13 @@ test('bench helpers: median, torch unavailable is reported, the table names ever
   for (const s of ['150.0 ms', '900.0 ms', '2200 tokens/s', '600.0 tokens/s', '130.0 tokens/s', '500 MB', '75.0 ms / 50.0 ms', '2.00x']) assert.ok(table.includes(s), `table lacks ${s}:\n${table}`);
   const par = formatBench({ ...r, workers: 2, reference_step_ms_workers: 80, train_step_ms_workers: 500, train_tokens_per_s_workers: 4000, ratio_to_torch_2: 1.6 });
   for (const s of ['reference step, 2 workers', '80.0 ms', '1.60x', '4000 tokens/s (1.82x one worker)']) assert.ok(par.includes(s), `table lacks ${s}:\n${par}`);
+  // the one-worker step timed in turns with the workers', and CPU per thread
+  const turns = formatBench({
+    ...r, workers: 2, reference_step_ms_workers: 80, train_step_ms_workers: 500, train_tokens_per_s_workers: 4000,
+    reference_step_ms_one_in_turns: 120, train_step_ms_one_in_turns: 850, reference_speedup_workers: 1.5, train_speedup_workers: 1.7,
+    train_step_thread_cpu_ms: 800, train_step_thread_cpu_workers: { main: 420, worker: 410, max: 425 }, train_cpu_scaling_workers: 1.88,
+  });
+  for (const s of ['850.0 ms / 500.0 ms (1.70x; reference step 1.50x)', 'main 420.0 ms, busiest worker 410.0 ms (1.88x']) assert.ok(turns.includes(s), `table lacks ${s}:\n${turns}`);
   assert.match(formatBench({ ...r, torch_reference_step_ms: null, torch_reference_step_ms_2threads: null, ratio_to_torch: null, torch_note: 'no venv' }), /unavailable: no venv/);
 });
 

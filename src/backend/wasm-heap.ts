@@ -90,3 +90,19 @@ export function wasmKernel(kernelName: string, f: (h: Heap, inputs: Record<strin
 export function callWasm(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
   return tf.getKernel(name, 'wasm').kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
+
+/**
+ * A float32 tensor's values without a copy where they live on the WASM heap (a view, valid until
+ * the next allocation may grow the heap: read it at once), else `dataSync()`. The data-parallel pool
+ * copies every weight and gradient through its shared buffers each step; `dataSync()` copies them
+ * into fresh JS arrays first (7.5 MB a step each way at the base config), whose garbage kept V8's
+ * helper threads busy for ~33 ms of CPU a step on the 2 cores the workers compute on.
+ */
+export function f32Values(t: tf.Tensor): Float32Array {
+  if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
+    const be = tf.backend() as BackendWasm;
+    const d = be.dataIdMap.get(t.dataId);
+    if (d && d.memoryOffset != null) return new Float32Array((be.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer, d.memoryOffset, t.size);
+  }
+  return t.dataSync() as Float32Array;
+}

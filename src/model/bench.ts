@@ -14,6 +14,7 @@ import { AdamW, trainStep } from './optim';
 import { torchPython, torchReference, TorchRun } from './bench-torch';
 import { profileSteps, StepProfile } from './profile';
 import { Transformer } from './transformer';
+import { threadCpuMs } from '../util/thread-cpu';
 
 /** torch_tiny.py's batch: 16 sequences of 64 tokens; Adam at lr 1e-3. */
 export const REFERENCE_BATCH = { batch: 16, seq_len: 64, lr: 1e-3 };
@@ -31,7 +32,24 @@ export interface BenchOptions {
   torchScript?: string; // default $CMRP_TORCH_BENCH, else shared/bench/torch_tiny.py in the nearest folder above this file that has one
   log?: (line: string) => void; // progress lines
   /** The same reference and base steps on several data-parallel workers (src/parallel/bench.ts; injected: model/ does not import parallel/). */
-  parallel?: (steps: number) => Promise<{ workers: number; reference_step_ms: number; train_step_ms: number; train_tokens_per_s: number }>;
+  parallel?: (steps: number) => Promise<{
+    workers: number;
+    reference_step_ms: number;
+    train_step_ms: number;
+    train_tokens_per_s: number;
+    reference_step_ms_one: number; // one worker, timed in turns with the workers' steps
+    train_step_ms_one: number;
+    train_step_thread_cpu_ms_one: number | null;
+    reference_cpu: ThreadCpu | null;
+    train_cpu: ThreadCpu | null;
+  }>;
+}
+
+/** Per-thread CPU ms of a data-parallel step (src/parallel/bench.ts): main thread, busiest worker thread, the larger per step. */
+export interface ThreadCpu {
+  main: number;
+  worker: number;
+  max: number;
 }
 
 export interface BenchResult {
@@ -41,6 +59,7 @@ export interface BenchResult {
   reference_step_ms: number; // median training step at torch_tiny.py's shape (wall clock)
   reference_step_cpu_ms: number; // the same in CPU time of this process
   train_step_ms: number; // median training step of the base config
+  train_step_thread_cpu_ms?: number; // the same in CPU time of the thread that ran it (Linux)
   train_tokens_per_s: number;
   sample_tokens_per_s: number; // with the KV cache
   sample_tokens_per_s_no_cache: number; // re-running the whole prefix per token
@@ -54,6 +73,24 @@ export interface BenchResult {
   train_step_ms_workers?: number;
   train_tokens_per_s_workers?: number;
   ratio_to_torch_2?: number | null; // reference_step_ms_workers / torch_reference_step_ms_2threads
+  /**
+   * CPU ms per thread of the workers' steps (Linux): main thread, busiest worker thread, and the
+   * larger of the two per step, the wall time the step would take with a core per thread. Their
+   * ratio to the one-worker thread CPU says how much of the wall-clock scaling the work itself
+   * allows; the rest is threads waiting for a core (other jobs) or slowing each other down.
+   */
+  reference_step_thread_cpu_workers?: ThreadCpu;
+  train_step_thread_cpu_workers?: ThreadCpu;
+  train_cpu_scaling_workers?: number; // one worker's thread CPU (timed in turns) / train_step_thread_cpu_workers.max
+  /**
+   * The workers' speed-up by the wall clock: the one-worker step timed in turns with the workers'
+   * step (A B B A ..., same window, same load) over the workers' step. train_tokens_per_s comes from
+   * a one-worker run timed later, under whatever load came then.
+   */
+  reference_step_ms_one_in_turns?: number;
+  train_step_ms_one_in_turns?: number;
+  reference_speedup_workers?: number;
+  train_speedup_workers?: number;
   base_params: number;
   load_avg: [number, number]; // 1-minute load average before and after
   setup: { reference: ModelConfigInput & typeof REFERENCE_BATCH; base: ModelConfigInput & typeof BASE_BATCH; sample: typeof SAMPLE_SETUP };
@@ -71,7 +108,7 @@ function randomIds(rng: Rng, B: number, T: number, lo: number, hi: number): numb
 export type TrainBatch = { ids: number[][]; targets: number[][]; modality?: number[][] };
 
 /** One training step on a fixed batch, as a closure, and what frees its tensors. */
-function trainingStepper(model: Transformer, batch: TrainBatch, lr: number): { step: () => void; dispose: () => void } {
+export function trainingStepper(model: Transformer, batch: TrainBatch, lr: number): { step: () => void; dispose: () => void } {
   const ids = tf.tensor2d(batch.ids, undefined, 'int32');
   const targets = tf.tensor2d(batch.targets, undefined, 'int32');
   const modality = batch.modality ? tf.tensor2d(batch.modality, undefined, 'int32') : undefined;
@@ -90,23 +127,24 @@ function trainingStepper(model: Transformer, batch: TrainBatch, lr: number): { s
  * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
  * (this process, all threads) is steadier than wall time when other jobs share the cores.
  */
-function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[] } {
+function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[]; threadCpu: number[] } {
   const t = trainingStepper(model, batch, lr);
-  const wall: number[] = [], cpu: number[] = [];
+  const wall: number[] = [], cpu: number[] = [], threadCpu: number[] = [];
   try {
     for (let s = 0; s < warmup + steps; s++) {
-      const t0 = performance.now(), c0 = process.cpuUsage();
+      const t0 = performance.now(), c0 = process.cpuUsage(), tc0 = threadCpuMs();
       t.step();
-      const c = process.cpuUsage(c0);
+      const c = process.cpuUsage(c0), tc1 = threadCpuMs();
       if (s >= warmup) {
         wall.push(performance.now() - t0);
         cpu.push((c.user + c.system) / 1000);
+        if (tc0 !== null && tc1 !== null) threadCpu.push(tc1 - tc0);
       }
     }
   } finally {
     t.dispose();
   }
-  return { wall, cpu };
+  return { wall, cpu, threadCpu };
 }
 
 /** The reference step's model and batch (torch_tiny.py's shapes). */
@@ -158,11 +196,12 @@ export function baseBatch(rng: Rng, vocab: number): { ids: number[][]; targets: 
 }
 
 /** Base config (MoT, mixed text/image batch) training: median step ms and tokens per second. */
-export function benchBaseTraining(steps = 10, seed = 0): { step_ms: number; tokens_per_s: number; params: number } {
+export function benchBaseTraining(steps = 10, seed = 0): { step_ms: number; tokens_per_s: number; params: number; thread_cpu_ms: number | null } {
   const model = new Transformer(BASE_CONFIG, seed);
   try {
-    const ms = median(timeTraining(model, baseBatch(new Rng(seed), model.config.vocab_size), 3e-4, steps).wall);
-    return { step_ms: ms, tokens_per_s: (BASE_BATCH.batch * BASE_BATCH.seq_len) / (ms / 1000), params: model.numParams() };
+    const t = timeTraining(model, baseBatch(new Rng(seed), model.config.vocab_size), 3e-4, steps);
+    const ms = median(t.wall);
+    return { step_ms: ms, tokens_per_s: (BASE_BATCH.batch * BASE_BATCH.seq_len) / (ms / 1000), params: model.numParams(), thread_cpu_ms: t.threadCpu.length ? median(t.threadCpu) : null };
   } finally {
     model.dispose();
   }
@@ -229,6 +268,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     reference_step_cpu_ms: round(ref.cpu_ms),
     train_step_ms: round(base.step_ms),
     train_tokens_per_s: Math.round(base.tokens_per_s),
+    ...(base.thread_cpu_ms !== null ? { train_step_thread_cpu_ms: round(base.thread_cpu_ms) } : {}),
     sample_tokens_per_s: round(sample.cached),
     sample_tokens_per_s_no_cache: round(sample.uncached),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -249,6 +289,17 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     result.train_step_ms_workers = round(par.train_step_ms);
     result.train_tokens_per_s_workers = Math.round(par.train_tokens_per_s);
     if (opts.torch) result.ratio_to_torch_2 = torch2?.ms ? round(par.reference_step_ms / torch2.ms, 2) : null;
+    result.reference_step_ms_one_in_turns = round(par.reference_step_ms_one);
+    result.train_step_ms_one_in_turns = round(par.train_step_ms_one);
+    result.reference_speedup_workers = round(par.reference_step_ms_one / par.reference_step_ms, 2);
+    result.train_speedup_workers = round(par.train_step_ms_one / par.train_step_ms, 2);
+    const r1 = (c: ThreadCpu): ThreadCpu => ({ main: round(c.main), worker: round(c.worker), max: round(c.max) });
+    if (par.reference_cpu) result.reference_step_thread_cpu_workers = r1(par.reference_cpu);
+    if (par.train_cpu) {
+      result.train_step_thread_cpu_workers = r1(par.train_cpu);
+      const oneCpu = par.train_step_thread_cpu_ms_one ?? base.thread_cpu_ms;
+      if (oneCpu !== null) result.train_cpu_scaling_workers = round(oneCpu / par.train_cpu.max, 2);
+    }
   }
   return result;
 }
@@ -276,6 +327,12 @@ export function formatBench(r: BenchResult): string {
     [`base train step (${b.n_layer}L x ${b.n_embd}, MoT, ${b.batch} x ${b.seq_len})`, `${r.train_step_ms.toFixed(1)} ms`],
     ['base train throughput', `${r.train_tokens_per_s} tokens/s`],
     ...(r.workers ? ([[`base train throughput, ${r.workers} workers`, `${r.train_tokens_per_s_workers} tokens/s (${(r.train_tokens_per_s_workers! / r.train_tokens_per_s).toFixed(2)}x one worker)`]] as [string, string][]) : []),
+    ...(r.workers && r.train_speedup_workers
+      ? ([[`base train step, 1 / ${r.workers} workers in turns`, `${r.train_step_ms_one_in_turns!.toFixed(1)} ms / ${r.train_step_ms_workers!.toFixed(1)} ms (${r.train_speedup_workers.toFixed(2)}x; reference step ${r.reference_speedup_workers!.toFixed(2)}x)`]] as [string, string][])
+      : []),
+    ...(r.train_step_thread_cpu_workers && r.train_cpu_scaling_workers
+      ? ([[`base train step, CPU per thread, ${r.workers} workers`, `main ${r.train_step_thread_cpu_workers.main.toFixed(1)} ms, busiest worker ${r.train_step_thread_cpu_workers.worker.toFixed(1)} ms (${r.train_cpu_scaling_workers.toFixed(2)}x one worker's, with a core per thread)`]] as [string, string][])
+      : []),
     [`sampling, KV cache (${s.batch} x ${s.new_tokens} new)`, `${r.sample_tokens_per_s.toFixed(1)} tokens/s`],
     ['sampling, no cache', `${r.sample_tokens_per_s_no_cache.toFixed(1)} tokens/s`],
     ['peak RSS', `${r.peak_rss_mb} MB`],

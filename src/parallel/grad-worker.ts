@@ -7,12 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/select';
+import { f32Values } from '../backend/wasm-heap';
 import { Transformer } from '../model/transformer';
 import type { GenTokens } from '../model/generate';
 import { Vocab } from '../tokenizers/vocab';
 import { grpoShardLoss, shardPolicyStats } from '../train/grpo-shard';
 import { drawGroup } from '../train/rollout-draw';
 import { shardLoss, TaskTerm } from './shard';
+import { threadCpuMs } from '../util/thread-cpu';
 import type { DrawReply, GradReply, GrpoReply, LmReply, PolicyStatsReply, WorkerInit, WorkerReply, WorkerRequest } from './messages';
 
 async function main(): Promise<void> {
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     const { value, grads: g } = tf.variableGrads(f, vars);
     const present = vars.map((v, k) => {
       const t = g[v.name];
-      if (t) grads.set(t.dataSync() as Float32Array, init.offsets[init.trainable[k]]);
+      if (t) grads.set(f32Values(t), init.offsets[init.trainable[k]]);
       return !!t;
     });
     const loss = value.dataSync()[0];
@@ -79,8 +81,11 @@ async function main(): Promise<void> {
   parentPort!.on('message', (req: WorkerRequest) => {
     let reply: WorkerReply;
     try {
+      const c0 = threadCpuMs();
       load(init.trainable);
-      reply = { ok: true, value: handle(req) };
+      const value = handle(req);
+      const c1 = threadCpuMs();
+      reply = { ok: true, value, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
     } catch (err) {
       reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

@@ -69,4 +69,5 @@ export interface PolicyStatsReply {
 export type DrawReply = Drawn[][];
 
 /** The envelope of every answer. */
-export type WorkerReply = { ok: true; value: unknown } | { ok: false; error: string };
+export type WorkerReply = { ok: true; value: unknown; cpuMs: number | null } | { ok: false; error: string };
+/* cpuMs: the worker thread's CPU ms for the request (loading the weights and its share), where the OS tells it (util/thread-cpu.ts). */

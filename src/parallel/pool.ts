@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Transformer } from '../model/transformer';
 import { UserError } from '../util/errors';
+import { f32Values } from '../backend/wasm-heap';
 import { shardLoss, sliceRows, splitRows, countTargets, ShardData, TaskTerm } from './shard';
 import type { GradReply, LmReply, LmRequest, WorkerInit, WorkerReply, WorkerRequest } from './messages';
 
@@ -56,6 +57,8 @@ export class GradPool {
   private readonly offsets: number[];
   private readonly trainable: number[];
   private ready: Promise<void>;
+  /** Each worker thread's CPU ms for its latest request (null where the OS does not tell; bench.ts reads it). */
+  lastWorkerCpuMs: (number | null)[] = [];
 
   /** `n` workers in all, counting the main thread (so n - 1 threads start); `vocab` lets them sample. */
   constructor(readonly model: Transformer, trainable: Map<string, tf.Variable>, readonly n: number, opts: { vocab?: WorkerInit['vocab'] } = {}) {
@@ -131,6 +134,7 @@ export class GradPool {
       cleanup(mine);
       throw new Error(`data-parallel worker failed: ${bad.error}`);
     }
+    this.lastWorkerCpuMs = replies.map((r) => (r.ok ? r.cpuMs : null));
     return { own: mine, replies: replies.map((r) => (r as { value: unknown }).value) };
   }
 
@@ -164,7 +168,7 @@ export class GradPool {
   }
 
   private writeWeights(indices: number[]): void {
-    for (const i of indices) this.weightsView.set(this.model.params.get(this.names[i])!.dataSync() as Float32Array, this.offsets[i]);
+    for (const i of indices) this.weightsView.set(f32Values(this.model.params.get(this.names[i])!), this.offsets[i]);
   }
 
   /** The worker's next message; it keeps the process alive only while awaited. */
