@@ -66,14 +66,25 @@ export function loop4(f: Fn, n: string, vec: () => void, one: () => void): void 
       f.br(0);
     }),
   );
+  whileBelow(f, 'j', n, one);
+}
+
+/** `while (i < n) { body(); i++ }` over i32 locals i and n (i keeps its value on entry). */
+export function whileBelow(f: Fn, i: string, n: string, body: () => void): void {
   f.block(() =>
     f.loop(() => {
-      f.get('j').get(n).geS().brIf(1);
-      one();
-      f.inc('j', 1);
+      f.get(i).get(n).geS().brIf(1);
+      body();
+      f.inc(i, 1);
       f.br(0);
     }),
   );
+}
+
+/** `for (i = 0; i < n; i++) body()`: the row loop of the kernels. */
+export function forRows(f: Fn, i: string, n: string, body: () => void): void {
+  f.i32(0).set(i);
+  whileBelow(f, i, n, body);
 }
 
 /** Push the byte address base + 4 j (element j of a float row at local `base`). */

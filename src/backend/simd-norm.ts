@@ -10,7 +10,7 @@
  * Numerics: the row sums run in 4 float32 lanes, and 1/C is a multiply; tfjs's Mean sums in
  * another order and divides: last-bit differences.
  */
-import { at, F32, Fn, I32, loop4, Module, V128 } from './simd-asm';
+import { at, F32, Fn, forRows, I32, loop4, Module, V128 } from './simd-asm';
 
 export type NormFwdFn = (x: number, gain: number, y: number, xhat: number, rstd: number, N: number, C: number, invC: number, eps: number, rms: number) => void;
 export type NormBwdFn = (dy: number, xhat: number, rstd: number, gain: number, dx: number, dgain: number, N: number, C: number, invC: number, rms: number) => void;
@@ -34,47 +34,41 @@ function normFwd(m: Module): void {
   for (const n of ['r', 'j']) f.local(n, I32);
   for (const n of ['acc', 'mv', 'rv', 'd']) f.local(n, V128);
   for (const n of ['tail', 'mean', 'var', 'rs', 'e']) f.local(n, F32);
-  f.i32(0).set('r');
-  f.block(() =>
-    f.loop(() => {
-      f.get('r').get('N').geS().brIf(1);
-      // mean (0 for RMSNorm)
-      f.f32(0).set('mean');
-      f.get('rms').eqz().if(() => {
-        rowSum(f, 'mean', () => at(f, 'x').v128Load(), () => at(f, 'x').f32Load());
-        f.get('mean').get('invC').f32Mul().set('mean');
-      });
-      f.get('mean').f32x4Splat().set('mv');
-      // variance of x - mean
-      rowSum(
-        f,
-        'var',
-        () => at(f, 'x').v128Load().get('mv').f32x4Sub().tee('d').get('d').f32x4Mul(),
-        () => at(f, 'x').f32Load().get('mean').f32Sub().tee('e').get('e').f32Mul(),
-      );
-      f.f32(1).get('var').get('invC').f32Mul().get('eps').f32Add().f32Sqrt().f32Div().set('rs');
-      f.get('rstd').get('r').i32(2).shl().add().get('rs').f32Store();
-      f.get('rs').f32x4Splat().set('rv');
-      // xhat = (x - mean) rstd, y = xhat gain
-      f.i32(0).set('j');
-      loop4(
-        f,
-        'C',
-        () => {
-          at(f, 'xhat').seq(() => at(f, 'x').v128Load().get('mv').f32x4Sub().get('rv').f32x4Mul()).tee('d').v128Store();
-          f.get('gain').if(() => at(f, 'y').get('d').seq(() => at(f, 'gain').v128Load()).f32x4Mul().v128Store());
-        },
-        () => {
-          at(f, 'xhat').seq(() => at(f, 'x').f32Load().get('mean').f32Sub().get('rs').f32Mul()).tee('e').f32Store();
-          f.get('gain').if(() => at(f, 'y').get('e').seq(() => at(f, 'gain').f32Load()).f32Mul().f32Store());
-        },
-      );
-      // next row
-      for (const p of ['x', 'xhat', 'y']) f.get(p).get('C').i32(2).shl().add().set(p);
-      f.inc('r', 1);
-      f.br(0);
-    }),
-  );
+  forRows(f, 'r', 'N', () => {
+    // mean (0 for RMSNorm)
+    f.f32(0).set('mean');
+    f.get('rms').eqz().if(() => {
+      rowSum(f, 'mean', () => at(f, 'x').v128Load(), () => at(f, 'x').f32Load());
+      f.get('mean').get('invC').f32Mul().set('mean');
+    });
+    f.get('mean').f32x4Splat().set('mv');
+    // variance of x - mean
+    rowSum(
+      f,
+      'var',
+      () => at(f, 'x').v128Load().get('mv').f32x4Sub().tee('d').get('d').f32x4Mul(),
+      () => at(f, 'x').f32Load().get('mean').f32Sub().tee('e').get('e').f32Mul(),
+    );
+    f.f32(1).get('var').get('invC').f32Mul().get('eps').f32Add().f32Sqrt().f32Div().set('rs');
+    f.get('rstd').get('r').i32(2).shl().add().get('rs').f32Store();
+    f.get('rs').f32x4Splat().set('rv');
+    // xhat = (x - mean) rstd, y = xhat gain
+    f.i32(0).set('j');
+    loop4(
+      f,
+      'C',
+      () => {
+        at(f, 'xhat').seq(() => at(f, 'x').v128Load().get('mv').f32x4Sub().get('rv').f32x4Mul()).tee('d').v128Store();
+        f.get('gain').if(() => at(f, 'y').get('d').seq(() => at(f, 'gain').v128Load()).f32x4Mul().v128Store());
+      },
+      () => {
+        at(f, 'xhat').seq(() => at(f, 'x').f32Load().get('mean').f32Sub().get('rs').f32Mul()).tee('e').f32Store();
+        f.get('gain').if(() => at(f, 'y').get('e').seq(() => at(f, 'gain').f32Load()).f32Mul().f32Store());
+      },
+    );
+    // next row
+    for (const p of ['x', 'xhat', 'y']) f.get(p).get('C').i32(2).shl().add().set(p);
+  });
 }
 
 function normBwd(m: Module): void {
@@ -90,43 +84,37 @@ function normBwd(m: Module): void {
     f.i32(0).set('j');
     loop4(f, 'C', () => at(f, 'dgain').v128Zero().v128Store(), () => at(f, 'dgain').f32(0).f32Store());
   });
-  f.i32(0).set('r');
-  f.block(() =>
-    f.loop(() => {
-      f.get('r').get('N').geS().brIf(1);
-      // sg = mean(g) (0 for RMSNorm), sgx = mean(g xhat)
-      f.f32(0).set('sg');
-      f.get('rms').eqz().if(() => {
-        rowSum(f, 'sg', () => f.seq(gVec).get('g'), () => f.seq(gOne).get('ge'));
-        f.get('sg').get('invC').f32Mul().set('sg');
-      });
-      rowSum(f, 'sgx', () => f.seq(gVec).get('g').seq(() => at(f, 'xhat').v128Load()).f32x4Mul(), () => f.seq(gOne).get('ge').seq(() => at(f, 'xhat').f32Load()).f32Mul());
-      f.get('sgx').get('invC').f32Mul().set('sgx');
-      f.get('rstd').get('r').i32(2).shl().add().f32Load().set('rs');
-      f.get('sg').f32x4Splat().set('mv');
-      f.get('sgx').f32x4Splat().set('sv');
-      f.get('rs').f32x4Splat().set('rv');
-      // dx = rstd (g - sg - xhat sgx); dgain += dy xhat
-      f.i32(0).set('j');
-      loop4(
-        f,
-        'C',
-        () => {
-          gVec();
-          at(f, 'dx').get('g').get('mv').f32x4Sub().seq(() => at(f, 'xhat').v128Load()).get('sv').f32x4Mul().f32x4Sub().get('rv').f32x4Mul().v128Store();
-          f.get('dgain').if(() => at(f, 'dgain').seq(() => at(f, 'dgain').v128Load()).seq(() => at(f, 'dy').v128Load().seq(() => at(f, 'xhat').v128Load()).f32x4Mul()).f32x4Add().v128Store());
-        },
-        () => {
-          gOne();
-          at(f, 'dx').get('ge').get('sg').f32Sub().seq(() => at(f, 'xhat').f32Load()).get('sgx').f32Mul().f32Sub().get('rs').f32Mul().f32Store();
-          f.get('dgain').if(() => at(f, 'dgain').seq(() => at(f, 'dgain').f32Load()).seq(() => at(f, 'dy').f32Load().seq(() => at(f, 'xhat').f32Load()).f32Mul()).f32Add().f32Store());
-        },
-      );
-      for (const p of ['dy', 'xhat', 'dx']) f.get(p).get('C').i32(2).shl().add().set(p);
-      f.inc('r', 1);
-      f.br(0);
-    }),
-  );
+  forRows(f, 'r', 'N', () => {
+    // sg = mean(g) (0 for RMSNorm), sgx = mean(g xhat)
+    f.f32(0).set('sg');
+    f.get('rms').eqz().if(() => {
+      rowSum(f, 'sg', () => f.seq(gVec).get('g'), () => f.seq(gOne).get('ge'));
+      f.get('sg').get('invC').f32Mul().set('sg');
+    });
+    rowSum(f, 'sgx', () => f.seq(gVec).get('g').seq(() => at(f, 'xhat').v128Load()).f32x4Mul(), () => f.seq(gOne).get('ge').seq(() => at(f, 'xhat').f32Load()).f32Mul());
+    f.get('sgx').get('invC').f32Mul().set('sgx');
+    f.get('rstd').get('r').i32(2).shl().add().f32Load().set('rs');
+    f.get('sg').f32x4Splat().set('mv');
+    f.get('sgx').f32x4Splat().set('sv');
+    f.get('rs').f32x4Splat().set('rv');
+    // dx = rstd (g - sg - xhat sgx); dgain += dy xhat
+    f.i32(0).set('j');
+    loop4(
+      f,
+      'C',
+      () => {
+        gVec();
+        at(f, 'dx').get('g').get('mv').f32x4Sub().seq(() => at(f, 'xhat').v128Load()).get('sv').f32x4Mul().f32x4Sub().get('rv').f32x4Mul().v128Store();
+        f.get('dgain').if(() => at(f, 'dgain').seq(() => at(f, 'dgain').v128Load()).seq(() => at(f, 'dy').v128Load().seq(() => at(f, 'xhat').v128Load()).f32x4Mul()).f32x4Add().v128Store());
+      },
+      () => {
+        gOne();
+        at(f, 'dx').get('ge').get('sg').f32Sub().seq(() => at(f, 'xhat').f32Load()).get('sgx').f32Mul().f32Sub().get('rs').f32Mul().f32Store();
+        f.get('dgain').if(() => at(f, 'dgain').seq(() => at(f, 'dgain').f32Load()).seq(() => at(f, 'dy').f32Load().seq(() => at(f, 'xhat').f32Load()).f32Mul()).f32Add().f32Store());
+      },
+    );
+    for (const p of ['dy', 'xhat', 'dx']) f.get(p).get('C').i32(2).shl().add().set(p);
+  });
 }
 
 /** Add `norm_fwd` and `norm_bwd` to a module. */

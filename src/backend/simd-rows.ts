@@ -8,7 +8,7 @@
  * V 2048 (the base step's head, under load, 2026-12-06). Exact: a max does not round, and each
  * product or sum rounds once, in the same order, as in the JS loops.
  */
-import { at, F32, I32, loop4, Module, V128 } from './simd-asm';
+import { at, F32, forRows, I32, loop4, Module, V128 } from './simd-asm';
 
 export type RowMaxFn = (x: number, out: number, N: number, V: number) => void;
 export type NegScaleRowsFn = (x: number, s: number, out: number, N: number, V: number) => void;
@@ -20,27 +20,21 @@ function rowMax(m: Module): void {
   for (const n of ['r', 'j']) f.local(n, I32);
   f.local('acc', V128);
   f.local('mx', F32);
-  f.i32(0).set('r');
-  f.block(() =>
-    f.loop(() => {
-      f.get('r').get('N').geS().brIf(1);
-      f.f32(-Infinity).f32x4Splat().set('acc');
-      f.f32(-Infinity).set('mx');
-      f.i32(0).set('j');
-      loop4(
-        f,
-        'V',
-        () => f.get('acc').seq(() => at(f, 'x').v128Load()).f32x4Max().set('acc'),
-        () => f.get('mx').seq(() => at(f, 'x').f32Load()).f32Max().set('mx'),
-      );
-      f.get('out').get('r').i32(2).shl().add();
-      f.get('acc').f32x4ExtractLane(0).get('acc').f32x4ExtractLane(1).f32Max().get('acc').f32x4ExtractLane(2).get('acc').f32x4ExtractLane(3).f32Max().f32Max().get('mx').f32Max();
-      f.f32Store();
-      f.get('x').get('V').i32(2).shl().add().set('x');
-      f.inc('r', 1);
-      f.br(0);
-    }),
-  );
+  forRows(f, 'r', 'N', () => {
+    f.f32(-Infinity).f32x4Splat().set('acc');
+    f.f32(-Infinity).set('mx');
+    f.i32(0).set('j');
+    loop4(
+      f,
+      'V',
+      () => f.get('acc').seq(() => at(f, 'x').v128Load()).f32x4Max().set('acc'),
+      () => f.get('mx').seq(() => at(f, 'x').f32Load()).f32Max().set('mx'),
+    );
+    f.get('out').get('r').i32(2).shl().add();
+    f.get('acc').f32x4ExtractLane(0).get('acc').f32x4ExtractLane(1).f32Max().get('acc').f32x4ExtractLane(2).get('acc').f32x4ExtractLane(3).f32Max().f32Max().get('mx').f32Max();
+    f.f32Store();
+    f.get('x').get('V').i32(2).shl().add().set('x');
+  });
 }
 
 function negScaleRows(m: Module): void {
@@ -48,74 +42,56 @@ function negScaleRows(m: Module): void {
   for (const n of ['r', 'j']) f.local(n, I32);
   f.local('sv', V128);
   f.local('sc', F32);
-  f.i32(0).set('r');
-  f.block(() =>
-    f.loop(() => {
-      f.get('r').get('N').geS().brIf(1);
-      f.f32(0).get('s').get('r').i32(2).shl().add().f32Load().f32Sub().tee('sc').f32x4Splat().set('sv');
-      f.i32(0).set('j');
-      loop4(
-        f,
-        'V',
-        () => at(f, 'out').seq(() => at(f, 'x').v128Load()).get('sv').f32x4Mul().v128Store(),
-        () => at(f, 'out').seq(() => at(f, 'x').f32Load()).get('sc').f32Mul().f32Store(),
-      );
-      f.get('x').get('V').i32(2).shl().add().set('x');
-      f.get('out').get('V').i32(2).shl().add().set('out');
-      f.inc('r', 1);
-      f.br(0);
-    }),
-  );
+  forRows(f, 'r', 'N', () => {
+    f.f32(0).get('s').get('r').i32(2).shl().add().f32Load().f32Sub().tee('sc').f32x4Splat().set('sv');
+    f.i32(0).set('j');
+    loop4(
+      f,
+      'V',
+      () => at(f, 'out').seq(() => at(f, 'x').v128Load()).get('sv').f32x4Mul().v128Store(),
+      () => at(f, 'out').seq(() => at(f, 'x').f32Load()).get('sc').f32Mul().f32Store(),
+    );
+    f.get('x').get('V').i32(2).shl().add().set('x');
+    f.get('out').get('V').i32(2).shl().add().set('out');
+  });
 }
 
 /** scatter_add_rows(x, ids, out, rows, inner, segments): out[ids[r], :] += x[r, :], ids out of range skipped. */
 function scatterAddRows(m: Module): void {
   const f = m.fn('scatter_add_rows', [['x', I32], ['ids', I32], ['out', I32], ['rows', I32], ['inner', I32], ['segments', I32]]);
   for (const n of ['r', 'j', 's', 'o']) f.local(n, I32);
-  f.i32(0).set('r');
-  f.block(() =>
-    f.loop(() => {
-      f.get('r').get('rows').geS().brIf(1);
-      f.get('ids').get('r').i32(2).shl().add().i32Load().set('s');
-      // TF drops out-of-range ids
-      f.get('s').i32(0).geS().get('s').get('segments').ltS().and().if(() => {
-        f.get('out').get('s').get('inner').mul().i32(2).shl().add().set('o');
-        f.i32(0).set('j');
-        loop4(
-          f,
-          'inner',
-          () => at(f, 'o').seq(() => at(f, 'o').v128Load()).seq(() => at(f, 'x').v128Load()).f32x4Add().v128Store(),
-          () => at(f, 'o').seq(() => at(f, 'o').f32Load()).seq(() => at(f, 'x').f32Load()).f32Add().f32Store(),
-        );
-      });
-      f.get('x').get('inner').i32(2).shl().add().set('x');
-      f.inc('r', 1);
-      f.br(0);
-    }),
-  );
+  forRows(f, 'r', 'rows', () => {
+    f.get('ids').get('r').i32(2).shl().add().i32Load().set('s');
+    // TF drops out-of-range ids
+    f.get('s').i32(0).geS().get('s').get('segments').ltS().and().if(() => {
+      f.get('out').get('s').get('inner').mul().i32(2).shl().add().set('o');
+      f.i32(0).set('j');
+      loop4(
+        f,
+        'inner',
+        () => at(f, 'o').seq(() => at(f, 'o').v128Load()).seq(() => at(f, 'x').v128Load()).f32x4Add().v128Store(),
+        () => at(f, 'o').seq(() => at(f, 'o').f32Load()).seq(() => at(f, 'x').f32Load()).f32Add().f32Store(),
+      );
+    });
+    f.get('x').get('inner').i32(2).shl().add().set('x');
+  });
 }
 
 /** gather_rows(x, ids, out, n, width): out[i, :] = x[ids[i], :] (ids checked by the caller). */
 function gatherRows(m: Module): void {
   const f = m.fn('gather_rows', [['x', I32], ['ids', I32], ['out', I32], ['n', I32], ['width', I32]]);
   for (const n of ['r', 'j', 'src']) f.local(n, I32);
-  f.i32(0).set('r');
-  f.block(() =>
-    f.loop(() => {
-      f.get('r').get('n').geS().brIf(1);
-      f.get('x').get('ids').get('r').i32(2).shl().add().i32Load().get('width').mul().i32(2).shl().add().set('src');
-      f.i32(0).set('j');
-      loop4(
-        f,
-        'width',
-        () => at(f, 'out').seq(() => at(f, 'src').v128Load()).v128Store(),
-        () => at(f, 'out').seq(() => at(f, 'src').f32Load()).f32Store(),
-      );
-      f.get('out').get('width').i32(2).shl().add().set('out');
-      f.inc('r', 1);
-      f.br(0);
-    }),
-  );
+  forRows(f, 'r', 'n', () => {
+    f.get('x').get('ids').get('r').i32(2).shl().add().i32Load().get('width').mul().i32(2).shl().add().set('src');
+    f.i32(0).set('j');
+    loop4(
+      f,
+      'width',
+      () => at(f, 'out').seq(() => at(f, 'src').v128Load()).v128Store(),
+      () => at(f, 'out').seq(() => at(f, 'src').f32Load()).f32Store(),
+    );
+    f.get('out').get('width').i32(2).shl().add().set('out');
+  });
 }
 
 /** Add `row_max`, `neg_scale_rows`, `scatter_add_rows` and `gather_rows` to a module. */
