@@ -3,7 +3,9 @@
  * option (`option '--shots <k>' argument 'abc' is invalid. expected a whole number from 1 to 1000`),
  * exit 2, before any data is loaded or the compute backend started.
  */
+import * as fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { UserError } from '../util/errors';
 
 /** A whole number in [min, max] (digits only: "1e3", "2.0", "-2", "0x10" are refused). */
 export function wholeNumber(min: number, max: number): (raw: string) => number {
@@ -21,4 +23,13 @@ export function text(raw: string): string {
   // eslint-disable-next-line no-control-regex
   if (!raw.trim() || /[\u0000-\u001f]/.test(raw)) throw new InvalidArgumentError('expected a non-empty value without control characters');
   return raw;
+}
+
+/** `--heldout-judges <dir|none>`: null for none, undefined when absent (the caller's default), else a folder that exists. */
+export function heldOutJudgesDir(value: string | undefined): string | null | undefined {
+  if (value === 'none') return null;
+  if (value !== undefined && !fs.existsSync(value)) {
+    throw new UserError(`--heldout-judges: ${value}: no such folder (expected a judges folder, a folder of <character>/ judge folders, or none)`);
+  }
+  return value;
 }

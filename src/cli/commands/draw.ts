@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { loadCheckedCharacter } from '../../data/rolescape';
+import { checkPngHeader } from '../../data/rolescape/png';
 import { referenceImages } from '../../data/shots';
 import { loadPolicy } from '../../eval/load-policy';
 import { PolicySession, sampling } from '../../eval/suite/session';
@@ -23,16 +24,14 @@ import { wholeNumber } from '../options';
 
 interface Opts { character: string; model: string; data?: string; prompts: number; samples: number; seed: number; temperature: string; out: string; force: boolean; allowInvalid: boolean }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 /** A PNG may be replaced (a figure this command wrote before); any other file needs --force. */
 function isPng(file: string): boolean {
   try {
     const fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(8);
-    fs.readSync(fd, head, 0, 8, 0);
+    const head = Buffer.alloc(33); // signature + IHDR
+    const n = fs.readSync(fd, head, 0, head.length, 0);
     fs.closeSync(fd);
-    return head.equals(PNG_SIGNATURE);
+    return checkPngHeader(head.subarray(0, n)).ok;
   } catch {
     return false;
   }

@@ -17,7 +17,7 @@ import { claimOutFile } from '../../util/run-out';
 import { projectRoot } from '../../util/paths';
 import { resolveDataDir } from '../customize';
 import { defaultHeldOutJudgesDir } from '../../judges/heldout';
-import { wholeNumber } from '../options';
+import { heldOutJudgesDir, wholeNumber } from '../options';
 
 interface Opts {
   character: string;
@@ -66,6 +66,7 @@ export function register(program: Command): void {
     .action(async (o: Opts) => {
       const t0 = Date.now();
       const config = resolveEvalConfig(o.config);
+      const heldOutJudges = heldOutJudgesDir(o.heldoutJudges);
       claimOutFile(o.out, 'eval report', isEvalReport, { force: o.force });
       const dataDir = await resolveDataDir(o.data);
       const { character: c, characters } = await loadCheckedCharacter(dataDir, o.character, { allowInvalid: o.allowInvalid, all: true });
@@ -75,7 +76,7 @@ export function register(program: Command): void {
       try {
         const report = await evaluatePolicy(policy, c, {
           judgesDir: o.judges, textJudgesDir: o.textJudges, config, shots: o.shots, characters,
-          heldOutJudgesDir: o.heldoutJudges === 'none' ? null : o.heldoutJudges ?? defaultHeldOutJudgesDir(),
+          heldOutJudgesDir: heldOutJudges === undefined ? defaultHeldOutJudgesDir() : heldOutJudges,
           log: o.quiet ? undefined : (l) => console.error(l),
         });
         writeJsonAtomic(o.out, report);

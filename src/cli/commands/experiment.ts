@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { resolveGrid, runExperiment, aggregate, markdownTable, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
 import { pickCharacters } from '../../eval/experiments/runner';
 import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
 import { claimRun, experimentIdentity, forceOption } from '../out';
-import { wholeNumber } from '../options';
+import { heldOutJudgesDir, wholeNumber } from '../options';
 import { mdCode } from '../../util/markdown';
 import { experimentFigures } from '../../viz/experiment-figures';
 import { exportFigures, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
@@ -34,10 +33,7 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress bar', false);
   forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; out: string; data?: string; base: string; judges: string; textJudges: string; heldoutJudges?: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
       const grid = resolveGrid(o.grid);
-      const heldOutJudgesDir = o.heldoutJudges === 'none' ? null : o.heldoutJudges;
-      if (heldOutJudgesDir !== undefined && heldOutJudgesDir !== null && !fs.existsSync(heldOutJudgesDir)) {
-        throw new UserError(`--heldout-judges: ${heldOutJudgesDir}: no such folder (expected a judges folder, a folder of <character>/ judge folders, or none)`);
-      }
+      const heldOutJudges = heldOutJudgesDir(o.heldoutJudges);
       const seeds = o.seeds;
       const data = await resolveDataDir(o.data);
       // the chosen characters, by id or folder name, each gated on its data as `data validate` checks it
@@ -57,7 +53,7 @@ export function register(program: Command): void {
       let bar: ReturnType<typeof progressBar> | null = null;
       const command = `npx cmrp ${process.argv.slice(2).join(' ')}`;
       const r = await runExperiment({
-        grid, characters, seeds, out: o.out, dataDir: data, baseDir: o.base, judgesDir: o.judges, textJudgesDir: o.textJudges, heldOutJudgesDir, command,
+        grid, characters, seeds, out: o.out, dataDir: data, baseDir: o.base, judgesDir: o.judges, textJudgesDir: o.textJudges, heldOutJudgesDir: heldOutJudges, command,
         log: (l) => console.error(l),
         onCell: (done, total, cell) => {
           bar ??= progressBar(`experiment ${grid.name}`, total, { quiet: o.quiet });
