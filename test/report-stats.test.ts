@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { bootstrapMeanInterval, signCount, mean, std, quantileSorted } from '../src/util/stats';
 import { aggregate, markdownTable, pairedDeltas, formatCell, formatDelta, markdownReport, codeLine, PARTIAL_MARK, type CellResult, type ExperimentResults } from '../src/eval/experiments/results';
+import { mergeResults } from '../src/eval/experiments/merge';
 import { codeVersion } from '../src/util/provenance';
 import { METRIC_KEYS, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS } from '../src/eval/suite/report';
 import { markImageDependence, scoreVqaSplit, vqaRecords, type VqaItem } from '../src/eval/suite';
@@ -126,4 +127,34 @@ test('code provenance: the commit that made each cell, and a mixed cache said in
   const mixed = codeLine([at('aaaaaaaaaaaa', 'A'), at('bbbbbbbbbbbb', 'B'), at(undefined, 'C')]);
   assert.match(mixed, /cells made by different code/);
   assert.match(mixed, /`aaaaaaaaaaaa` \(1 cell\), `bbbbbbbbbbbb` \(1 cell\), not recorded \(1 cell\)/);
+});
+
+test('experiment-merge: seeds run in lanes merge into one grid (paired over every character-seed pair); misfits are refused by file and field', () => {
+  const run = (seeds: number[], over: Partial<ExperimentResults> = {}): ExperimentResults => ({
+    format: 'cmrp-experiment/1', grid: 'main', command: `npx cmrp experiment --first-seed ${seeds[0]}`, characters: ['A', 'B'], seeds: seeds.length, seed_list: seeds,
+    methods: ['sft', 'grpo'], pairs: [['grpo', 'sft']], seconds: 60, finished: `2026-12-0${seeds[0] + 1}`,
+    cells: seeds.flatMap((s) => ['A', 'B'].flatMap((c) => [cell('sft', c, { t2i_clip_t: 0.5 }, s), cell('grpo', c, { t2i_clip_t: 0.5 + 0.01 * (s + 1) }, s)])),
+    ...over,
+  });
+  const m = mergeResults([['b/results.json', run([1, 2])], ['a/results.json', run([0])]]);
+  assert.deepEqual(m.seed_list, [0, 1, 2]);
+  assert.equal(m.seeds, 3);
+  assert.equal(m.cells.length, 12);
+  assert.deepEqual(m.cells.map((c) => c.seed), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.equal(m.seconds, 120);
+  assert.equal(m.finished, '2026-12-02');
+  const d = pairedDeltas(m.cells, 'grpo', 'sft', ['t2i_clip_t']).t2i_clip_t;
+  assert.equal(d.n, 6, 'paired over 2 characters x 3 seeds');
+  assert.ok(Math.abs(d.mean! - 0.02) < 1e-12);
+  assert.match(markdownReport(m), /seeds: 3;/, 'seeds 0, 1, 2 need no list');
+  assert.match(markdownReport(run([1, 2])), /seeds: 2 \(1, 2\)/, 'a lane names its seeds');
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([0, 1])]]), /b\/results\.json: seed 0 is also in a\/results\.json/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([1], { grid: 'ablations' })]]), /b\/results\.json: grid: expected "main"/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([1], { characters: ['A', 'C'] })]]), /b\/results\.json: characters/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', { ...run([1]), seed_list: [3] }]]), /b\/results\.json: cells: a cell of seed 1/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])]]), /at least two/);
+  // files made before seed_list was recorded hold seeds 0 .. seeds - 1
+  const legacy = run([0]);
+  delete legacy.seed_list;
+  assert.deepEqual(mergeResults([['a/results.json', legacy], ['b/results.json', run([1])]]).seed_list, [0, 1]);
 });

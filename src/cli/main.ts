@@ -76,6 +76,7 @@ export function buildProgram(): Command {
   drawCmd.register(program);
   experimentCmd.register(program);
   experimentCmd.registerFigures(program);
+  experimentCmd.registerMerge(program);
   markRequired(program);
   return program;
 }

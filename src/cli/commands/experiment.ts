@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { resolveGrid, runExperiment, aggregate, markdownTable, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
+import { resolveGrid, runExperiment, aggregate, markdownTable, markdownReport, mergeResults, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
 import { pickCharacters } from '../../eval/experiments/runner';
 import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
 import { claimRun, experimentIdentity, forceOption } from '../out';
@@ -8,7 +8,7 @@ import { heldOutJudgesDir, wholeNumber } from '../options';
 import { mdCode } from '../../util/markdown';
 import { experimentFigures } from '../../viz/experiment-figures';
 import { exportFigures, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
-import { readJsonFile, writeFileAtomic } from '../../util/fs';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../../util/fs';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
 import { defaultBaseDir, resolveDataDir } from '../customize';
@@ -22,6 +22,7 @@ export function register(program: Command): void {
     .option('--grid <name|file>', 'built-in grid (main, ablations, demo, real, or one of them with -smoke) or a JSON file of the GridSchema shape', 'main')
     .option('--characters <all|N|a,b,c>', "'all', the first N characters in id order, or a comma-separated list of ids or folder names", '5')
     .option('--seeds <S>', 'seeds per cell', wholeNumber(1, 100), 1)
+    .option('--first-seed <K>', 'run seeds K .. K+S-1 (lanes of one grid, merged by `cmrp experiment-merge`)', wholeNumber(0, 100000), 0)
     .requiredOption('--out <dir>', 'results folder (cells are cached here)')
     .option('--data <dir>', 'a RoleScape-20 folder (default: the embedded synthetic dataset)')
     .option('--base <dir>', 'base checkpoint', defaultBaseDir())
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .option('--allow-invalid', 'run even when a chosen character has data errors (as `cmrp data validate` reports them)', false)
     .option('--json', 'print the aggregate as one JSON object on stdout', false)
     .option('--quiet', 'no progress bar', false);
-  forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; out: string; data?: string; base: string; judges: string; textJudges: string; heldoutJudges?: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
+  forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; firstSeed: number; out: string; data?: string; base: string; judges: string; textJudges: string; heldoutJudges?: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
       const grid = resolveGrid(o.grid);
       const heldOutJudges = heldOutJudgesDir(o.heldoutJudges);
       const seeds = o.seeds;
@@ -53,7 +54,7 @@ export function register(program: Command): void {
       let bar: ReturnType<typeof progressBar> | null = null;
       const command = `npx cmrp ${process.argv.slice(2).join(' ')}`;
       const r = await runExperiment({
-        grid, characters, seeds, out: o.out, dataDir: data, baseDir: o.base, judgesDir: o.judges, textJudgesDir: o.textJudges, heldOutJudgesDir: heldOutJudges, command,
+        grid, characters, seeds, firstSeed: o.firstSeed, out: o.out, dataDir: data, baseDir: o.base, judgesDir: o.judges, textJudgesDir: o.textJudges, heldOutJudgesDir: heldOutJudges, command,
         log: (l) => console.error(l),
         onCell: (done, total, cell) => {
           bar ??= progressBar(`experiment ${grid.name}`, total, { quiet: o.quiet });
@@ -69,6 +70,25 @@ export function register(program: Command): void {
       const summary = `experiment: ${r.cells.length} cells (${r.cells.filter((c) => c.cached).length} cached) in ${(r.seconds / 60).toFixed(1)} min; ${path.join(o.out, 'report.md')}`;
       if (o.json) console.error(summary);
       else console.log(summary);
+    });
+}
+
+/** `cmrp experiment-merge DIR... --out DIR`: one grid from runs of its seeds in lanes (eval/experiments/merge.ts). */
+export function registerMerge(program: Command): void {
+  program
+    .command('experiment-merge <dirs...>')
+    .description('merge finished runs of one grid on different seeds (each DIR/results.json) into one results.json, report.md and figures/')
+    .requiredOption('--out <dir>', 'folder of the merged results (may be one of the inputs)')
+    .action(async (dirs: string[], o: { out: string }) => {
+      const runs = dirs.map((d): [string, ExperimentResults] => {
+        const file = path.join(d, 'results.json');
+        return [file, readJsonFile<ExperimentResults>(file, 'experiment results', '; run `npx cmrp experiment --out DIR` first')];
+      });
+      const r = mergeResults(runs);
+      writeJsonAtomic(path.join(o.out, 'results.json'), r);
+      writeFileAtomic(path.join(o.out, 'report.md'), markdownReport(r));
+      await writeFigures(r, path.join(o.out, 'figures'));
+      console.log(`experiment-merge: ${r.cells.length} cells, seeds ${(r.seed_list ?? []).join(', ')}; ${path.join(o.out, 'report.md')}`);
     });
 }
 

@@ -4,3 +4,4 @@ export { runExperiment, pickCharacters, comparisonPairs } from './runner';
 export type { ExperimentOptions } from './runner';
 export { aggregate, markdownTable, markdownReport, goodness, pairedDeltas, RESULTS_FORMAT } from './results';
 export type { CellResult, ExperimentResults, Summary, PairedDelta } from './results';
+export { mergeResults, seedsOf } from './merge';

@@ -31,7 +31,9 @@ export interface ExperimentResults {
   grid: string;
   command: string;
   characters: string[];
+  /** How many seeds; `seed_list` names them (absent in results made before it: seeds 0 .. seeds - 1). */
   seeds: number;
+  seed_list?: number[];
   methods: string[];
   /** Each method's kind (prompt-only, unified-sft, grpo, ...), so readers need not guess it from the name. */
   kinds?: Record<string, string>;
@@ -226,7 +228,7 @@ export function markdownReport(r: ExperimentResults): string {
     `# Experiment ${mdCode(r.grid)}`,
     '',
     `Command: ${mdCode(r.command)}`,
-    `Characters (${r.characters.length}): ${r.characters.map(mdText).join(', ')}; seeds: ${r.seeds}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
+    `Characters (${r.characters.length}): ${r.characters.map(mdText).join(', ')}; seeds: ${r.seeds}${r.seed_list && (r.seed_list.length !== r.seeds || r.seed_list.some((s, i) => s !== i)) ? ` (${r.seed_list.join(', ')})` : ''}; cells: ${r.cells.length} (${r.cells.filter((c) => c.cached).length} from the cache); compute time of all cells ${(r.cells.reduce((a, c) => a + c.train_seconds + c.eval_seconds, 0) / 60).toFixed(1)} min as recorded when each was made; this invocation ${(r.seconds / 60).toFixed(1)} min; finished ${r.finished}.`,
     '',
     `Mean ± std over the character-seed pairs that have the metric (std with n-1), with n in each cell; a cell of n = 1 shows its value alone; ${PARTIAL_MARK}: the cell rests on fewer than the ${n} pairs of the grid (its mean is over another subset). Best per column in bold among cells with n >= 2 on all ${n} pairs: higher is better, except \`t2i_copy_rate\` and \`t2i_memorized_rate\` (lower) and \`catchphrase_rate_ratio\` (closest to 1).`,
     '',

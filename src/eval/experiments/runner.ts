@@ -29,6 +29,8 @@ export interface ExperimentOptions {
   /** 'all', the first N characters (id order), or a list of ids. */
   characters: 'all' | number | string[];
   seeds: number;
+  /** The first seed: the run covers seeds firstSeed .. firstSeed + seeds - 1 (default 0), so seeds can run in lanes and be merged (merge.ts). */
+  firstSeed?: number;
   out: string;
   dataDir: string;
   baseDir: string;
@@ -135,7 +137,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     writeJsonAtomic(cell.file, { spec_hash: cell.specHash, data_sha: dataSha, spec: cell.spec, result, report });
     return result;
   };
-  for (let seed = 0; seed < o.seeds; seed++) {
+  const firstSeed = o.firstSeed ?? 0;
+  for (let seed = firstSeed; seed < firstSeed + o.seeds; seed++) {
     for (const c of chars) {
       const specs = new Map<string, string>(); // method -> spec hash, for rows that reuse others
       for (const m of o.grid.methods) {
@@ -201,6 +204,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   if (adopted) log(`${adopted} cached cell(s) predate data content hashing: adopted with the data in ${o.dataDir} as it is now (content ${dataSha}); a later change of the data reruns them`);
   const results: ExperimentResults = {
     format: RESULTS_FORMAT, grid: o.grid.name, command: o.command, characters: chars.map((c) => c.id), seeds: o.seeds,
+    seed_list: Array.from({ length: o.seeds }, (_, i) => firstSeed + i),
     methods: o.grid.methods.map((m) => m.name), kinds: Object.fromEntries(o.grid.methods.map((m) => [m.name, m.kind])), pairs: comparisonPairs(o.grid), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
   };
   writeJsonAtomic(path.join(o.out, 'results.json'), results);
