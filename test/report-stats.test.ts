@@ -129,7 +129,7 @@ test('code provenance: the commit that made each cell, and a mixed cache said in
   assert.match(mixed, /`aaaaaaaaaaaa` \(1 cell\), `bbbbbbbbbbbb` \(1 cell\), not recorded \(1 cell\)/);
 });
 
-test('experiment-merge: seeds run in lanes merge into one grid (paired over every character-seed pair); misfits are refused by file and field', () => {
+test('experiment-merge: characters and seeds run in lanes merge into one grid (paired over every character-seed pair); misfits are refused by file and field', () => {
   const run = (seeds: number[], over: Partial<ExperimentResults> = {}): ExperimentResults => ({
     format: 'cmrp-experiment/1', grid: 'main', command: `npx cmrp experiment --first-seed ${seeds[0]}`, characters: ['A', 'B'], seeds: seeds.length, seed_list: seeds,
     methods: ['sft', 'grpo'], pairs: [['grpo', 'sft']], seconds: 60, finished: `2026-12-0${seeds[0] + 1}`,
@@ -148,10 +148,19 @@ test('experiment-merge: seeds run in lanes merge into one grid (paired over ever
   assert.ok(Math.abs(d.mean! - 0.02) < 1e-12);
   assert.match(markdownReport(m), /seeds: 3;/, 'seeds 0, 1, 2 need no list');
   assert.match(markdownReport(run([1, 2])), /seeds: 2 \(1, 2\)/, 'a lane names its seeds');
-  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([0, 1])]]), /b\/results\.json: seed 0 is also in a\/results\.json/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([0, 1])]]), /b\/results\.json: A seed 0 is also in a\/results\.json/);
   assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([1], { grid: 'ablations' })]]), /b\/results\.json: grid: expected "main"/);
-  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([1], { characters: ['A', 'C'] })]]), /b\/results\.json: characters/);
-  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', { ...run([1]), seed_list: [3] }]]), /b\/results\.json: cells: a cell of seed 1/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([1], { methods: ['sft'] })]]), /b\/results\.json: methods: expected sft, grpo/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', run([1], { characters: ['A', 'C'] })]]), /b\/results\.json: cells: a cell of B seed 1/);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['b/results.json', { ...run([1]), seed_list: [3] }]]), /b\/results\.json: cells: a cell of A seed 1/);
+  // lanes split by character: C's seed 0 beside A and B's; the pair missing (C, seed 1) is missing, not invented
+  const onlyC = (seeds: number[]): ExperimentResults => ({ ...run(seeds), characters: ['C'], cells: seeds.flatMap((s) => [cell('sft', 'C', { t2i_clip_t: 0.4 }, s), cell('grpo', 'C', { t2i_clip_t: 0.45 }, s)]) });
+  const byChar = mergeResults([['c/results.json', onlyC([0])], ['a/results.json', run([0, 1])]]);
+  assert.deepEqual(byChar.characters, ['A', 'B', 'C']);
+  assert.deepEqual(byChar.seed_list, [0, 1]);
+  assert.deepEqual(byChar.cells.map((c) => `${c.character}${c.seed}`), ['A0', 'A0', 'B0', 'B0', 'C0', 'C0', 'A1', 'A1', 'B1', 'B1'], 'the order one run would give: seed, then character');
+  assert.equal(pairedDeltas(byChar.cells, 'grpo', 'sft', ['t2i_clip_t']).t2i_clip_t.n, 5);
+  assert.throws(() => mergeResults([['a/results.json', run([0])], ['c/results.json', { ...onlyC([0]), characters: ['C', 'A'] }]]), /c\/results\.json: A seed 0 is also in a\/results\.json/);
   assert.throws(() => mergeResults([['a/results.json', run([0])]]), /at least two/);
   // files made before seed_list was recorded hold seeds 0 .. seeds - 1
   const legacy = run([0]);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { resolveGrid, runExperiment, aggregate, markdownTable, markdownReport, mergeResults, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
+import { resolveGrid, selectMethods, runExperiment, aggregate, markdownTable, markdownReport, mergeResults, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
 import { pickCharacters } from '../../eval/experiments/runner';
 import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
 import { claimRun, experimentIdentity, forceOption } from '../out';
@@ -20,6 +20,7 @@ export function register(program: Command): void {
     .command('experiment')
     .description('run a grid of methods x characters x seeds (cached per cell) and write results.json, report.md and figures/')
     .option('--grid <name|file>', 'built-in grid (main, ablations, demo, real, or one of them with -smoke) or a JSON file of the GridSchema shape', 'main')
+    .option('--methods <a,b,c>', "only these rows of the grid, with the rows they build on (lanes split by rows; merged runs must name the same rows)")
     .option('--characters <all|N|a,b,c>', "'all', the first N characters in id order, or a comma-separated list of ids or folder names", '5')
     .option('--seeds <S>', 'seeds per cell', wholeNumber(1, 100), 1)
     .option('--first-seed <K>', 'run seeds K .. K+S-1 (lanes of one grid, merged by `cmrp experiment-merge`)', wholeNumber(0, 100000), 0)
@@ -32,8 +33,9 @@ export function register(program: Command): void {
     .option('--allow-invalid', 'run even when a chosen character has data errors (as `cmrp data validate` reports them)', false)
     .option('--json', 'print the aggregate as one JSON object on stdout', false)
     .option('--quiet', 'no progress bar', false);
-  forceOption(cmd).action(async (o: { grid: string; characters: string; seeds: number; firstSeed: number; out: string; data?: string; base: string; judges: string; textJudges: string; heldoutJudges?: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
-      const grid = resolveGrid(o.grid);
+  forceOption(cmd).action(async (o: { grid: string; methods?: string; characters: string; seeds: number; firstSeed: number; out: string; data?: string; base: string; judges: string; textJudges: string; heldoutJudges?: string; quiet: boolean; force: boolean; allowInvalid: boolean; json: boolean }) => {
+      const full = resolveGrid(o.grid);
+      const grid = o.methods === undefined ? full : selectMethods(full, o.methods.split(',').map((s) => s.trim()).filter(Boolean));
       const heldOutJudges = heldOutJudgesDir(o.heldoutJudges);
       const seeds = o.seeds;
       const data = await resolveDataDir(o.data);
@@ -77,7 +79,7 @@ export function register(program: Command): void {
 export function registerMerge(program: Command): void {
   program
     .command('experiment-merge <dirs...>')
-    .description('merge finished runs of one grid on different seeds (each DIR/results.json) into one results.json, report.md and figures/')
+    .description('merge finished runs of one grid on different characters or seeds (each DIR/results.json) into one results.json, report.md and figures/')
     .requiredOption('--out <dir>', 'folder of the merged results (may be one of the inputs)')
     .action(async (dirs: string[], o: { out: string }) => {
       const runs = dirs.map((d): [string, ExperimentResults] => {
@@ -88,7 +90,7 @@ export function registerMerge(program: Command): void {
       writeJsonAtomic(path.join(o.out, 'results.json'), r);
       writeFileAtomic(path.join(o.out, 'report.md'), markdownReport(r));
       await writeFigures(r, path.join(o.out, 'figures'));
-      console.log(`experiment-merge: ${r.cells.length} cells, seeds ${(r.seed_list ?? []).join(', ')}; ${path.join(o.out, 'report.md')}`);
+      console.log(`experiment-merge: ${r.cells.length} cells, characters ${r.characters.join(', ')}, seeds ${(r.seed_list ?? []).join(', ')}; ${path.join(o.out, 'report.md')}`);
     });
 }
 

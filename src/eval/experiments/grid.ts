@@ -172,3 +172,28 @@ export function resolveGrid(nameOrFile: string): Grid {
   }
   return grid;
 }
+
+/**
+ * The grid cut to the named rows and the rows they build on (a grpo row's SFT row, a model_from
+ * row's source, a separate row's text-only and image-only rows), in the grid's order, each row
+ * unchanged so its cells keep their keys. For lanes that split a long grid by rows, or a row whose
+ * input is not ready (e.g. the dense base).
+ */
+export function selectMethods(grid: Grid, names: readonly string[], source = '--methods'): Grid {
+  const byName = new Map(grid.methods.map((m) => [m.name, m]));
+  const firstOf = (kind: MethodKind) => grid.methods.find((m) => m.kind === kind)?.name;
+  const keep = new Set<string>();
+  const add = (name: string | undefined) => {
+    if (name === undefined || keep.has(name)) return;
+    const m = byName.get(name);
+    if (!m) throw new UserError(`${source}: grid "${grid.name}" has no row "${name}"; its rows: ${grid.methods.map((x) => x.name).join(', ')}`);
+    keep.add(name);
+    if (m.model_from !== undefined) add(m.model_from);
+    else if (m.kind === 'grpo') add(m.sft_from ?? firstOf('unified-sft'));
+    else if (m.kind === 'separate') { add(m.text_from ?? firstOf('text-only')); add(m.image_from ?? firstOf('image-only')); }
+  };
+  if (!names.length) throw new UserError(`${source}: expected one or more row names of grid "${grid.name}"`);
+  names.forEach(add);
+  const methods = grid.methods.filter((m) => keep.has(m.name));
+  return { ...grid, methods: methods as Grid['methods'] };
+}

@@ -1,4 +1,4 @@
-export { GridSchema, MethodSchema, GRIDS, METHOD_KINDS, resolveGrid } from './grid';
+export { GridSchema, MethodSchema, GRIDS, METHOD_KINDS, resolveGrid, selectMethods } from './grid';
 export type { Grid, Method, MethodKind } from './grid';
 export { runExperiment, pickCharacters, comparisonPairs } from './runner';
 export type { ExperimentOptions } from './runner';
