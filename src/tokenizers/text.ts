@@ -207,20 +207,24 @@ export class TextTokenizer {
       if (best < 0) break;
       const a = sym[best];
       const b = sym[best + 1];
-      const merged = this.firstMerge + bestRank;
-      const next: number[] = [];
-      for (let i = 0; i < sym.length; i++) {
-        if (i + 1 < sym.length && sym[i] === a && sym[i + 1] === b) {
-          next.push(merged);
-          i++;
-        } else {
-          next.push(sym[i]);
-        }
-      }
-      sym = next;
+      sym = mergePair(sym, a, b, this.firstMerge + bestRank);
     }
     for (const s of sym) out.push(s);
   }
+}
+
+/** One BPE merge: `sym` with each adjacent (a, b), left to right and not overlapping, replaced by `id` (the same step when fitting and encoding). */
+function mergePair(sym: readonly number[], a: number, b: number, id: number): number[] {
+  const next: number[] = [];
+  for (let i = 0; i < sym.length; i++) {
+    if (i + 1 < sym.length && sym[i] === a && sym[i + 1] === b) {
+      next.push(id);
+      i++;
+    } else {
+      next.push(sym[i]);
+    }
+  }
+  return next;
 }
 
 export interface FitTextOptions {
@@ -297,16 +301,7 @@ export function fitTextTokenizer(texts: Iterable<string>, opts: FitTextOptions):
       for (let i = 0; i + 1 < s.length; i++) if (s[i] === a && s[i + 1] === b) has = true;
       if (!has) continue;
       addPairs(w, -1);
-      const next: number[] = [];
-      for (let i = 0; i < s.length; i++) {
-        if (i + 1 < s.length && s[i] === a && s[i + 1] === b) {
-          next.push(id);
-          i++;
-        } else {
-          next.push(s[i]);
-        }
-      }
-      words[w] = next;
+      words[w] = mergePair(s, a, b, id);
       addPairs(w, 1);
     }
     pairWords.delete(bestKey);

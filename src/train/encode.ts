@@ -13,6 +13,7 @@
 import type { Tokenizers } from '../tokenizers/bundle';
 import { imageToModelSize } from '../tokenizers/image-io';
 import type { Example, Segment, SegmentRole, Task } from './tasks';
+import type { ShardData } from '../parallel/shard';
 
 export interface EncodedExample {
   task: Task;
@@ -80,20 +81,8 @@ export async function encodeExamples(examples: readonly Example[], tok: Tokenize
   return out;
 }
 
-/** A padded batch as flat row-major arrays ([B, T]); tensors are made inside the training step. */
-export interface Batch {
-  B: number;
-  T: number;
-  /** Input ids: the sequence without its last token. */
-  ids: Int32Array;
-  /** Next-token targets. */
-  targets: Int32Array;
-  /** 1 where the target counts in the loss. */
-  mask: Float32Array;
-  /** 0 text / 1 image code, of each input token (routes the MoT experts). */
-  modality: Int32Array;
-  tasks: Task[];
-}
+/** A padded batch ([B, T], flat row-major; parallel/shard.ts describes the arrays), each row's task named. */
+export type Batch = ShardData<Task>;
 
 /**
  * Pack examples into a batch of length T (the longest example, capped at blockSize). An example

@@ -7,6 +7,23 @@ import type { EvalConfig } from './config';
 
 export const EVAL_REPORT_FORMAT = 'cmrp-eval/1';
 
+/**
+ * The image-judge metrics, each named once: those among the required metrics, then the two runs
+ * among the further ones. METRIC_KEYS and EXTRA_METRIC_KEYS place them, IMAGE_METRIC_KEYS joins them.
+ */
+const REQUIRED_IMAGE_KEYS = [
+  't2i_identity_clip_i',
+  't2i_identity_dino',
+  't2i_clip_t',
+  't2i_vqa_score',
+  't2i_diversity',
+  't2i_copy_rate',
+  'mmrp_identity',
+  'mmrp_consistency',
+] as const;
+const EXTRA_IDENTITY_IMAGE_KEYS = ['t2i_identity_clip_i_max', 't2i_identity_dino_max', 't2i_identity_top1'] as const;
+const EXTRA_MMRP_IMAGE_KEYS = ['mmrp_expression_agreement', 'mmrp_scene_agreement'] as const;
+
 /** The CMRP metrics every report carries (null + a reason in `unavailable` when not computable). */
 export const METRIC_KEYS = [
   'knowledge_mcq_acc',
@@ -16,14 +33,7 @@ export const METRIC_KEYS = [
   'vqa_acc',
   'vqa_acc_image_dependent',
   'vqa_acc_blind',
-  't2i_identity_clip_i',
-  't2i_identity_dino',
-  't2i_clip_t',
-  't2i_vqa_score',
-  't2i_diversity',
-  't2i_copy_rate',
-  'mmrp_identity',
-  'mmrp_consistency',
+  ...REQUIRED_IMAGE_KEYS,
 ] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
@@ -35,36 +45,19 @@ export const EXTRA_METRIC_KEYS = [
   'vqa_f1',
   'vqa_acc_constant',
   'vqa_acc_blind_image_dependent',
-  't2i_identity_clip_i_max',
-  't2i_identity_dino_max',
-  't2i_identity_top1',
+  ...EXTRA_IDENTITY_IMAGE_KEYS,
   't2i_identity_dino_truth',
   't2i_vqa_score_truth',
   't2i_diversity_truth',
   't2i_copy_rate_truth',
   't2i_memorized_rate',
-  'mmrp_expression_agreement',
-  'mmrp_scene_agreement',
+  ...EXTRA_MMRP_IMAGE_KEYS,
   'mmrp_drew_share',
 ] as const;
 export type ExtraMetricKey = (typeof EXTRA_METRIC_KEYS)[number];
 
 /** Metrics computed by the image judges: scored under the reward judges (these names) and the held-out judges (`<name>_heldout`). */
-export const IMAGE_METRIC_KEYS = [
-  't2i_identity_clip_i',
-  't2i_identity_dino',
-  't2i_clip_t',
-  't2i_vqa_score',
-  't2i_diversity',
-  't2i_copy_rate',
-  'mmrp_identity',
-  'mmrp_consistency',
-  't2i_identity_clip_i_max',
-  't2i_identity_dino_max',
-  't2i_identity_top1',
-  'mmrp_expression_agreement',
-  'mmrp_scene_agreement',
-] as const;
+export const IMAGE_METRIC_KEYS = [...REQUIRED_IMAGE_KEYS, ...EXTRA_IDENTITY_IMAGE_KEYS, ...EXTRA_MMRP_IMAGE_KEYS] as const;
 export type ImageMetricKey = (typeof IMAGE_METRIC_KEYS)[number];
 export const HELDOUT_SUFFIX = '_heldout';
 export const heldOutKey = <K extends ImageMetricKey>(k: K): `${K}_heldout` => `${k}${HELDOUT_SUFFIX}` as `${K}_heldout`;

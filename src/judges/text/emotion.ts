@@ -28,7 +28,7 @@ import { AdamW, trainStep } from '../../model/optim';
 import { Rng } from '../../util/rng';
 import { UserError } from '../../util/errors';
 import type { LabelWords, LabeledLine } from './corpus';
-import { lrAt, type TrainLog } from './style';
+import { trainLoop, type TrainLog } from './style';
 
 export const NONE = 'none';
 
@@ -290,25 +290,13 @@ export function trainEmotionJudge(
   const nE = labels.expressions.length, nS = labels.scenes.length;
   const eIdx = new Map(labels.expressions.map((l, i) => [l, i]));
   const sIdx = new Map(labels.scenes.map((l, i) => [l, i]));
-  const losses: Array<{ step: number; loss: number }> = [];
-  const every = Math.max(1, Math.round(cfg.steps / 10));
-  const tLoop = Date.now();
-  let acc = 0, n = 0;
-  for (let step = 0; step < cfg.steps; step++) {
-    opt.lr = lrAt(step, cfg.steps, cfg.lr);
+  const losses = trainLoop('emotion', cfg.steps, cfg.lr, opt, () => {
     const exs = Array.from({ length: cfg.batch }, () => sampleExample(pools, cfg, drng));
     const lines = exs.map((e) => dropFeatures(featurize(e.text, fcfg), cfg.featureDropout, () => drng.next()));
     const ye = Int32Array.from(exs, (e) => eIdx.get(e.expression)!);
     const ys = Int32Array.from(exs, (e) => sIdx.get(e.scene)!);
-    acc += trainStep(model.variables, opt, () => emotionLoss(model, lines, ye, ys, nE, nS));
-    n++;
-    if ((step + 1) % every === 0 || step + 1 === cfg.steps) {
-      losses.push({ step: step + 1, loss: acc / n });
-      log?.(`emotion iter ${step + 1}/${cfg.steps}: loss ${(acc / n).toFixed(4)}, ${((Date.now() - tLoop) / (step + 1)).toFixed(0)} ms/step`);
-      acc = 0;
-      n = 0;
-    }
-  }
+    return trainStep(model.variables, opt, () => emotionLoss(model, lines, ye, ys, nE, nS));
+  }, log);
   opt.dispose();
   const judge = new EmotionJudge(cfg, labels, new BagMlp(shape, model.values()));
   model.dispose();

@@ -188,6 +188,30 @@ export function lrAt(step: number, steps: number, peak: number): number {
   return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
+/**
+ * The text judges' training loop: `steps` optimizer steps at lrAt's rate; `step` draws its batch
+ * and takes one step, returning the loss. Every tenth of the run the mean loss since the last
+ * one is kept and logged (`<name> iter 40/400: loss 1.2345, 12 ms/step`).
+ */
+export function trainLoop(name: string, steps: number, peakLr: number, opt: AdamW, step: () => number, log?: (line: string) => void): TrainLog['losses'] {
+  const losses: Array<{ step: number; loss: number }> = [];
+  const every = Math.max(1, Math.round(steps / 10));
+  const tLoop = Date.now();
+  let acc = 0, n = 0;
+  for (let s = 0; s < steps; s++) {
+    opt.lr = lrAt(s, steps, peakLr);
+    acc += step();
+    n++;
+    if ((s + 1) % every === 0 || s + 1 === steps) {
+      losses.push({ step: s + 1, loss: acc / n });
+      log?.(`${name} iter ${s + 1}/${steps}: loss ${(acc / n).toFixed(4)}, ${((Date.now() - tLoop) / (s + 1)).toFixed(0)} ms/step`);
+      acc = 0;
+      n = 0;
+    }
+  }
+  return losses;
+}
+
 function dropEntries(e: StyleEntries, p: number, rng: Rng): StyleEntries {
   if (p <= 0) return e;
   const keep: number[] = [];
@@ -227,22 +251,10 @@ export function trainStyleJudge(chars: readonly StyleTrainSet[], cfg: StyleConfi
   const opt = new AdamW({ lr: cfg.lr });
   const erng = rng.fork('style-episodes');
   const P = Math.min(cfg.charsPerBatch, feats.length);
-  const losses: Array<{ step: number; loss: number }> = [];
-  const every = Math.max(1, Math.round(cfg.steps / 10));
-  const tLoop = Date.now();
-  let acc = 0, n = 0;
-  for (let step = 0; step < cfg.steps; step++) {
-    opt.lr = lrAt(step, cfg.steps, cfg.lr);
+  const losses = trainLoop('style', cfg.steps, cfg.lr, opt, () => {
     const batch = groupBatch(episode(feats, cfg, erng), bins);
-    acc += trainStep(vars, opt, () => protoLoss(gram(theta as tf.Tensor1D, batch), P, cfg.support, cfg.query, tf.exp(logScale) as tf.Scalar));
-    n++;
-    if ((step + 1) % every === 0 || step + 1 === cfg.steps) {
-      losses.push({ step: step + 1, loss: acc / n });
-      log?.(`style iter ${step + 1}/${cfg.steps}: loss ${(acc / n).toFixed(4)}, ${((Date.now() - tLoop) / (step + 1)).toFixed(0)} ms/step`);
-      acc = 0;
-      n = 0;
-    }
-  }
+    return trainStep(vars, opt, () => protoLoss(gram(theta as tf.Tensor1D, batch), P, cfg.support, cfg.query, tf.exp(logScale) as tf.Scalar));
+  }, log);
   const learned: StyleWeights = { theta: Float32Array.from(theta.dataSync() as Float32Array), scale: Math.exp(logScale.dataSync()[0]) };
   opt.dispose();
   tf.dispose(vars);
