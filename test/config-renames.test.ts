@@ -15,7 +15,7 @@ import { legacySftKeys, resolveSftConfig, SftSchema } from '../src/train/sft';
 import { PretrainSchema } from '../src/train/pretrain';
 import { upgradeGrpoRow, type GrpoRow } from '../src/train/grpo';
 import { resolveGrid } from '../src/eval/experiments/grid';
-import { mergeResults } from '../src/eval/experiments/merge';
+import { mergeResults, seedsOf } from '../src/eval/experiments/merge';
 import { markdownReport, type ExperimentResults } from '../src/eval/experiments/results';
 import { renameDeprecatedKeys, resetDeprecationNotices, setDeprecationLog } from '../src/util/deprecated-keys';
 import { UserError } from '../src/util/errors';
@@ -133,6 +133,9 @@ test('committed results (written before the rename) still load, merge and report
     const r = JSON.parse(fs.readFileSync(f, 'utf8')) as ExperimentResults;
     assert.ok(r.cells.length > 0, f);
     assert.match(markdownReport(r), /\|/, f);
-    assert.equal(mergeResults([[f, r]]).cells.length, r.cells.length, f);
+    // experiment-merge with a second lane: the same file on shifted seeds
+    const n = Math.max(...seedsOf(r)) + 1;
+    const lane = { ...r, seed_list: seedsOf(r).map((s) => s + n), cells: r.cells.map((c) => ({ ...c, seed: c.seed + n })) };
+    assert.equal(mergeResults([[f, r], ['lane.json', lane]]).cells.length, 2 * r.cells.length, f);
   }
 });
