@@ -92,7 +92,6 @@ export function legacySftKeys<T>(c: T): T {
   return t && typeof t === 'object' ? { ...c, train: legacyKeys(t, LM_TRAIN_KEY_RENAMES) } : c;
 }
 
-
 /**
  * The examples a run trains on (train split, K reference images; plus the prior's world examples in
  * the t2i pool) and validates on (test split).
