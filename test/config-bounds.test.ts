@@ -1,7 +1,7 @@
 /**
  * Finite or nothing, at the schema: every number a user config can hold (SFT, pretraining with its
  * model, GRPO with its rewards and LoRA, the evaluation suite, experiment grids through them) is
- * finite and bounded on both sides, so `{"train":{"lr":1e999}}` or `{"world_characters":1e9}` is
+ * finite and bounded on both sides, so `{"train":{"learning_rate":1e999}}` or `{"world_characters":1e9}` is
  * refused in one line naming the field even where a config is parsed without `parseConfig`. Every
  * preset and every committed checkpoint config still parses.
  */
@@ -50,8 +50,9 @@ test('every numeric field of a user config is finite with a lower and an upper b
 
 test('out-of-range values are refused by the schema itself, naming the field', () => {
   const refused: [z.ZodTypeAny, unknown, RegExp][] = [
-    [SftSchema, { train: { lr: Infinity } }, /train\.lr/],
-    [SftSchema, { train: { lr: 50 } }, /train\.lr/],
+    [SftSchema, { train: { learning_rate: Infinity } }, /train\.learning_rate/],
+    [SftSchema, { train: { learning_rate: 50 } }, /train\.learning_rate/],
+    [SftSchema, { train: { lr: 50 } }, /train\.learning_rate/], // the old name (issue 15): renamed, then bounded
     [SftSchema, { train: { steps: 1e12 } }, /train\.steps/],
     [SftSchema, { train: { seed: 1e20 } }, /train\.seed/],
     [SftSchema, { shots: 5000 }, /shots/],

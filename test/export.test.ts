@@ -274,8 +274,8 @@ test('(d) the dataset yaml and the GRPO yaml have the official configs\' keys, i
   for (const [at, keys] of Object.entries(BAGEL_YAML_KEYS)) assert.deepEqual(keysAt(grpo, at), keys, `GRPO yaml ${at || '(root)'}`);
   const g = grpo as { dataset: string; sample: { num_image_per_prompt: number }; train: Record<string, number> };
   assert.equal(g.dataset, `dataset/personalized_t2i/Calmaric/Calmaric_pure_t2i_with_vqa.jsonl`);
-  assert.equal(g.sample.num_image_per_prompt, res.grpo.group_size);
-  assert.deepEqual([g.train.clip_range_lt, g.train.clip_range_gt, g.train.beta, g.train.learning_rate, g.train.num_inner_epochs], [res.grpo.epsilon, res.grpo.epsilon, res.grpo.beta, res.grpo.lr, res.grpo.inner_epochs]);
+  assert.equal(g.sample.num_image_per_prompt, res.grpo.num_generations);
+  assert.deepEqual([g.train.clip_range_lt, g.train.clip_range_gt, g.train.beta, g.train.learning_rate, g.train.num_inner_epochs], [res.grpo.epsilon, res.grpo.epsilon, res.grpo.beta, res.grpo.learning_rate, res.grpo.num_iterations]);
 });
 
 // ------------------------------------------------------------------ (e) reward weights round trip
@@ -290,7 +290,7 @@ test('(e) reward_weights read back by fromOfficialYaml give the workbench\'s wei
 test('(e) components the official scorer lacks are left out with a warning; --official-yaml weights round-trip', async () => {
   const dir = tmp('rewards');
   const cfg = path.join(dir, 'grpo.json');
-  fs.writeFileSync(cfg, JSON.stringify({ group_size: 5, loss_type: 'dr_grpo', rewards: { weights: { vqa: 0.5, clip_t: 0.2, diversity_lpips: 0, diversity_lpips_per_sample: 0.1, dino_penalty: 0.3, style: 0.2 } } }));
+  fs.writeFileSync(cfg, JSON.stringify({ num_generations: 5, loss_type: 'dr_grpo', rewards: { weights: { vqa: 0.5, clip_t: 0.2, diversity_lpips: 0, diversity_lpips_per_sample: 0.1, dino_penalty: 0.3, style: 0.2 } } }));
   const w: string[] = [];
   const r = await exportOfficial({ character: calmaric, dataDir: synth, outDir: path.join(dir, 'a'), grpoConfig: cfg, warn: (m) => w.push(m) });
   const text = read(r.outDir, r.layout.grpoYaml);

@@ -46,7 +46,7 @@ async function run(over: Record<string, unknown>, workers: number): Promise<Run>
   await initBackend();
   await ensureSynthDataset({ dir: data, seed: 0 });
   const c = (await loadCharacter(data, 'Kito')).character;
-  const config = resolveGrpoConfig('smoke', { prompts_per_step: 3, group_size: 3, lr: 1e-3, warmup: 1, ...over, workers });
+  const config = resolveGrpoConfig('smoke', { prompts_per_step: 3, num_generations: 3, learning_rate: 1e-3, warmup: 1, ...over, workers });
   const trainer = await prepareGrpo(config, { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir, textJudgesDir });
   const snapshot = () => new Map([...trainer.parts.model.params].map(([k, v]) => [k, v.dataSync().slice() as Float32Array]));
   const before = snapshot();
@@ -72,7 +72,7 @@ function compare(t: { diagnostic: (s: string) => void }, label: string, one: Run
     assert.deepEqual(b.reward, a.reward, `${label}: step ${a.step} rewards differ`);
     worst.loss = Math.max(worst.loss, Math.abs(a.policy_loss - b.policy_loss));
     worst.kl = Math.max(worst.kl, Math.abs(a.kl - b.kl));
-    worst.clip = Math.max(worst.clip, Math.abs(a.clip_frac - b.clip_frac));
+    worst.clip = Math.max(worst.clip, Math.abs(a['clip_ratio/region_mean'] - b['clip_ratio/region_mean']));
     worst.entropy = Math.max(worst.entropy, Math.abs(a.entropy - b.entropy) / Math.abs(a.entropy));
     worst.norm = Math.max(worst.norm, Math.abs(a.grad_norm - b.grad_norm) / Math.abs(a.grad_norm));
   });
@@ -95,9 +95,9 @@ function compare(t: { diagnostic: (s: string) => void }, label: string, one: Run
 }
 
 const cases: [string, Record<string, unknown>][] = [
-  ['t2i, grpo loss, 2 minibatches x 2 epochs', { steps: 2, loss_type: 'grpo', minibatches: 2, inner_epochs: 2 }],
+  ['t2i, grpo loss, 2 minibatches x 2 epochs', { steps: 2, loss_type: 'grpo', minibatches: 2, num_iterations: 2 }],
   ['t2i, dr_grpo loss, KL reference', { steps: 2, loss_type: 'dr_grpo', beta: 0.05 }],
-  ['role-play, bnpo loss', { steps: 2, loss_type: 'bnpo', rollouts: 'roleplay', max_reply_tokens: 12, prompts_per_step: 2 }],
+  ['role-play, bnpo loss', { steps: 2, loss_type: 'bnpo', rollouts: 'roleplay', max_completion_length: 12, prompts_per_step: 2 }],
 ];
 
 for (const [label, over] of cases) {

@@ -1,7 +1,7 @@
 /**
  * GRPO tests that can fail (src/train/grpo.ts, grpo-objective.ts), observed through the objective's
  * own functions (wrapped here, the trainer untouched):
- *   - inner_epochs 2: the first pass is on-policy (ratio exactly 1), the second is not; the old
+ *   - num_iterations 2: the first pass is on-policy (ratio exactly 1), the second is not; the old
  *     log-probs are computed once per step, from the weights that sampled the rollouts;
  *   - beta > 0: the KL reference holds the SFT weights, while the policy moves;
  *   - loss_type: grpo and bnpo coincide for fixed 64-code images and differ for role-play
@@ -74,9 +74,9 @@ const dispose = (t: GrpoTrainer) => {
   t.parts.model.dispose();
 };
 
-test('inner_epochs 2: pass 1 has ratio 1, pass 2 moves it; old log-probs come once per step from the sampling weights', async () => {
+test('num_iterations 2: pass 1 has ratio 1, pass 2 moves it; old log-probs come once per step from the sampling weights', async () => {
   const c = await character();
-  const trainer = await prepareGrpo(smoke({ inner_epochs: 2, lr: 1e-3 }), { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir });
+  const trainer = await prepareGrpo(smoke({ num_iterations: 2, learning_rate: 1e-3 }), { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir });
   const s = spy();
   try {
     const before = paramsHash(trainer.parts.model.params);
@@ -100,7 +100,7 @@ test('inner_epochs 2: pass 1 has ratio 1, pass 2 moves it; old log-probs come on
 
 test('beta > 0: the KL reference holds the SFT weights while the policy moves', async () => {
   const c = await character();
-  const trainer = await prepareGrpo(smoke({ beta: 0.04, lr: 1e-3 }), { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir });
+  const trainer = await prepareGrpo(smoke({ beta: 0.04, learning_rate: 1e-3 }), { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir });
   const s = spy();
   try {
     const sft = paramsHash(trainer.parts.model.params);
@@ -123,7 +123,7 @@ test('beta > 0: the KL reference holds the SFT weights while the policy moves', 
 
 async function oneStep(over: Record<string, unknown>) {
   const c = await character();
-  const trainer = await prepareGrpo(smoke({ lr: 1e-3, ...over }), { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir, textJudgesDir });
+  const trainer = await prepareGrpo(smoke({ learning_rate: 1e-3, ...over }), { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir, textJudgesDir });
   try {
     const [row] = await trainer.run(1);
     return { loss: row.policy_loss, weights: [...trainer.parts.model.params].map(([k, v]) => [k, Float32Array.from(v.dataSync())] as const) };
@@ -139,7 +139,7 @@ test('loss_type: grpo and bnpo coincide for 64-code images and differ for role-p
   const t2i = { grpo: await oneStep({ loss_type: 'grpo' }), bnpo: await oneStep({ loss_type: 'bnpo' }) };
   assert.ok(Math.abs(t2i.grpo.loss - t2i.bnpo.loss) < 1e-6, `t2i losses ${t2i.grpo.loss} vs ${t2i.bnpo.loss}`);
   assert.ok(maxDiff(t2i.grpo, t2i.bnpo) < 1e-6, `t2i weights differ by ${maxDiff(t2i.grpo, t2i.bnpo)}`);
-  const rp = { rollouts: 'roleplay', max_reply_tokens: 40 }; // long enough that replies end (and their pictures start) at different lengths
+  const rp = { rollouts: 'roleplay', max_completion_length: 40 }; // long enough that replies end (and their pictures start) at different lengths
   const r = { grpo: await oneStep({ ...rp, loss_type: 'grpo' }), bnpo: await oneStep({ ...rp, loss_type: 'bnpo' }) };
   // on-policy the ratio is 1: grpo's loss is -mean(A) = 0 (advantages are centred per group), bnpo's
   // weights each A by its sequence's length, so it is 0 only when every length is the same

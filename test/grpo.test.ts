@@ -43,14 +43,14 @@ test('GRPO trains only on the train side of the prompt split, logs every diagnos
   assert.equal(h.length, 3);
   for (const r of h) {
     for (const k of ['total', 'vqa', 'clip_t', 'diversity_lpips', 'dino_penalty', 'identity_similarity']) assert.ok(Number.isFinite(r.reward[k]?.mean), `reward/${k} missing at step ${r.step}`);
-    for (const k of ['kl', 'clip_frac', 'entropy', 'policy_loss', 'grad_norm', 'frac_zero_std', 'ms'] as const) assert.ok(Number.isFinite(r[k]), `${k} missing`);
+    for (const k of ['kl', 'clip_ratio/region_mean', 'entropy', 'policy_loss', 'grad_norm', 'frac_reward_zero_std', 'ms'] as const) assert.ok(Number.isFinite(r[k]), `${k} missing`);
   }
   assert.equal(h[1].rewards.weights.vqa, 0.3);
   assert.equal(h[2].rewards.weights.vqa, 1);
   assert.equal(h[2].rewards.weights.clip_t, 0);
   assert.ok([...trainer.parts.model.params].some(([k, v]) => v.dataSync().some((x, i) => x !== before.get(k)![i])), 'no weight moved');
   // on-policy single pass: ratios are exactly 1, so nothing is clipped
-  assert.ok(h.every((r) => r.clip_frac === 0));
+  assert.ok(h.every((r) => r['clip_ratio/region_mean'] === 0));
   trainer.parts.judges.dispose();
   trainer.parts.model.dispose();
 });
@@ -58,27 +58,27 @@ test('GRPO trains only on the train side of the prompt split, logs every diagnos
 test('a resumed GRPO run equals an unbroken one (same rollouts, rewards and weights)', async () => {
   const c = await character();
   const opts = (outDir: string | null) => ({ modelDir: model, dataDir: data, character: c, outDir, judgesDir });
-  const whole = await prepareGrpo(smoke({ inner_epochs: 2, ckpt_interval: 2 }), opts(null));
+  const whole = await prepareGrpo(smoke({ num_iterations: 2, ckpt_interval: 2 }), opts(null));
   await whole.run(3);
   const dir = path.join(tmp, 'resume');
   // interrupted after step 3 with the last checkpoint at step 2: the resumed run redoes step 3
-  const first = await prepareGrpo(smoke({ inner_epochs: 2, ckpt_interval: 2 }), opts(dir));
+  const first = await prepareGrpo(smoke({ num_iterations: 2, ckpt_interval: 2 }), opts(dir));
   await first.run(3);
   first.parts.judges.dispose();
   first.parts.model.dispose();
-  const second = await prepareGrpo(smoke({ inner_epochs: 2, ckpt_interval: 2 }), opts(dir));
+  const second = await prepareGrpo(smoke({ num_iterations: 2, ckpt_interval: 2 }), opts(dir));
   assert.equal(second.step, 2);
   assert.equal(fs.readFileSync(path.join(dir, 'grpo_history.jsonl'), 'utf8').trim().split('\n').length, 2, 'history cut back to the checkpoint');
   await second.run(1);
   assert.deepEqual(second.history.map((r) => r.reward.total.mean), whole.history.map((r) => r.reward.total.mean));
   for (const [k, v] of whole.parts.model.params) assert.deepEqual(Array.from(second.parts.model.params.get(k)!.dataSync()), Array.from(v.dataSync()), `${k} differs`);
-  assert.ok(whole.history.some((r) => r.clip_frac >= 0) && fs.existsSync(path.join(dir, 'grpo_history.jsonl')));
+  assert.ok(whole.history.some((r) => r['clip_ratio/region_mean'] >= 0) && fs.existsSync(path.join(dir, 'grpo_history.jsonl')));
   for (const t of [whole, second]) (t.parts.judges.dispose(), t.parts.model.dispose());
 });
 
 test('role-play rollouts: the reply text then its picture, on training dialogues, with the text-side rewards', async () => {
   const c = await character();
-  const cfg = smoke({ steps: 2, rollouts: 'roleplay', max_reply_tokens: 12, rewards: { weights: { style: 0.3, profile_facts: 0.2, consistency: 0.2 } } });
+  const cfg = smoke({ steps: 2, rollouts: 'roleplay', max_completion_length: 12, rewards: { weights: { style: 0.3, profile_facts: 0.2, consistency: 0.2 } } });
   const trainer = await prepareGrpo(cfg, { modelDir: model, dataDir: data, character: c, outDir: null, judgesDir, textJudgesDir: path.join(root, 'checkpoints', 'text-judges') });
   // prompts come from the training dialogues; the character's test replies never appear in them
   const testReplies = new Set(c.dialogues.test.flatMap((s) => s.turns.filter((t) => t.role === 'machine').map((t) => t.text)));
@@ -93,15 +93,15 @@ test('role-play rollouts: the reply text then its picture, on training dialogues
     seen += rollouts.texts!.length;
     assert.ok(rollouts.kinds!.every((k) => k.includes(2)), 'every role-play rollout ends in a picture');
     for (const k of ['style', 'profile_facts', 'consistency', 'total']) assert.ok(Number.isFinite(row.reward[k]?.mean), `reward/${k} at step ${row.step}`);
-    assert.equal(row.clip_frac, 0);
+    assert.equal(row['clip_ratio/region_mean'], 0);
   });
-  assert.equal(seen, 2 * cfg.prompts_per_step * cfg.group_size);
+  assert.equal(seen, 2 * cfg.prompts_per_step * cfg.num_generations);
   trainer.parts.judges.dispose();
   trainer.parts.model.dispose();
 });
 
 test('bad GRPO configs are refused with the field named', async () => {
-  assert.throws(() => resolveGrpoConfig('smoke', { group_size: 1 }), (e: unknown) => e instanceof UserError && /group_size/.test((e as Error).message));
+  assert.throws(() => resolveGrpoConfig('smoke', { num_generations: 1 }), (e: unknown) => e instanceof UserError && /num_generations/.test((e as Error).message));
   assert.throws(() => resolveGrpoConfig('smoke', { rewards: { weights: { vqa: -1 } } }), (e: unknown) => e instanceof UserError && /rewards\.weights\.vqa/.test((e as Error).message));
   assert.throws(() => resolveGrpoConfig('smoke', { rewards: { dino_threshold_low: 0.9, dino_threshold_high: 0.5 } }), (e: unknown) => e instanceof UserError && /dino_threshold/.test((e as Error).message));
   assert.throws(() => resolveGrpoConfig('nope'), (e: unknown) => e instanceof UserError && /neither a preset/.test((e as Error).message));

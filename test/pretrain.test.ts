@@ -98,8 +98,8 @@ test('bad pretrain configs are refused with the field named', () => {
   assert.equal(dense.model.experts, 'dense');
   assert.deepEqual({ ...dense, model: { ...dense.model, experts: 'mot' } }, mot);
   const f = path.join(tmp, 'bad.json');
-  fs.writeFileSync(f, JSON.stringify({ train: { lr: -1 } }));
-  assert.throws(() => resolvePretrainConfig(f), /bad\.json: train\.lr: Number must be greater than 0/);
+  fs.writeFileSync(f, JSON.stringify({ train: { learning_rate: -1 } }));
+  assert.throws(() => resolvePretrainConfig(f), /bad\.json: train\.learning_rate: Number must be greater than 0/);
   fs.writeFileSync(f, JSON.stringify({ trian: {} }));
   assert.throws(() => resolvePretrainConfig(f), /Unrecognized key/);
 });

@@ -177,8 +177,8 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
 
   // ---- 3. bad configs and option values: refused before any data is read
   const cfgCases: [string, string[], RegExp][] = [
-    ['train.lr 1e999 (Infinity)', sft(clean, path.join(tmp, 'o-c')).map((a) => (a === 'smoke' ? path.join(tmp, 'lr-inf.json') : a)), /train\.lr: expected a finite number, found Infinity/],
-    ['train.lr 50 (above the bound 1)', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { lr: 50 } }), '--out', path.join(tmp, 'o-c')], /train\.lr: Number must be less than or equal to 1/],
+    ['train.learning_rate 1e999 (Infinity)', sft(clean, path.join(tmp, 'o-c')).map((a) => (a === 'smoke' ? path.join(tmp, 'lr-inf.json') : a)), /train\.learning_rate: expected a finite number, found Infinity/],
+    ['train.learning_rate 50 (above the bound 1)', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { learning_rate: 50 } }), '--out', path.join(tmp, 'o-c')], /train\.learning_rate: Number must be less than or equal to 1/],
     ['train.steps 1e12', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { steps: 1e12 } }), '--out', path.join(tmp, 'o-c')], /train\.steps: Number must be less than or equal/],
     ['train.seed 1e20', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { seed: 1e20 } }), '--out', path.join(tmp, 'o-c')], /train\.seed/],
     ['lora.rank 1e6', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ mode: 'lora', lora: { rank: 1e6 } }), '--out', path.join(tmp, 'o-c')], /lora\.rank/],
@@ -197,11 +197,11 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
     ['all task weights 0', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { mandatory_t2i: 0, task_weights: { roleplay: 0, knowledge: 0, vqa: 0, t2i: 0 } } }), '--out', path.join(tmp, 'o-c')], /task_weights: every task/],
     ['steps -2', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { steps: -2 } }), '--out', path.join(tmp, 'o-c')], /train\.steps/],
     ['steps "abc" in the file', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { steps: 'abc' } }), '--out', path.join(tmp, 'o-c')], /train\.steps/],
-    ['min_lr above lr', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { lr: 1e-4, min_lr: 1e-2 } }), '--out', path.join(tmp, 'o-c')], /min_lr/],
+    ['min_lr above learning_rate', ['sft', '--character', A, '--data', clean, '--config', smokeCfg({ train: { learning_rate: 1e-4, min_lr: 1e-2 } }), '--out', path.join(tmp, 'o-c')], /min_lr/],
     ['not JSON', ['sft', '--character', A, '--data', clean, '--config', (() => { const f = path.join(tmp, 'bad.json'); fs.writeFileSync(f, 'root:x:0:0:root:/root'); return f; })(), '--out', path.join(tmp, 'o-c')], /not valid JSON/],
     ['config is a folder', ['sft', '--character', A, '--data', clean, '--config', tmp, '--out', path.join(tmp, 'o-c')], /not a regular file/],
     ['grpo temperature 1e-300', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', smokeCfg({ temperature: 1e-300 }), '--out', path.join(tmp, 'o-g')], /temperature/],
-    ['grpo lr 1e999', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', path.join(tmp, 'grpo-lr-inf.json'), '--out', path.join(tmp, 'o-g')], /lr: expected a finite number/],
+    ['grpo learning_rate 1e999', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', path.join(tmp, 'grpo-lr-inf.json'), '--out', path.join(tmp, 'o-g')], /learning_rate: expected a finite number/],
     ['grpo prompts_per_step 5000', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', smokeCfg({ prompts_per_step: 5000 }), '--out', path.join(tmp, 'o-g')], /prompts_per_step/],
     ['grpo prompts_per_step above the prompts there are', ['grpo', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', smokeCfg({ prompts_per_step: 200 }), '--out', path.join(tmp, 'o-g')], /prompts_per_step: 200, but Alneette has \d+/],
     ['eval temperature 1e999', ['eval', '--character', A, '--data', clean, '--model', path.join(root, 'checkpoints', 'base'), '--config', path.join(tmp, 'eval-inf.json'), '--out', path.join(tmp, 'r.json')], /temperature: expected a finite number/],
@@ -223,8 +223,8 @@ test('reliability: >= 60 bad inputs, each a one-line user error (or a safe succe
     ['--data is a file', ['sft', '--character', A, '--data', path.join(tmp, 'bad.json'), '--out', path.join(tmp, 'o-c')], /--data: .*not a folder/],
     ['--data does not exist', ['sft', '--character', A, '--data', path.join(tmp, 'nope'), '--out', path.join(tmp, 'o-c')], /--data: .*no such folder/],
   ];
-  fs.writeFileSync(path.join(tmp, 'lr-inf.json'), '{"train": {"lr": 1e999}}');
-  fs.writeFileSync(path.join(tmp, 'grpo-lr-inf.json'), '{"lr": 1e999}');
+  fs.writeFileSync(path.join(tmp, 'lr-inf.json'), '{"train": {"learning_rate": 1e999}}');
+  fs.writeFileSync(path.join(tmp, 'grpo-lr-inf.json'), '{"learning_rate": 1e999}');
   fs.writeFileSync(path.join(tmp, 'eval-inf.json'), '{"temperature": 1e999}');
   for (const [name, args, re] of cfgCases) expect('config', name, await cli(args), 2, re);
   assert.ok(!fs.existsSync(path.join(tmp, 'o-c', 'weights.bin')) && !fs.existsSync(path.join(tmp, 'o-g', 'config.json')), 'a refused run trained nothing');

@@ -77,7 +77,7 @@ test('mixed batches hold the mandatory text-to-image examples, and their per-tas
 
 test('SFT lowers the loss on the character\'s data; history logs per-task losses of mixed batches', async () => {
   const c = await setup();
-  const run = await prepareSft(smoke({ train: { steps: 12, batch_size: 4, mandatory_t2i: 1, warmup: 1, eval_interval: 12, lr: 2e-3 } }), { baseDir: base, dataDir: data, character: c, outDir: null });
+  const run = await prepareSft(smoke({ train: { steps: 12, batch_size: 4, mandatory_t2i: 1, warmup: 1, eval_interval: 12, learning_rate: 2e-3 } }), { baseDir: base, dataDir: data, character: c, outDir: null });
   const t2i = makeBatch(await encodeExamples(sftExamples(c, run.config).train.t2i.slice(0, 4), run.tok), run.tok, 256);
   const before = lossOn(run.model, t2i);
   await run.trainer.run();
@@ -91,7 +91,7 @@ test('LoRA: the base stays frozen, the adapter is saved apart and swaps in at lo
   const c = await setup();
   const out = path.join(tmp, 'lora');
   const sha = baseFingerprint(base);
-  const run = await prepareSft(smoke({ mode: 'lora', train: { steps: 4, batch_size: 4, mandatory_t2i: 1, warmup: 1, eval_interval: 4, lr: 1e-2 } }), { baseDir: base, dataDir: data, character: c, outDir: out });
+  const run = await prepareSft(smoke({ mode: 'lora', train: { steps: 4, batch_size: 4, mandatory_t2i: 1, warmup: 1, eval_interval: 4, learning_rate: 1e-2 } }), { baseDir: base, dataDir: data, character: c, outDir: out });
   const before = new Map([...run.model.params].map(([k, v]) => [k, v.dataSync().slice()]));
   const probe = tf.tensor2d([[1, 5, 40, 300, 1100]], [1, 5], 'int32');
   const mod = tf.tensor2d([[0, 0, 0, 0, 1]], [1, 5], 'int32');

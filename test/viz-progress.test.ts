@@ -72,7 +72,7 @@ test('runWhatIf: every stored step re-weighted against the weights in force at t
   const stored: StoredStep[] = [1, 2].map((step) => ({ step, prompts: ['a', 'b'], groups, measurements: m, images: null }));
   // step 1 ran on vqa alone, step 2 already on clip_t alone (a mid-run change, as setRewardWeights records it)
   const history = [{ step: 1, rewards: vqaOnly }, { step: 2, rewards: only({ clip_t: 1 }) }] as unknown as GrpoRow[];
-  const steps = viz.runWhatIf({ stored, history, config: { scale_advantages: 'group', clip_advantages: null, rewards: vqaOnly } }, { vqa: 0, clip_t: 1 });
+  const steps = viz.runWhatIf({ stored, history, config: { scale_rewards: 'group', clip_advantages: null, rewards: vqaOnly } }, { vqa: 0, clip_t: 1 });
   assert.deepEqual(steps.map((s) => s.step), [1, 2]);
   assert.equal(steps[0].meanKendallTau, -1, 'step 1: clip_t reverses both groups');
   assert.equal(steps[0].rankChangedShare, 1);

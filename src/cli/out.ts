@@ -77,7 +77,7 @@ export function runConfig<C extends { train: { workers?: number } }>(config: C):
   return { ...config, train };
 }
 
-type ClaimOptions = Pick<OutOptions, 'force' | 'legacy' | 'shared'>;
+type ClaimOptions = Pick<OutOptions, 'force' | 'legacy' | 'shared' | 'upgradeConfig'>;
 
 /**
  * `work` holding `out` (for commands whose inputs are checked inside the work): when it fails, a

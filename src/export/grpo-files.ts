@@ -4,10 +4,10 @@
  * in the shape of flow_grpo/config/personalized_t2i_bagel.yaml carrying the workbench's GrpoSchema.
  *
  * Mapped (workbench -> official yaml):
- *   group_size -> sample.num_image_per_prompt     scale_advantages 'batch' -> sample.global_std
+ *   num_generations -> sample.num_image_per_prompt scale_rewards 'batch' -> sample.global_std
  *   epsilon -> train.clip_range_lt                 epsilon_high (or epsilon) -> train.clip_range_gt
- *   beta -> train.beta                             lr -> train.learning_rate
- *   inner_epochs -> train.num_inner_epochs         rewards -> reward_weights (vqa, clip_t,
+ *   beta -> train.beta                             learning_rate -> train.learning_rate
+ *   num_iterations -> train.num_inner_epochs       rewards -> reward_weights (vqa, clip_t,
  *                                                  diversity_lpips, dino_penalty, both thresholds)
  * Everything the official run has and the workbench does not (sampler steps, CFG, noise level,
  * resolution, epochs, ...) comes from the release's yaml (OFFICIAL_TEMPLATE) or --official-yaml.
@@ -123,13 +123,13 @@ export function grpoYaml(config: GrpoConfig, L: ExportLayout, o: { characterId: 
   const base = deepMerge(OFFICIAL_TEMPLATE, o.template ?? {});
   const mapped = {
     dataset: L.grpoDatasetPath,
-    sample: { num_image_per_prompt: config.group_size, global_std: config.scale_advantages === 'batch' },
+    sample: { num_image_per_prompt: config.num_generations, global_std: config.scale_rewards === 'batch' },
     train: {
-      num_inner_epochs: config.inner_epochs,
+      num_inner_epochs: config.num_iterations,
       clip_range_lt: config.epsilon,
       clip_range_gt: config.epsilon_high ?? config.epsilon,
       beta: config.beta,
-      learning_rate: config.lr,
+      learning_rate: config.learning_rate,
     },
     use_lora: false,
     save_dir: { full: `logs/personalized_t2i/${L.grpoFolder}/cmrp-${L.slug}-full` },
@@ -151,7 +151,7 @@ export function grpoYaml(config: GrpoConfig, L: ExportLayout, o: { characterId: 
 const NOT_EXPORTED = [
   'steps and prompts_per_step (the official run counts epochs of 48 prompt groups: num_epochs, gpu_number, sample.train_batch_size)',
   'minibatches (official: num_batches_per_epoch, derived from the sampler settings)',
-  'warmup, weight_decay, clip_norm (official: constant learning rate, AdamW decay 1e-4 and gradient clipping from flow_grpo/config/base.py)',
+  'warmup, weight_decay, max_grad_norm (official: constant learning rate, AdamW decay 1e-4 and gradient clipping from flow_grpo/config/base.py)',
   'sample_interval, ckpt_interval (official: eval_freq, save_freq), seed (official: 42)',
 ];
 
@@ -168,13 +168,13 @@ export function grpoWarnings(config: GrpoConfig, y: GrpoYaml, trainPrompts: numb
     w.push({ key: 'reward_weights.dino_threshold_low', message: `identity band ${lo} / ${hi} is calibrated for the workbench's identity judge, whose cosine is not DINOv2's: for the official DINOv2 scorer use dino_threshold_low ${RELEASE_BAND.dino_threshold_low} and dino_threshold_high ${RELEASE_BAND.dino_threshold_high} (the release's values)` });
   }
   if (config.loss_type === 'dr_grpo') w.push({ key: 'train', message: 'loss_type dr_grpo has no official equivalent: flow_grpo averages the clipped surrogate over samples and steps (like grpo; bnpo coincides with it for fixed-size images)' });
-  if (config.scale_advantages === 'none') w.push({ key: 'sample.global_std', message: 'scale_advantages none has no official equivalent: flow_grpo always divides by a std (per prompt, or the batch std with global_std: true)' });
+  if (config.scale_rewards === 'none') w.push({ key: 'sample.global_std', message: 'scale_rewards none has no official equivalent: flow_grpo always divides by a std (per prompt, or the batch std with global_std: true)' });
   if (config.skip_zero_std_groups) w.push({ key: 'per_prompt_stat_tracking', message: 'skip_zero_std_groups has no official equivalent: flow_grpo keeps such groups (their advantages are 0)' });
   if (config.clip_advantages !== null && !near(config.clip_advantages, 5)) w.push({ key: 'train', message: `clip_advantages ${config.clip_advantages} is not exported: flow_grpo clips |advantage| at train.adv_clip_max = 5 (config/base.py; the yaml loader does not read it)` });
   if (config.beta > 0) w.push({ key: 'train.beta', message: `beta ${config.beta}: the workbench's KL is the k3 estimator on image-token log-probs; flow_grpo's is the squared distance of the SDE step means to the reference's, scaled by 1/(2 sigma^2): the same beta weighs a different quantity` });
   if (config.temperature !== 1 || config.top_k !== 0) w.push({ key: 'sample.noise_level', message: `temperature ${config.temperature} / top_k ${config.top_k} (token sampling) have no official equivalent: flow_grpo explores through sample.noise_level` });
   if (config.mode === 'lora') w.push({ key: 'use_lora', message: 'mode lora is not exported: the official personalized_t2i_bagel config trains all weights (its loader sets use_lora from the config function, not from the yaml)' });
-  if (!near(config.lr, OFFICIAL_TEMPLATE.train.learning_rate)) w.push({ key: 'train.learning_rate', message: `learning_rate ${config.lr} is the workbench's, tuned for a 1.8 M-parameter model; the release's 7B run used ${OFFICIAL_TEMPLATE.train.learning_rate}` });
+  if (!near(config.learning_rate, OFFICIAL_TEMPLATE.train.learning_rate)) w.push({ key: 'train.learning_rate', message: `learning_rate ${config.learning_rate} is the workbench's, tuned for a 1.8 M-parameter model; the release's 7B run used ${OFFICIAL_TEMPLATE.train.learning_rate}` });
   if (!near(config.epsilon, OFFICIAL_TEMPLATE.train.clip_range_lt) || !near(config.epsilon_high ?? config.epsilon, OFFICIAL_TEMPLATE.train.clip_range_gt)) {
     w.push({ key: 'train.clip_range_lt', message: `clip range ${config.epsilon} / ${config.epsilon_high ?? config.epsilon} bounds the workbench's per-token probability ratio; flow_grpo's ratio is per SDE step, and the release used ${OFFICIAL_TEMPLATE.train.clip_range_lt} / ${OFFICIAL_TEMPLATE.train.clip_range_gt}` });
   }
@@ -198,7 +198,7 @@ export function grpoYamlComments(res: GrpoYamlResult, o: { characterId: string; 
     else loose.push(`WARNING: ${wn.message}`);
   }
   keys.dataset = { inline: `TRAIN side of the workbench's GRPO prompt split: ${o.trainPrompts} prompts; ${o.evalPrompts} held out for evaluation are not in it` };
-  keys['sample.num_image_per_prompt'] = { ...keys['sample.num_image_per_prompt'], inline: 'workbench group_size (G)' };
+  keys['sample.num_image_per_prompt'] = { ...keys['sample.num_image_per_prompt'], inline: 'workbench num_generations (G)' };
   keys['reward_weights.dino_penalty'] = { ...keys['reward_weights.dino_penalty'], inline: `the band's references: the ${o.references} PNGs in dataset/personalized_t2i/<G>/ (the workbench adds their tokenizer reconstructions)` };
   const top = [
     `Character-GRPO config for ${o.characterId}, exported by cmrp-lab (cmrp export official).`,

@@ -183,7 +183,7 @@ function sftWarnings(sft: SftConfig): ExportWarning[] {
 
 function sftNotes(sft: SftConfig): string[] {
   return [
-    `Workbench SFT: ${sft.train.steps} steps of ${sft.train.batch_size}, lr ${sft.train.lr} -> ${sft.train.min_lr}, ${sft.mode} finetuning; data ${sft.data}.`,
+    `Workbench SFT: ${sft.train.steps} steps of ${sft.train.batch_size}, lr ${sft.train.learning_rate} -> ${sft.train.min_lr}, ${sft.mode} finetuning; data ${sft.data}.`,
     'The thinking variants of the release (`*_t2i_with_thinking`, `*_vlm_thinking`) are not exported: the workbench trains no thinking text.',
   ];
 }

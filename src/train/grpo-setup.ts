@@ -83,6 +83,6 @@ export async function prepareGrpo(config: GrpoConfig, o: GrpoSetupOptions): Prom
     trainer.resumeFrom(readGrpoHistory(o.outDir!), typeof t === 'number' && saved ? { t, tensors: saved.tensors, rewards: saved.state.rewards as never, step } : undefined);
     log(`resuming from ${o.outDir} at step ${trainer.step}`);
   }
-  log(`${c.id}: Character-GRPO (${adapters ? 'LoRA' : 'full'}) from ${o.modelDir}; ${config.rollouts === 'roleplay' ? `role-play rollouts on ${trainer.parts.roleplayPrompts.length} training image-dialogues` : `${prompts.length} training prompts`}, ${config.prompts_per_step} x G=${config.group_size} per step; ${references.length / 2} reference images`);
+  log(`${c.id}: Character-GRPO (${adapters ? 'LoRA' : 'full'}) from ${o.modelDir}; ${config.rollouts === 'roleplay' ? `role-play rollouts on ${trainer.parts.roleplayPrompts.length} training image-dialogues` : `${prompts.length} training prompts`}, ${config.prompts_per_step} x G=${config.num_generations} per step; ${references.length / 2} reference images`);
   return trainer;
 }

@@ -1,6 +1,6 @@
 /**
  * The clipped-surrogate update(s) on one GRPO step's rollouts: the sampling policy's log-probs
- * once (fixed for the step's passes), then `inner_epochs` x `minibatches` gradient steps, each
+ * once (fixed for the step's passes), then `num_iterations` x `minibatches` gradient steps, each
  * gradient summed over the threads' shares of the minibatch (grpo-workers.ts) and applied here by
  * the one optimizer.
  */
@@ -58,7 +58,7 @@ export async function grpoUpdate(u: UpdateContext, rollouts: Rollouts, keep: num
   };
   const objective: ObjectiveParams = {
     ...lp, epsilon: c.epsilon, epsilonHigh: c.epsilon_high ?? c.epsilon, beta: c.beta, lossType: c.loss_type,
-    maxCompletionLength: tok.image.tokensPerImage + (kinds ? c.max_reply_tokens + 1 : 0),
+    maxCompletionLength: tok.image.tokensPerImage + (kinds ? c.max_completion_length + 1 : 0),
   };
   const idx = seqs.map((_, i) => i);
   const all = rowsOf(idx);
@@ -67,13 +67,13 @@ export async function grpoUpdate(u: UpdateContext, rollouts: Rollouts, keep: num
   const refLogp = c.beta > 0 && u.reference ? shardPolicyStats(u.reference, all, lp).logp : null;
   const sums = { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, n: 0 };
   const per = Math.ceil(idx.length / c.minibatches);
-  for (let epoch = 0; epoch < c.inner_epochs; epoch++) {
+  for (let epoch = 0; epoch < c.num_iterations; epoch++) {
     for (let mb = 0; mb < c.minibatches; mb++) {
       const part = idx.slice(mb * per, (mb + 1) * per);
       if (!part.length) continue;
       const rows = rowsOf(part);
       const T = rows.batch.T;
-      u.opt.lr = c.lr * Math.min(1, (u.step + 1) / Math.max(1, c.warmup));
+      u.opt.lr = c.learning_rate * Math.min(1, (u.step + 1) / Math.max(1, c.warmup));
       const g = await u.workers.grads({
         rows, oldLogp: pickRows(oldLogp, all.batch.T, part, T), refLogp: refLogp ? pickRows(refLogp, all.batch.T, part, T) : null,
         advantages: Float32Array.from(part, (i) => adv[i]), totals: { rows: part.length, tokens: countTargets(rows.batch.mask) },

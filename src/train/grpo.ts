@@ -25,6 +25,7 @@ import { Rng } from '../util/rng';
 import { measureRewards, combineRewards, groupAdvantages, zeroStdGroupShare, zeroStdGroups, TEXT_SIDE_COMPONENTS, type RewardMeasurements, type RewardConfig } from '../rewards';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
 import { assertFiniteStep } from './finite';
+import { renameDeprecatedKeys } from '../util/deprecated-keys';
 
 export const GRPO_HISTORY_FILE = 'grpo_history.jsonl';
 import type { Segment } from './tasks';
@@ -46,9 +47,11 @@ export interface GrpoRow {
   rewards: RewardConfig;
   /** reward/<component> and reward/total: mean and std over the step's rollouts. */
   reward: Record<string, Stat>;
-  frac_zero_std: number;
+  /** Share of the step's groups whose rewards are all equal (TRL's name; was frac_zero_std). */
+  frac_reward_zero_std: number;
   kl: number;
-  clip_frac: number;
+  /** Share of completion tokens where the clipped term was the active one, at either bound (TRL's name; was clip_frac). */
+  'clip_ratio/region_mean': number;
   entropy: number;
   policy_loss: number;
   grad_norm: number;
@@ -112,7 +115,7 @@ export class GrpoTrainer {
 
   constructor(readonly parts: GrpoParts, readonly config: GrpoConfig, readonly outDir: string | null = null) {
     this.rewardConfig = structuredClone(config.rewards);
-    this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
+    this.opt = new AdamW({ lr: config.learning_rate, weightDecay: config.weight_decay, clipNorm: config.max_grad_norm });
     if (config.rollouts === 't2i' && parts.prompts.length === 0) throw new Error(`GRPO: ${parts.character.id} has no GRPO training prompts`);
     if (config.rollouts === 'roleplay' && parts.roleplayPrompts.length === 0) throw new Error(`GRPO: ${parts.character.id} has no training image-dialogues for role-play rollouts`);
   }
@@ -162,8 +165,8 @@ export class GrpoTrainer {
     const threads = this.threads();
     const sampling = { rng, temperature: c.temperature, topK: c.top_k, draw: threads.draw };
     const rollouts = c.rollouts === 'roleplay'
-      ? await sampleRoleplayRollouts(model, tok, this.parts.character, this.parts.context, this.roleplayPromptsOf(this.step), c.group_size, { ...sampling, maxTextTokens: c.max_reply_tokens })
-      : await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.group_size, sampling);
+      ? await sampleRoleplayRollouts(model, tok, this.parts.character, this.parts.context, this.roleplayPromptsOf(this.step), c.num_generations, { ...sampling, maxTextTokens: c.max_completion_length })
+      : await sampleRollouts(model, tok, this.parts.character, this.parts.context, this.promptsOf(this.step), c.num_generations, sampling);
     const t1 = performance.now();
     const ctx = {
       judges: this.parts.judges, textJudges: this.parts.textJudges, character: this.parts.character, references: this.parts.references, styleCandidates: this.parts.styleCandidates,
@@ -171,14 +174,14 @@ export class GrpoTrainer {
     };
     const measurements = measureRewards({ images: rollouts.images, prompts: rollouts.prompts, groups: rollouts.groups, texts: rollouts.texts }, ctx);
     const scored = combineRewards(measurements, this.rewardConfig);
-    const advantages = groupAdvantages(scored.total, rollouts.groups, { scale: c.scale_advantages, clip: c.clip_advantages ?? undefined });
+    const advantages = groupAdvantages(scored.total, rollouts.groups, { scale: c.scale_rewards, clip: c.clip_advantages ?? undefined });
     const zeroStd = zeroStdGroupShare(scored.total, rollouts.groups);
     const t2 = performance.now();
 
     // which rollouts update the policy (all, or all but zero-variance groups)
     let keep = rollouts.sequences.map((_, i) => i);
     if (c.skip_zero_std_groups) {
-      const flat = zeroStdGroups(scored.total, rollouts.groups); // the same rule as the logged frac_zero_std
+      const flat = zeroStdGroups(scored.total, rollouts.groups); // the same rule as the logged frac_reward_zero_std
       keep = keep.filter((i) => !flat.has(rollouts.groups[i]));
     }
     const upd = keep.length
@@ -186,10 +189,10 @@ export class GrpoTrainer {
       : { loss: 0, clipFrac: 0, kl: 0, gradNorm: 0, entropy: 0 };
     const t3 = performance.now();
     // finite or nothing: stop before this step is recorded or saved
-    const hint = `a learning rate (lr ${c.lr}) or sampling temperature (${c.temperature}) out of range`;
-    assertFiniteStep('the mean reward', stat(scored.total).mean, this.step + 1, { lr: c.lr, hint });
-    assertFiniteStep('the policy loss', upd.loss, this.step + 1, { lr: c.lr, hint });
-    assertFiniteStep('the gradient norm', upd.gradNorm, this.step + 1, { lr: c.lr, hint });
+    const hint = `a learning rate (learning_rate ${c.learning_rate}) or sampling temperature (${c.temperature}) out of range`;
+    assertFiniteStep('the mean reward', stat(scored.total).mean, this.step + 1, { lr: c.learning_rate, hint });
+    assertFiniteStep('the policy loss', upd.loss, this.step + 1, { lr: c.learning_rate, hint });
+    assertFiniteStep('the gradient norm', upd.gradNorm, this.step + 1, { lr: c.learning_rate, hint });
 
     this.step++;
     // logged: the total, every image-side component (weighted or not, for comparison), the raw
@@ -201,7 +204,7 @@ export class GrpoTrainer {
     }
     if (measurements.raw.identity_similarity) reward.identity_similarity = stat(measurements.raw.identity_similarity);
     const row: GrpoRow = {
-      step: this.step, rewards: structuredClone(this.rewardConfig), reward, frac_zero_std: zeroStd, kl: upd.kl, clip_frac: upd.clipFrac,
+      step: this.step, rewards: structuredClone(this.rewardConfig), reward, frac_reward_zero_std: zeroStd, kl: upd.kl, 'clip_ratio/region_mean': upd.clipFrac,
       entropy: upd.entropy, policy_loss: upd.loss, grad_norm: upd.gradNorm, lr: this.opt.lr, ms: t3 - t0, ms_sample: t1 - t0, ms_reward: t2 - t1, ms_update: t3 - t2,
     };
     this.record(row);
@@ -254,8 +257,17 @@ export class GrpoTrainer {
   }
 }
 
+/** Metrics renamed to what TRL's GRPOTrainer logs (issue 15): old name -> new name. */
+export const GRPO_METRIC_RENAMES = { frac_zero_std: 'frac_reward_zero_std', clip_frac: 'clip_ratio/region_mean' } as const;
+
+/** A history row as written before or after the rename, under the current metric names. */
+export function upgradeGrpoRow(row: GrpoRow): GrpoRow {
+  return renameDeprecatedKeys(row, GRPO_METRIC_RENAMES, { quiet: true });
+}
+
+/** The run's history; rows written under the old metric names (frac_zero_std, clip_frac) come back under the new ones. */
 export function readGrpoHistory(dir: string): GrpoRow[] {
-  return readHistoryFile<GrpoRow>(dir, GRPO_HISTORY_FILE);
+  return readHistoryFile<GrpoRow>(dir, GRPO_HISTORY_FILE).map(upgradeGrpoRow);
 }
 
 export { saveCheckpoint };

@@ -15,6 +15,7 @@ import { cosineLr } from './schedule';
 import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
+import { renameDeprecatedKeys } from '../util/deprecated-keys';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
 import { GradPool, resolveWorkers } from '../parallel/pool';
 import { assertFiniteStep } from './finite';
@@ -33,15 +34,29 @@ export const TaskWeightsSchema = z
   })
   .strict();
 
+/** Keys renamed to TRL's SFTConfig / TrainingArguments names (issue 15); the old names still load, with a notice. */
+export const LM_TRAIN_KEY_RENAMES = { lr: 'learning_rate', clip_norm: 'max_grad_norm' } as const;
+
+/** A stored SFT or pretrain config (a run manifest's) under the current names, without a notice. */
+export function upgradeTrainKeys(c: unknown): unknown {
+  const t = (c as { train?: unknown } | null | undefined)?.train;
+  if (!t || typeof t !== 'object') return c;
+  try {
+    return { ...(c as object), train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES, { quiet: true }) };
+  } catch {
+    return c;
+  }
+}
+
 export const LmTrainSchema = z
   .object({
     steps: z.number().int().positive().max(1_000_000).default(2000), // optimizer steps in all
     batch_size: z.number().int().positive().max(1024).default(16), // sequences per step (one task per batch)
-    lr: z.number().finite().positive().max(1).default(3e-3), // peak learning rate
+    learning_rate: z.number().finite().positive().max(1).default(3e-3), // peak learning rate (was lr)
     min_lr: z.number().finite().min(0).max(1).default(3e-4), // cosine floor
     warmup: z.number().int().min(0).max(1_000_000).default(100), // linear warm-up steps
     weight_decay: z.number().finite().min(0).max(10).default(0.1), // AdamW decoupled decay on matrices
-    clip_norm: z.number().finite().positive().max(1e6).default(1), // global gradient-norm clip
+    max_grad_norm: z.number().finite().positive().max(1e6).default(1), // global gradient-norm clip (was clip_norm)
     log_interval: z.number().int().positive().max(1_000_000).default(25), // steps between log lines
     eval_interval: z.number().int().positive().max(1_000_000).default(250), // steps between validation passes
     eval_batches: z.number().int().positive().max(1000).default(4), // validation batches per task
@@ -61,8 +76,8 @@ export type LmTrainConfig = z.infer<typeof LmTrainSchema>;
  */
 export function checkTrainConfig(c: LmTrainConfig, withExamples: readonly Task[] = TASKS, where = 'train'): void {
   if (c.mandatory_t2i > c.batch_size) throw new UserError(`${where}.mandatory_t2i: ${c.mandatory_t2i} is more than ${where}.batch_size ${c.batch_size}`);
-  if (c.min_lr > c.lr) throw new UserError(`${where}.min_lr: ${c.min_lr} is above ${where}.lr ${c.lr}`);
-  if (!Number.isFinite(c.lr) || c.lr <= 0) throw new UserError(`${where}.lr: expected a finite positive number, found ${c.lr}`);
+  if (c.min_lr > c.learning_rate) throw new UserError(`${where}.min_lr: ${c.min_lr} is above ${where}.learning_rate ${c.learning_rate}`);
+  if (!Number.isFinite(c.learning_rate) || c.learning_rate <= 0) throw new UserError(`${where}.learning_rate: expected a finite positive number, found ${c.learning_rate}`);
   const drawable = withExamples.filter((t) => c.task_weights[t] > 0);
   if (!drawable.length && !(c.mandatory_t2i > 0 && withExamples.includes('t2i'))) {
     throw new UserError(`${where}.task_weights: every task with examples (${withExamples.join(', ') || 'none'}) has weight 0; give one a positive weight`);
@@ -119,7 +134,7 @@ export class LmTrainer {
     private readonly hooks: TrainerHooks = {},
   ) {
     checkTrainConfig(config, TASKS.filter((t) => (train[t]?.length ?? 0) > 0));
-    this.opt = new AdamW({ lr: config.lr, weightDecay: config.weight_decay, clipNorm: config.clip_norm });
+    this.opt = new AdamW({ lr: config.learning_rate, weightDecay: config.weight_decay, clipNorm: config.max_grad_norm });
     const mandatory = config.mandatory_t2i > 0 ? { task: 't2i' as const, count: Math.min(config.mandatory_t2i, config.batch_size) } : undefined;
     this.sampler = new TaskSampler(train, config.task_weights, config.seed, mandatory);
     this.trainable = hooks.trainable ?? model.params;
@@ -147,7 +162,7 @@ export class LmTrainer {
       const [task, exs] = this.sampler.batch(this.step, this.config.batch_size);
       const b = makeBatch(exs, this.tok, this.model.config.block_size);
       const parts = task === 'mixed' ? taskMasks(b) : null;
-      this.opt.lr = cosineLr(this.step, { lr: this.config.lr, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
+      this.opt.lr = cosineLr(this.step, { lr: this.config.learning_rate, minLr: this.config.min_lr, warmup: this.config.warmup, total: this.config.steps });
       const pool = this.workerPool();
       const { lossValue, gradNorm, taskLosses } = pool ? await this.parallelStep(pool, b, parts !== null, vars) : await this.localStep(b, parts, vars);
       // finite or nothing: stop before this step is recorded or saved

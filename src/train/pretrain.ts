@@ -21,13 +21,14 @@ import { Transformer } from '../model/transformer';
 import { loadCheckpoint, loadCheckpointState } from '../model/checkpoint';
 import { characterExamples, t2iExamples, Task, TASKS, Example } from './tasks';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
-import { LmTrainSchema, LmTrainer, LogRow, readHistory } from './lm-trainer';
+import { LmTrainSchema, LmTrainer, LogRow, readHistory, LM_TRAIN_KEY_RENAMES } from './lm-trainer';
+import { withDeprecatedKeys } from '../util/deprecated-keys';
 import { discardStaleHistory } from './history';
 
 export const PretrainSchema = z
   .object({
     model: ModelConfigSchema.default(BASE_CONFIG as z.input<typeof ModelConfigSchema>), // the unified model (vocab_size must equal the tokenizers')
-    train: LmTrainSchema.default({}), // optimization and logging
+    train: withDeprecatedKeys(LmTrainSchema, LM_TRAIN_KEY_RENAMES).default({}), // optimization and logging (old key names lr, clip_norm load with a notice)
     world_characters: z.number().int().positive().max(WORLD_MAX_SIZE).default(240), // size of the synthetic world corpus
     tokenizer_characters: z.number().int().positive().max(WORLD_MAX_SIZE).default(240), // the tokenizers are fitted on a world of this many characters (same seed; a larger world gives the same codebook statistics, only slower)
     world_seed: z.number().int().min(0).max(SEED_MAX).default(0), // seed of the world corpus (its eval exclusions follow the same seed)

@@ -26,7 +26,8 @@ import { Rng } from '../util/rng';
 import { projectRoot } from '../util/paths';
 import { ensureWorld, worldDirFor } from './pretrain';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
-import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks } from './lm-trainer';
+import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks, LM_TRAIN_KEY_RENAMES } from './lm-trainer';
+import { legacyKeys, renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
 import { loadCheckpointState } from '../model/checkpoint';
 import { referenceIds } from '../data/shots';
 import { discardStaleHistory } from './history';
@@ -39,7 +40,7 @@ export type SftData = (typeof SFT_DATA)[number];
 const lm = LmTrainSchema.shape;
 const SftTrainSchema = LmTrainSchema.extend({
   steps: lm.steps.removeDefault().default(150),
-  lr: lm.lr.removeDefault().default(1e-3),
+  learning_rate: lm.learning_rate.removeDefault().default(1e-3),
   min_lr: lm.min_lr.removeDefault().default(1e-4),
   warmup: lm.warmup.removeDefault().default(10),
   log_interval: lm.log_interval.removeDefault().default(10),
@@ -51,7 +52,7 @@ const SftTrainSchema = LmTrainSchema.extend({
 
 export const SftSchema = z
   .object({
-    train: SftTrainSchema.default({}), // optimization; validation losses are on the character's test split (curves only, no selection)
+    train: withDeprecatedKeys(SftTrainSchema, LM_TRAIN_KEY_RENAMES).default({}), // optimization (old key names lr, clip_norm load with a notice); validation losses are on the character's test split (curves only, no selection)
     shots: z.number().int().positive().max(1000).default(10), // K reference images (the first K training images)
     data: z.enum(SFT_DATA).default('unified'), // unified: all four task groups; image-only: t2i alone (DreamBooth-style); text-only: dialogues without pictures + knowledge
     mode: z.enum(['full', 'lora']).default('full'), // full finetuning, or LoRA adapters saved apart from the base
@@ -73,8 +74,22 @@ export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<
   // overrides replace fields, except `train`, whose fields are merged one by one
   const base = raw as Record<string, unknown>;
   const over = overrides as Record<string, unknown>;
-  const merged = { ...base, ...over, ...(base.train || over.train ? { train: { ...(base.train as object), ...(over.train as object) } } : {}) };
+  // old train key names are renamed in each part first, so an override under the new name replaces the file's old one
+  const train = (t: unknown, where: string) => renameDeprecatedKeys(t as object | undefined, LM_TRAIN_KEY_RENAMES, { where, at: 'train' });
+  const merged = { ...base, ...over, ...(base.train || over.train ? { train: { ...train(base.train, nameOrFile), ...train(over.train, 'overrides') } } : {}) };
   return parseConfig(SftSchema, merged, nameOrFile);
+}
+
+/** SFT overrides (a grid row's `sft`) with the old train key names renamed, with the notice. */
+export function upgradeSftOverrides<T>(o: T): T {
+  const t = (o as { train?: unknown } | undefined)?.train;
+  return t && typeof t === 'object' ? { ...o, train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES) } : o;
+}
+
+/** An SFT config, or overrides of one, with `train` under the old key names: what a cache key was computed from before the rename. */
+export function legacySftKeys<T>(c: T): T {
+  const t = (c as { train?: unknown } | null | undefined)?.train;
+  return t && typeof t === 'object' ? { ...c, train: legacyKeys(t, LM_TRAIN_KEY_RENAMES) } : c;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface OutOptions {
   legacy?: (dir: string) => RunIdentity | null;
   /** No run lock: runs that each write only their own files may share the folder (`notebooks run`). */
   shared?: boolean;
+  /** The folder's recorded config under today's key names (a run recorded before a key was renamed is the same run). */
+  upgradeConfig?: (config: unknown) => unknown;
 }
 
 export interface OutClaim {
@@ -199,7 +201,8 @@ export function claimOutDir(dir: string, id: RunIdentity, o: OutOptions = {}): O
     const entries = fs.readdirSync(dir).filter((n) => n !== RUN_LOCK);
     // a folder holding only a manifest is a run that stopped before writing anything: free to take
     if (entries.length && !(entries.length === 1 && entries[0] === RUN_MANIFEST)) {
-      const was = readRunManifest(dir) ?? o.legacy?.(dir) ?? null;
+      const recorded = readRunManifest(dir) ?? o.legacy?.(dir) ?? null;
+      const was = recorded && o.upgradeConfig && recorded.config !== undefined ? { ...recorded, config: o.upgradeConfig(recorded.config) } : recorded;
       const diff = was ? identityDiff(id, was) : null;
       const danger = diff && diff.length === 0 ? null : dangerousOut(dir);
       if (diff && diff.length === 0) existing = true;

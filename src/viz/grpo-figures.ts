@@ -43,8 +43,8 @@ export function grpoDiagnosticsFigure(history: readonly GrpoRow[], title = 'Char
   const fig = lineFigure(
     [
       { name: 'KL to reference', x, y: history.map((r) => r.kl) },
-      { name: 'clip fraction', x, y: history.map((r) => r.clip_frac) },
-      { name: 'zero-std groups', x, y: history.map((r) => r.frac_zero_std) },
+      { name: 'clip ratio (region mean)', x, y: history.map((r) => r['clip_ratio/region_mean']) },
+      { name: 'zero-std groups', x, y: history.map((r) => r.frac_reward_zero_std) },
       { name: 'entropy (nats)', x, y: history.map((r) => r.entropy) },
       { name: 'grad norm', x, y: history.map((r) => r.grad_norm) },
     ],
@@ -85,11 +85,11 @@ function pearson(a: readonly number[], b: readonly number[]): number | null {
  * with the run's own advantage normalization. No sampling, no judging.
  */
 export function runWhatIf(
-  run: { stored: readonly StoredStep[]; history: readonly GrpoRow[]; config: Pick<GrpoConfig, 'scale_advantages' | 'clip_advantages' | 'rewards'> },
+  run: { stored: readonly StoredStep[]; history: readonly GrpoRow[]; config: Pick<GrpoConfig, 'scale_rewards' | 'clip_advantages' | 'rewards'> },
   weights: Partial<RewardConfig['weights']>,
 ): StepWhatIf[] {
   const inForce = new Map(run.history.map((r) => [r.step, r.rewards]));
-  const adv = { scale: run.config.scale_advantages, clip: run.config.clip_advantages ?? undefined };
+  const adv = { scale: run.config.scale_rewards, clip: run.config.clip_advantages ?? undefined };
   return run.stored.map((s) => {
     const old = inForce.get(s.step) ?? run.config.rewards;
     const next: RewardConfig = { ...old, weights: { ...old.weights, ...weights } };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grpoIdentity, resolveGrpoConfig } from '../../train/grpo-config';
+import { grpoIdentity, resolveGrpoConfig, upgradeGrpoKeys } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { fromOfficialYaml } from '../../rewards';
 import { loadCheckedCharacter } from '../../data/rolescape';
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     if (config.rollouts === 't2i' && config.prompts_per_step > prompts) {
       throw new UserError(`prompts_per_step: ${config.prompts_per_step}, but ${character.id} has ${prompts} GRPO training prompts; use at most ${prompts}`);
     }
-    const claim = claimRun(o.out, { kind: 'grpo', character: character.id, config: grpoIdentity(config), base: path.resolve(o.model) }, { force: o.force, legacy: checkpointIdentity });
+    const claim = claimRun(o.out, { kind: 'grpo', character: character.id, config: grpoIdentity(config), base: path.resolve(o.model) }, { force: o.force, legacy: checkpointIdentity, upgradeConfig: upgradeGrpoKeys });
     const trainer = await prepareGrpo(config, { modelDir: o.model, dataDir: data, character, outDir: o.out, judgesDir: o.judges, textJudgesDir: o.textJudges, log });
     const todo = o.steps !== undefined ? Math.min(o.steps, config.steps - trainer.step) : config.steps - trainer.step;
     log(`grpo: ${trainer.workerCount} worker${trainer.workerCount > 1 ? 's' : ''}`);
@@ -61,7 +61,7 @@ export function register(program: Command): void {
         bar.tick(1, `reward ${r.reward.total.mean.toFixed(3)}`);
         if (r.step % 10 === 0 || r.step === config.steps) {
           const comps = Object.entries(r.reward).filter(([k]) => k !== 'total').map(([k, s]) => `${k} ${s.mean.toFixed(3)}`).join(', ');
-          log(`step ${r.step}/${config.steps}: reward ${r.reward.total.mean.toFixed(3)} ± ${r.reward.total.std.toFixed(3)} (${comps}); zero-std groups ${(100 * r.frac_zero_std).toFixed(0)}%, kl ${r.kl.toFixed(4)}, clip ${r.clip_frac.toFixed(3)}, entropy ${r.entropy.toFixed(2)}, ${r.ms.toFixed(0)} ms (sample ${r.ms_sample.toFixed(0)}, reward ${r.ms_reward.toFixed(0)}, update ${r.ms_update.toFixed(0)})`);
+          log(`step ${r.step}/${config.steps}: reward ${r.reward.total.mean.toFixed(3)} ± ${r.reward.total.std.toFixed(3)} (${comps}); zero-std groups ${(100 * r.frac_reward_zero_std).toFixed(0)}%, kl ${r.kl.toFixed(4)}, clip ${r['clip_ratio/region_mean'].toFixed(3)}, entropy ${r.entropy.toFixed(2)}, ${r.ms.toFixed(0)} ms (sample ${r.ms_sample.toFixed(0)}, reward ${r.ms_reward.toFixed(0)}, update ${r.ms_update.toFixed(0)})`);
         }
       });
     } finally {

@@ -10,22 +10,35 @@ import { readPresetOrFile, parseConfig } from '../../util/config-file';
 import { projectRoot } from '../../util/paths';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
-import { resolveSftConfig } from '../../train/sft';
-import { resolveGrpoConfig } from '../../train/grpo-config';
+import { resolveSftConfig, upgradeSftOverrides } from '../../train/sft';
+import { LM_TRAIN_KEY_RENAMES } from '../../train/lm-trainer';
+import { conflictMessage, keyConflict, withDeprecatedKeys } from '../../util/deprecated-keys';
+import { GRPO_KEY_RENAMES, resolveGrpoConfig } from '../../train/grpo-config';
 import { parseEvalConfig, resolveEvalConfig } from '../suite/config';
 
 export const METHOD_KINDS = ['prompt-only', 'image-only', 'text-only', 'separate', 'unified-sft', 'grpo'] as const;
 export type MethodKind = (typeof METHOD_KINDS)[number];
 
+/** A row's SFT overrides; old `train` key names renamed (notice), both names of one field refused. */
+const SftOverrides = z.preprocess((raw, ctx) => {
+  const train = (raw as { train?: unknown } | null | undefined)?.train;
+  const both = keyConflict(train, LM_TRAIN_KEY_RENAMES);
+  if (both) {
+    ctx.addIssue({ code: 'custom', path: ['train', both.newKey], message: conflictMessage(both) });
+    return raw;
+  }
+  return upgradeSftOverrides(raw);
+}, z.record(z.string(), z.unknown())) as unknown as z.ZodRecord<z.ZodString, z.ZodUnknown>;
+
 export const MethodSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only (it names folders)'), // row label and folder name
     kind: z.enum(METHOD_KINDS), // how the policy is made
-    sft: z.record(z.string(), z.unknown()).optional(), // overrides of the grid's SFT config for this row (shots, mode, train.steps, ...), checked against SftSchema
+    sft: SftOverrides.optional(), // overrides of the grid's SFT config for this row (shots, mode, train.steps, ...), checked against SftSchema; old train key names (lr, clip_norm) are renamed with a notice
     text_from: z.string().optional(), // separate: the row whose text-only model to reuse (default: the grid's text-only row)
     image_from: z.string().optional(), // separate: the row whose image-only model to reuse (default: the grid's image-only row)
     sft_from: z.string().optional(), // grpo: the row whose Unified-SFT model GRPO starts from (default: the grid's unified-sft row)
-    grpo: z.record(z.string(), z.unknown()).optional(), // grpo: overrides of the grid's GRPO config (steps, group_size, rewards.weights, ...), checked against GrpoSchema
+    grpo: withDeprecatedKeys(z.record(z.string(), z.unknown()), GRPO_KEY_RENAMES).optional(), // grpo: overrides of the grid's GRPO config (steps, num_generations, rewards.weights, ...), checked against GrpoSchema; old key names (group_size, ...) are renamed with a notice
     base: z.string().optional(), // a base checkpoint for this row instead of the grid's (a path; relative ones from the project root), e.g. the dense base
     model_from: z.string().optional(), // evaluate an earlier row's model instead of training one (e.g. the same model under another eval setting)
     eval: z.record(z.string(), z.unknown()).optional(), // overrides of the grid's eval config for this row (e.g. picture_after_reply), checked against EvalConfigSchema
@@ -100,7 +113,7 @@ const ABLATION_METHODS: [z.input<typeof MethodSchema>, ...z.input<typeof MethodS
   grpoRow('grpo-no-identity-band', weights({ dino_penalty: 0 })),
   grpoRow('grpo-per-sample-diversity', weights({ diversity_lpips: 0, diversity_lpips_per_sample: 0.1 })),
   grpoRow('grpo-official-thresholds', { rewards: { dino_threshold_low: 0.5, dino_threshold_high: 0.9 } }),
-  grpoRow('grpo-g4', { group_size: 4 }),
+  grpoRow('grpo-g4', { num_generations: 4 }),
   grpoRow('grpo-beta-0.04', { beta: 0.04 }),
   { name: 'sft-k1', kind: 'unified-sft', sft: { shots: 1 } },
   { name: 'sft-k3', kind: 'unified-sft', sft: { shots: 3 } },

@@ -1,0 +1,100 @@
+/**
+ * Renamed config keys (issue 15: GRPO and SFT keys as Hugging Face TRL names them). A config
+ * written with an old name still loads: the key is rewritten in place (same position, so key order,
+ * and with it a hash of the config, is what the new name gives) and a one-line notice is printed
+ * once per key per process on stderr:
+ *
+ *   cmrp: config key "group_size" is deprecated, use "num_generations"
+ *
+ * An object that gives both names of one field is refused, naming the field. `legacyKeys` is the
+ * inverse (new names back to old), for recognising what was stored under the old names (an
+ * experiment cell's cache key).
+ */
+import { z } from 'zod';
+import { UserError } from './errors';
+
+/** Old name -> new name. */
+export type KeyRenames = Readonly<Record<string, string>>;
+
+const noticed = new Set<string>();
+let sink: ((line: string) => void) | null = null;
+
+/**
+ * Where the notices go (default stderr; `CMRP_QUIET_DEPRECATIONS=1` silences them). Returns the
+ * previous sink; `null` restores stderr. For tests, which capture rather than print them.
+ */
+export function setDeprecationLog(fn: ((line: string) => void) | null): ((line: string) => void) | null {
+  const was = sink;
+  sink = fn;
+  return was;
+}
+
+/** Forget which notices were printed (tests). */
+export function resetDeprecationNotices(): void {
+  noticed.clear();
+}
+
+function notice(oldKey: string, newKey: string): void {
+  const id = `${oldKey}\u0000${newKey}`;
+  if (noticed.has(id)) return;
+  noticed.add(id);
+  const line = `cmrp: config key "${oldKey}" is deprecated, use "${newKey}"`;
+  if (sink) sink(line);
+  else if (process.env.CMRP_QUIET_DEPRECATIONS !== '1') process.stderr.write(line + '\n');
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The first field given under both its names, or null. */
+export function keyConflict(raw: unknown, renames: KeyRenames): { oldKey: string; newKey: string } | null {
+  if (!isPlainObject(raw)) return null;
+  for (const [oldKey, newKey] of Object.entries(renames)) {
+    if (Object.prototype.hasOwnProperty.call(raw, oldKey) && Object.prototype.hasOwnProperty.call(raw, newKey)) return { oldKey, newKey };
+  }
+  return null;
+}
+
+export function conflictMessage(c: { oldKey: string; newKey: string }): string {
+  return `given twice, as "${c.newKey}" and as its deprecated name "${c.oldKey}"; keep only "${c.newKey}"`;
+}
+
+/**
+ * `raw` with every old key renamed to its new name, in place (anything but a plain object is
+ * returned as it is). Prints the notice unless `quiet`; throws a UserError (`<where>: <at>.<field>: ...`)
+ * when both names of a field are given.
+ */
+export function renameDeprecatedKeys<T>(raw: T, renames: KeyRenames, o: { where?: string; at?: string; quiet?: boolean } = {}): T {
+  if (!isPlainObject(raw)) return raw;
+  const both = keyConflict(raw, renames);
+  if (both) throw new UserError(`${o.where ? `${o.where}: ` : ''}${o.at ? `${o.at}.` : ''}${both.newKey}: ${conflictMessage(both)}`);
+  if (!Object.keys(raw).some((k) => Object.prototype.hasOwnProperty.call(renames, k))) return raw;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const to = Object.prototype.hasOwnProperty.call(renames, k) ? renames[k] : undefined;
+    if (to !== undefined && !o.quiet) notice(k, to);
+    out[to ?? k] = v;
+  }
+  return out as T;
+}
+
+/** The inverse: new names back to the old ones, in place (no notice). */
+export function legacyKeys<T>(obj: T, renames: KeyRenames): T {
+  if (!isPlainObject(obj)) return obj;
+  const back = Object.fromEntries(Object.entries(renames).map(([o, n]) => [n, o]));
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [back[k] ?? k, v])) as T;
+}
+
+/**
+ * `schema` that first renames the old keys of its input (notice once per key; both names of a
+ * field: a zod issue on that field). Typed with the schema's own input (the new names).
+ */
+export function withDeprecatedKeys<S extends z.ZodTypeAny>(schema: S, renames: KeyRenames): z.ZodEffects<S, z.output<S>, z.input<S>> {
+  return z.preprocess((raw, ctx) => {
+    const both = keyConflict(raw, renames);
+    if (both) {
+      ctx.addIssue({ code: 'custom', path: [both.newKey], message: conflictMessage(both) });
+      return raw;
+    }
+    return renameDeprecatedKeys(raw, renames);
+  }, schema) as unknown as z.ZodEffects<S, z.output<S>, z.input<S>>;
+}
