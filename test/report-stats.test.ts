@@ -145,6 +145,9 @@ test('experiment-merge: characters and seeds run in lanes merge into one grid (p
   assert.equal(m.finished, '2026-12-02');
   const d = pairedDeltas(m.cells, 'grpo', 'sft', ['t2i_clip_t']).t2i_clip_t;
   assert.equal(d.n, 6, 'paired over 2 characters x 3 seeds');
+  assert.deepEqual(d.characters, { better: 2, worse: 0, n: 2 }, 'each character by its mean over the seeds');
+  assert.match(formatDelta(d), /6\/6 better; characters 2\/2 better$/);
+  assert.equal(pairedDeltas(run([0]).cells, 'grpo', 'sft', ['t2i_clip_t']).t2i_clip_t.characters, undefined, 'one seed: pairs are characters');
   assert.ok(Math.abs(d.mean! - 0.02) < 1e-12);
   assert.match(markdownReport(m), /seeds: 3;/, 'seeds 0, 1, 2 need no list');
   assert.match(markdownReport(run([1, 2])), /seeds: 2 \(1, 2\)/, 'a lane names its seeds');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SEED_MAX } from '../util/rng';
 import { LoraSchema } from '../model/lora';
 import { RewardConfigSchema } from '../rewards/config';
-import { legacyKeys, renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
+import { renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
 
 /**
  * Keys renamed to TRL's GRPOConfig names (issue 15); the old names still load, with a one-line
@@ -86,10 +86,6 @@ export function resolveGrpoConfig(nameOrFile: string, overrides: Record<string, 
   return parseConfig(GrpoSchema, merged, nameOrFile);
 }
 
-/** A GRPO config (or its identity, or a grid row's overrides) under the old key names: what a cache key was computed from before the rename. */
-export function legacyGrpoKeys<T>(c: T): T {
-  return legacyKeys(c, GRPO_KEY_RENAMES);
-}
 
 /** A stored GRPO config (a run manifest's) under the current names, without a notice. */
 export function upgradeGrpoKeys(c: unknown): unknown {

@@ -27,7 +27,7 @@ import { projectRoot } from '../util/paths';
 import { ensureWorld, worldDirFor } from './pretrain';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
 import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks, LM_TRAIN_KEY_RENAMES } from './lm-trainer';
-import { legacyKeys, renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
+import { renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
 import { loadCheckpointState } from '../model/checkpoint';
 import { referenceIds } from '../data/shots';
 import { discardStaleHistory } from './history';
@@ -84,12 +84,6 @@ export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<
 export function upgradeSftOverrides<T>(o: T): T {
   const t = (o as { train?: unknown } | undefined)?.train;
   return t && typeof t === 'object' ? { ...o, train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES) } : o;
-}
-
-/** An SFT config, or overrides of one, with `train` under the old key names: what a cache key was computed from before the rename. */
-export function legacySftKeys<T>(c: T): T {
-  const t = (c as { train?: unknown } | null | undefined)?.train;
-  return t && typeof t === 'object' ? { ...c, train: legacyKeys(t, LM_TRAIN_KEY_RENAMES) } : c;
 }
 
 /**

@@ -6,9 +6,7 @@
  *
  *   cmrp: config key "group_size" is deprecated, use "num_generations"
  *
- * An object that gives both names of one field is refused, naming the field. `legacyKeys` is the
- * inverse (new names back to old), for recognising what was stored under the old names (an
- * experiment cell's cache key).
+ * An object that gives both names of one field is refused, naming the field.
  */
 import { z } from 'zod';
 import { UserError } from './errors';
@@ -75,13 +73,6 @@ export function renameDeprecatedKeys<T>(raw: T, renames: KeyRenames, o: { where?
     out[to ?? k] = v;
   }
   return out as T;
-}
-
-/** The inverse: new names back to the old ones, in place (no notice). */
-export function legacyKeys<T>(obj: T, renames: KeyRenames): T {
-  if (!isPlainObject(obj)) return obj;
-  const back = Object.fromEntries(Object.entries(renames).map(([o, n]) => [n, o]));
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [back[k] ?? k, v])) as T;
 }
 
 /**

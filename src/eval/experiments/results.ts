@@ -117,6 +117,8 @@ export interface PairedDelta {
   n: number;
   /** 95% percentile-bootstrap interval of the mean difference (seeded resampling of the pairs); null for n < 2. */
   ci: { lo: number; hi: number; level: number; resamples: number } | null;
+  /** With several seeds per character: characters whose mean over their seeds is better (worse), by the metric's direction. */
+  characters?: { better: number; worse: number; n: number };
 }
 
 /** Bootstrap resamples and level of the paired intervals. */
@@ -136,16 +138,26 @@ export function pairedDeltas(cells: readonly CellResult[], method: string, refer
   const refs = new Map(cells.filter((c) => c.method === reference).map((c) => [key(c), c]));
   for (const k of keys) {
     const pairs: [number, number][] = [];
+    const owners: string[] = []; // each pair's character
     for (const c of cells.filter((x) => x.method === method)) {
       const a = (c.metrics as Record<string, number | null>)[k], b = (refs.get(key(c))?.metrics as Record<string, number | null> | undefined)?.[k];
-      if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) pairs.push([a, b]);
+      if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b)) {
+        pairs.push([a, b]);
+        owners.push(c.character);
+      }
     }
     const ds = pairs.map(([a, b]) => a - b);
     const signs = signCount(pairs, (x) => goodness(k, x));
+    // per character: the mean over its seeds of method and reference, compared the same way
+    const byChar = new Map<string, [number, number][]>();
+    pairs.forEach((p, i) => byChar.set(owners[i], [...(byChar.get(owners[i]) ?? []), p]));
+    const charMeans = [...byChar.values()].map((ps): [number, number] => [ps.reduce((t, p) => t + p[0], 0) / ps.length, ps.reduce((t, p) => t + p[1], 0) / ps.length]);
+    const charSigns = signCount(charMeans, (x) => goodness(k, x));
     const boot = ds.length >= 2 ? bootstrapMeanInterval(ds, { seed: seedOf(`${method}|${reference}|${k}`), ...BOOTSTRAP }) : null;
     out[k] = {
       mean: meanOrNull(ds), std: ds.length > 1 ? std(ds) : null, better: signs.better, worse: signs.worse, ties: signs.ties, n: ds.length,
       ci: boot ? { lo: boot.lo, hi: boot.hi, level: boot.level, resamples: boot.resamples } : null,
+      ...(byChar.size < ds.length ? { characters: { better: charSigns.better, worse: charSigns.worse, n: charSigns.n } } : {}),
     };
   }
   return out;
@@ -153,17 +165,18 @@ export function pairedDeltas(cells: readonly CellResult[], method: string, refer
 
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 
-/** One paired cell: `+0.121 [+0.030, +0.210] 4/5 better (1 worse)`; n = 1: the difference and "n=1". */
+/** One paired cell: `+0.121 [+0.030, +0.210] 4/5 better, 1 worse`, with several seeds `...; characters 4/5 better`; n = 1: the difference and "n=1". */
 export function formatDelta(d: PairedDelta): string {
   if (d.mean === null) return '–';
-  const signs = `${d.better}/${d.n} better${d.worse ? `, ${d.worse} worse` : ''}`;
+  const chars = d.characters ? `; characters ${d.characters.better}/${d.characters.n} better${d.characters.worse ? `, ${d.characters.worse} worse` : ''}` : '';
+  const signs = `${d.better}/${d.n} better${d.worse ? `, ${d.worse} worse` : ''}${chars}`;
   return d.ci ? `${signed(d.mean)} [${signed(d.ci.lo)}, ${signed(d.ci.hi)}] ${signs}` : `${signed(d.mean)} (n=1) ${signs}`;
 }
 
 function pairedTable(r: ExperimentResults, pairs: readonly [string, string][], keys: readonly string[], title: string): string[] {
   if (!pairs.length) return [];
   const lines = [title, '',
-    `Mean difference, its ${100 * BOOTSTRAP.level}% bootstrap interval (${BOOTSTRAP.resamples} seeded resamples of the character-seed pairs; none for n = 1), and in how many pairs the method is better (worse) by the metric's direction. An interval that contains 0 does not separate the two.`, '',
+    `Mean difference, its ${100 * BOOTSTRAP.level}% bootstrap interval (${BOOTSTRAP.resamples} seeded resamples of the character-seed pairs; none for n = 1), and in how many pairs the method is better (worse) by the metric's direction; with several seeds, also in how many characters its mean over the seeds is. An interval that contains 0 does not separate the two.`, '',
     `| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
   for (const [m, ref] of pairs) {
     const d = pairedDeltas(r.cells, m, ref, keys);

@@ -14,8 +14,8 @@ import { UserError } from '../../util/errors';
 import { writeJsonAtomic } from '../../util/fs';
 import { loadRoleScape, type Character } from '../../data/rolescape';
 import { baseFingerprint } from '../../model/adapter';
-import { legacySftKeys, prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
-import { grpoIdentity, legacyGrpoKeys, resolveGrpoConfig } from '../../train/grpo-config';
+import { prepareSft, resolveSftConfig, SftConfig } from '../../train/sft';
+import { grpoIdentity, resolveGrpoConfig } from '../../train/grpo-config';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
 import { defaultHeldOutJudgesDir } from '../../judges/heldout';
@@ -113,7 +113,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   // check keep their keys: such a cell is adopted once with the data as it is now, and said)
   const dataSha = dataContentHash(o.dataDir);
   let adopted = 0;
-  let rekeyed = 0; // cells cached under the config key names before issue 15's rename
   const evalBase = resolveEvalConfig(o.grid.eval_config);
   // each row's base checkpoint (its own, e.g. the dense base, or the grid's) and its fingerprint, once
   const rowBases = new Map(o.grid.methods.map((m) => {
@@ -142,7 +141,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   for (let seed = firstSeed; seed < firstSeed + o.seeds; seed++) {
     for (const c of chars) {
       const specs = new Map<string, string>(); // method -> spec hash, for rows that reuse others
-      const legacySpecs = new Map<string, string>(); // the same under the old config key names
       for (const m of o.grid.methods) {
         const evalConfig = { ...evalBase, ...(m.eval ?? {}), seed };
         const rowBase = rowBases.get(m.name)!.dir;
@@ -150,9 +148,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         const sftFrom = m.sft_from ?? o.grid.methods.find((x) => x.kind === 'unified-sft')?.name ?? '';
         const sft = m.model_from !== undefined || m.kind === 'prompt-only' || m.kind === 'separate' || m.kind === 'grpo' ? null : sftConfigFor(o.grid, m, seed);
         const grpo = m.model_from === undefined && m.kind === 'grpo' ? { ...resolveGrpoConfig(o.grid.grpo_config, m.grpo ?? {}), seed } : null;
-        const depRows = m.model_from !== undefined ? [m.model_from]
-          : m.kind === 'separate' ? [src('text_from', 'text-only'), src('image_from', 'image-only')] : m.kind === 'grpo' ? [sftFrom] : [];
-        const deps = depRows.map((n) => specs.get(n));
+        const deps = m.model_from !== undefined ? [specs.get(m.model_from)]
+          : m.kind === 'separate' ? [specs.get(src('text_from', 'text-only')), specs.get(src('image_from', 'image-only'))] : m.kind === 'grpo' ? [specs.get(sftFrom)] : [];
         // key order is part of the hash (cached cells stay valid); a model_from row trains nothing, so
         // its key is its eval settings and the row whose model it scores
         const spec = m.model_from !== undefined
@@ -160,21 +157,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
           : { method: m, sft, ...(grpo ? { grpo: grpoIdentity(grpo) } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
-        // the key a cell cached before the config keys took TRL's names (issue 15) was computed
-        // from: the same spec with the old names in the same places (and its rows' old keys)
-        const legacyMethod = { ...m, ...(m.sft ? { sft: legacySftKeys(m.sft) } : {}), ...(m.grpo ? { grpo: legacyGrpoKeys(m.grpo) } : {}) };
-        const legacyDeps = depRows.map((n) => legacySpecs.get(n));
-        const legacySpec = m.model_from !== undefined
-          ? { ...spec, method: legacyMethod, deps: legacyDeps }
-          : { ...spec, method: legacyMethod, sft: legacySftKeys(sft), ...(grpo ? { grpo: legacyGrpoKeys(grpoIdentity(grpo)) } : {}), deps: legacyDeps };
-        const legacyHash = hash(legacySpec);
-        legacySpecs.set(m.name, legacyHash);
         const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
-        let hit = readCell(cellFile, specHash, dataSha);
-        if (!hit && legacyHash !== specHash) {
-          hit = readCell(cellFile, legacyHash, dataSha, { specHash, spec });
-          if (hit) rekeyed++;
-        }
+        const hit = readCell(cellFile, specHash, dataSha);
         if (hit?.legacy) adopted++;
         const cached = hit?.result;
         if (cached) {
@@ -217,7 +201,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       }
     }
   }
-  if (rekeyed) log(`${rekeyed} cached cell(s) were keyed under the old config names (group_size, lr, ...): kept, and re-keyed under the new names`);
   if (adopted) log(`${adopted} cached cell(s) predate data content hashing: adopted with the data in ${o.dataDir} as it is now (content ${dataSha}); a later change of the data reruns them`);
   const results: ExperimentResults = {
     format: RESULTS_FORMAT, grid: o.grid.name, command: o.command, characters: chars.map((c) => c.id), seeds: o.seeds,
@@ -241,16 +224,11 @@ export function comparisonPairs(grid: Grid): [string, string][] {
 }
 
 /** A cached cell when its spec and data content match; a cell saved before data hashing is adopted (stamped with `dataSha`). */
-function readCell(file: string, specHash: string, dataSha: string, rekey?: { specHash: string; spec: unknown }): { result: Omit<CellResult, 'cached'>; legacy: boolean } | null {
+function readCell(file: string, specHash: string, dataSha: string): { result: Omit<CellResult, 'cached'>; legacy: boolean } | null {
   if (!fs.existsSync(file)) return null;
   try {
-    let saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { spec_hash?: string; data_sha?: string; result?: CellResult; spec?: unknown };
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { spec_hash?: string; data_sha?: string; result?: CellResult };
     if (saved.spec_hash !== specHash || !saved.result) return null;
-    if (rekey && (saved.data_sha === undefined || saved.data_sha === dataSha)) {
-      // found under its old key: store it under the new one (same result and report)
-      saved = { ...saved, spec_hash: rekey.specHash, spec: rekey.spec };
-      if (saved.data_sha !== undefined) writeJsonAtomic(file, saved);
-    }
     if (saved.data_sha === undefined) {
       writeJsonAtomic(file, { ...saved, data_sha: dataSha });
       return { result: saved.result, legacy: true };
