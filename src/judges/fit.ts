@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { AdamW, trainStep } from '../model/optim';
+import { cosineLr } from '../util/schedule';
 
 export const FitConfigSchema = z
   .object({
@@ -33,9 +34,7 @@ export interface FitResult {
 }
 
 export function lrAt(c: FitConfig, step: number): number {
-  if (step < c.warmup) return (c.lr * (step + 1)) / c.warmup;
-  const t = c.steps > c.warmup ? (step - c.warmup) / (c.steps - c.warmup) : 1;
-  return c.lr * (c.min_lr_ratio + (1 - c.min_lr_ratio) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t))));
+  return cosineLr(step, { lr: c.lr, minLr: c.lr * c.min_lr_ratio, warmup: c.warmup, total: c.steps });
 }
 
 export function fit(name: string, c: FitConfig, vars: tf.Variable[], loss: (step: number) => tf.Scalar, opts: { log?: (line: string) => void; logEvery?: number } = {}): FitResult {

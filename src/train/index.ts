@@ -2,7 +2,7 @@
 export * from './tasks';
 export * from './encode';
 export * from './sampler';
-export * from './schedule';
+export { cosineLr } from '../util/schedule';
 export * from './lm-trainer';
 export * from './pretrain';
 export * from '../data/shots';

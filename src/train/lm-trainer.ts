@@ -11,7 +11,7 @@ import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { saveCheckpoint, SaveOptions } from '../model/checkpoint';
 import { maskedCrossEntropy } from '../model/ops';
-import { cosineLr } from './schedule';
+import { cosineLr } from '../util/schedule';
 import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';

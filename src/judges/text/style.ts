@@ -39,6 +39,7 @@ import { DF_BINS, SparseVec, centroidOf, dfBins, documentFrequency, dotCentroid,
 import { AdamW, trainStep } from '../../model/optim';
 import { Rng } from '../../util/rng';
 import { UserError } from '../../util/errors';
+import { cosineLr } from '../../util/schedule';
 
 export const StyleConfigSchema = z
   .object({
@@ -182,10 +183,7 @@ export interface TrainLog {
 
 /** Learning rate at `step`: linear warmup over the first 5% of steps, then cosine decay to 10%. */
 export function lrAt(step: number, steps: number, peak: number): number {
-  const warm = Math.max(1, Math.round(steps * 0.05));
-  if (step < warm) return (peak * (step + 1)) / warm;
-  const t = (step - warm) / Math.max(1, steps - warm);
-  return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
+  return cosineLr(step, { lr: peak, minLr: 0.1 * peak, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps });
 }
 
 /**
