@@ -107,12 +107,3 @@ export function assignParams(params: Params, file: JudgeFile, values: Float32Arr
   }
 }
 
-/** Parse a config with a zod schema, turning its error into one line naming the field. */
-export function parseConfig<T>(schema: { safeParse: (x: unknown) => { success: true; data: T } | { success: false; error: { issues: Array<{ path: (string | number)[]; message: string }> } } }, raw: unknown, where: string): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UserError(`${where}: config.${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
-  return r.data;
-}

@@ -21,10 +21,11 @@ import { UserError } from '../util/errors';
 import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
 import { ImageInput, toBatch, gatherBatch } from './images';
 import { Tokenizer } from './clip-text';
-import { JudgeFile, assignParams, parseConfig, readJudge, saveJudge } from './checkpoint';
+import { JudgeFile, assignParams, readJudge, saveJudge } from './checkpoint';
 import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from './fit';
 import { Summary, summary } from '../util/stats';
 import type { ImageSet } from './data';
+import { parseConfig } from '../util/config-file';
 
 export const ClipConfigSchema = z
   .object({
@@ -133,7 +134,7 @@ export class ClipJudge {
 
   static load(dir: string): ClipJudge {
     const { file, values, where } = readJudge(dir, 'clip');
-    const config = parseConfig(ClipConfigSchema, file.config, where);
+    const config = parseConfig(ClipConfigSchema, file.config, where, { under: 'config' });
     const vocab = (file as JudgeFile<unknown, { vocab?: string[] }>).extra?.vocab;
     if (!Array.isArray(vocab) || vocab.length < 2) throw new UserError(`${where}: extra.vocab: missing word vocabulary`);
     const j = new ClipJudge(vocab, config);

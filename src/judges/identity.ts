@@ -24,13 +24,14 @@ import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
 import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
 import { ImageInput, toBatch, gatherBatch } from './images';
-import { JudgeFile, assignParams, parseConfig, readJudge, saveJudge } from './checkpoint';
+import { JudgeFile, assignParams, readJudge, saveJudge } from './checkpoint';
 import { FitConfig, FitConfigSchema, FitResult, fit } from './fit';
 import { rocAuc } from '../util/stats';
 import { dot } from './clip';
 import type { ImageSet } from './data';
 import type { Identity } from '../data/synth';
 import { identityDistance } from '../data/synth';
+import { parseConfig } from '../util/config-file';
 
 export const IDENTITY_VARIANTS = ['dino', 'clip_i'] as const;
 export type IdentityVariant = (typeof IDENTITY_VARIANTS)[number];
@@ -127,7 +128,7 @@ export class IdentityJudge {
 
   static load(dir: string): IdentityJudge {
     const { file, values, where } = readJudge(dir, 'identity');
-    const config = parseConfig(IdentityConfigSchema, file.config, where);
+    const config = parseConfig(IdentityConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { variants?: string[] }>).extra;
     if (!extra || (extra.variants ?? []).join(',') !== IDENTITY_VARIANTS.join(',')) throw new UserError(`${where}: extra.variants: expected ${IDENTITY_VARIANTS.join(', ')}`);
     const j = new IdentityJudge(0, config);

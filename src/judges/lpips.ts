@@ -25,9 +25,10 @@ import { ImageInput, toBatch, gatherBatch, renderImage32, mapPool, PIXELS } from
 import { ImageSet, SampleMeta } from './data';
 import { kindOfBody, Labels } from './attributes';
 import type { VqaJudge } from './vqa';
-import { JudgeFile, assignParams, paramsSha256, parseConfig, readJudge, saveJudge } from './checkpoint';
+import { JudgeFile, assignParams, paramsSha256, readJudge, saveJudge } from './checkpoint';
 import { FitConfig, FitConfigSchema, FitResult, fit } from './fit';
 import { spearman, mean, std } from '../util/stats';
+import { parseConfig } from '../util/config-file';
 
 export const LpipsConfigSchema = z
   .object({
@@ -99,7 +100,7 @@ export class LpipsJudge {
   /** Load calibrated weights onto the VQA judge they were calibrated with. */
   static load(dir: string, backbone: VqaJudge): LpipsJudge {
     const { file, values, where } = readJudge(dir, 'lpips');
-    const config = parseConfig(LpipsConfigSchema, file.config, where);
+    const config = parseConfig(LpipsConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { backbone?: string; backboneSha256?: string }>).extra;
     if (!extra || extra.backbone !== 'vqa') throw new UserError(`${where}: extra.backbone: expected "vqa"`);
     const sha = paramsSha256(backbone.params);

@@ -21,9 +21,10 @@ import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
 import { ImageInput, toBatch, gatherBatch, mapPool, renderImage32 } from './images';
 import type { Identity } from '../data/synth';
 import { ParsedQuestion, VqaQuestionInput, parseQuestion, phraseOf } from './question';
-import { JudgeFile, assignParams, parseConfig, readJudge, saveJudge } from './checkpoint';
+import { JudgeFile, assignParams, readJudge, saveJudge } from './checkpoint';
 import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from './fit';
 import type { ImageSet } from './data';
+import { parseConfig } from '../util/config-file';
 
 export const VqaConfigSchema = z
   .object({
@@ -189,7 +190,7 @@ export class VqaJudge {
 
   static load(dir: string): VqaJudge {
     const { file, values, where } = readJudge(dir, 'vqa');
-    const config = parseConfig(VqaConfigSchema, file.config, where);
+    const config = parseConfig(VqaConfigSchema, file.config, where, { under: 'config' });
     const space = (file as JudgeFile<unknown, { labelSpace?: LabelSpace }>).extra?.labelSpace;
     if (!space || HEADS.some((h) => !Array.isArray(space[h]))) throw new UserError(`${where}: extra.labelSpace: missing or incomplete`);
     const j = new VqaJudge(space, config);

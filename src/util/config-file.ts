@@ -48,14 +48,19 @@ export function findNonFinite(v: unknown, at: (string | number)[] = []): { path:
   return null;
 }
 
-/** Parse with the schema; the first issue becomes `<where>: <field path>: <message>`. Non-finite numbers are refused first. */
-export function parseConfig<S extends z.ZodTypeAny>(schema: S, raw: unknown, where: string): z.infer<S> {
+/**
+ * Parse with the schema; the first issue becomes `<where>: <field path>: <message>`. Non-finite
+ * numbers are refused first. `under` names the field `raw` sits in (a checkpoint's `config`), so the
+ * path reads from the file's root.
+ */
+export function parseConfig<S extends z.ZodTypeAny>(schema: S, raw: unknown, where: string, o: { under?: string } = {}): z.infer<S> {
+  const field = (p: (string | number)[]) => [...(o.under ? [o.under] : []), ...p].join('.') || '(root)';
   const bad = findNonFinite(raw);
-  if (bad) throw new UserError(`${where}: ${bad.path.join('.') || '(root)'}: expected a finite number, found ${bad.value}`);
+  if (bad) throw new UserError(`${where}: ${field(bad.path)}: expected a finite number, found ${bad.value}`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new UserError(`${where}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new UserError(`${where}: ${field(i.path)}: ${i.message}`);
   }
   return parsed.data;
 }
