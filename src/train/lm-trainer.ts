@@ -37,14 +37,21 @@ export const TaskWeightsSchema = z
 /** Keys renamed to TRL's SFTConfig / TrainingArguments names (issue 15); the old names still load, with a notice. */
 export const LM_TRAIN_KEY_RENAMES = { lr: 'learning_rate', clip_norm: 'max_grad_norm' } as const;
 
+/**
+ * A config (SFT, pretrain, or overrides of one) with its `train` block's old key names renamed;
+ * renameDeprecatedKeys' notice and refusal of both names (`<where>: train.<field>: ...`).
+ */
+export function renameTrainKeys<T>(c: T, o: { where?: string; quiet?: boolean } = {}): T {
+  const t = (c as { train?: unknown } | null | undefined)?.train;
+  return t && typeof t === 'object' ? { ...c, train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES, { ...o, at: 'train' }) } : c;
+}
+
 /** A stored SFT or pretrain config (a run manifest's) under the current names, without a notice. */
 export function upgradeTrainKeys(c: unknown): unknown {
-  const t = (c as { train?: unknown } | null | undefined)?.train;
-  if (!t || typeof t !== 'object') return c;
   try {
-    return { ...(c as object), train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES, { quiet: true }) };
+    return renameTrainKeys(c, { quiet: true });
   } catch {
-    return c;
+    return c; // both names: leave it to the comparison to say they differ
   }
 }
 

@@ -26,8 +26,8 @@ import { Rng } from '../util/rng';
 import { projectRoot } from '../util/paths';
 import { ensureWorld, worldDirFor } from './pretrain';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
-import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks, LM_TRAIN_KEY_RENAMES } from './lm-trainer';
-import { renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
+import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks, LM_TRAIN_KEY_RENAMES, renameTrainKeys } from './lm-trainer';
+import { withDeprecatedKeys } from '../util/deprecated-keys';
 import { loadCheckpointState } from '../model/checkpoint';
 import { referenceIds } from '../data/shots';
 import { discardStaleHistory } from './history';
@@ -75,15 +75,9 @@ export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<
   const base = raw as Record<string, unknown>;
   const over = overrides as Record<string, unknown>;
   // old train key names are renamed in each part first, so an override under the new name replaces the file's old one
-  const train = (t: unknown, where: string) => renameDeprecatedKeys(t as object | undefined, LM_TRAIN_KEY_RENAMES, { where, at: 'train' });
-  const merged = { ...base, ...over, ...(base.train || over.train ? { train: { ...train(base.train, nameOrFile), ...train(over.train, 'overrides') } } : {}) };
+  const train = (c: Record<string, unknown>, where: string) => renameTrainKeys(c, { where }).train as object | undefined;
+  const merged = { ...base, ...over, ...(base.train || over.train ? { train: { ...train(base, nameOrFile), ...train(over, 'overrides') } } : {}) };
   return parseConfig(SftSchema, merged, nameOrFile);
-}
-
-/** SFT overrides (a grid row's `sft`) with the old train key names renamed, with the notice. */
-export function upgradeSftOverrides<T>(o: T): T {
-  const t = (o as { train?: unknown } | undefined)?.train;
-  return t && typeof t === 'object' ? { ...o, train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES) } : o;
 }
 
 /**

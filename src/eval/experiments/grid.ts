@@ -10,8 +10,8 @@ import { readPresetOrFile, parseConfig } from '../../util/config-file';
 import { projectRoot } from '../../util/paths';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
-import { resolveSftConfig, upgradeSftOverrides } from '../../train/sft';
-import { LM_TRAIN_KEY_RENAMES } from '../../train/lm-trainer';
+import { resolveSftConfig } from '../../train/sft';
+import { LM_TRAIN_KEY_RENAMES, renameTrainKeys } from '../../train/lm-trainer';
 import { conflictMessage, keyConflict, withDeprecatedKeys } from '../../util/deprecated-keys';
 import { GRPO_KEY_RENAMES, resolveGrpoConfig } from '../../train/grpo-config';
 import { parseEvalConfig, resolveEvalConfig } from '../suite/config';
@@ -27,7 +27,7 @@ const SftOverrides = z.preprocess((raw, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['train', both.newKey], message: conflictMessage(both) });
     return raw;
   }
-  return upgradeSftOverrides(raw);
+  return renameTrainKeys(raw);
 }, z.record(z.string(), z.unknown())) as unknown as z.ZodRecord<z.ZodString, z.ZodUnknown>;
 
 export const MethodSchema = z

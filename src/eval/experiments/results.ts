@@ -8,7 +8,7 @@
  */
 import { HELDOUT_SUFFIX, IMAGE_METRIC_KEYS, METRIC_KEYS, heldOutKey, type Metrics } from '../suite/report';
 import { TRUTH_T2I_KEYS } from '../suite/truth-drawings';
-import { bootstrapMeanInterval, finite, meanOrNull, signCount, std } from '../../util/stats';
+import { bootstrapMeanInterval, finite, mean, meanOrNull, signCount, std } from '../../util/stats';
 import { mdCode, mdText } from '../../util/markdown';
 
 export const RESULTS_FORMAT = 'cmrp-experiment/1';
@@ -151,7 +151,7 @@ export function pairedDeltas(cells: readonly CellResult[], method: string, refer
     // per character: the mean over its seeds of method and reference, compared the same way
     const byChar = new Map<string, [number, number][]>();
     pairs.forEach((p, i) => byChar.set(owners[i], [...(byChar.get(owners[i]) ?? []), p]));
-    const charMeans = [...byChar.values()].map((ps): [number, number] => [ps.reduce((t, p) => t + p[0], 0) / ps.length, ps.reduce((t, p) => t + p[1], 0) / ps.length]);
+    const charMeans = [...byChar.values()].map((ps): [number, number] => [mean(ps.map((p) => p[0])), mean(ps.map((p) => p[1]))]);
     const charSigns = signCount(charMeans, (x) => goodness(k, x));
     const boot = ds.length >= 2 ? bootstrapMeanInterval(ds, { seed: seedOf(`${method}|${reference}|${k}`), ...BOOTSTRAP }) : null;
     out[k] = {
