@@ -18,6 +18,7 @@ import * as benchCmd from './commands/bench';
 import * as textJudgesCmd from './commands/text-judges';
 import * as judgesCmd from './commands/judges';
 import * as qualityCmd from './commands/quality';
+import * as diversityScaleCmd from './commands/diversity-scale';
 import * as sftCmd from './commands/sft';
 import * as baselineCmd from './commands/baseline';
 import * as experimentCmd from './commands/experiment';
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
   judgesCmd.register(program);
   textJudgesCmd.register(program);
   qualityCmd.register(program);
+  diversityScaleCmd.register(program);
   sftCmd.register(program);
   baselineCmd.register(program);
   grpoCmd.register(program);

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { characterSvg } from '../data/synth';
-import type { Identity } from '../data/synth';
+import type { Identity, Placement } from '../data/synth';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
 import { IMAGE_SIZE, PIXELS } from '../tokenizers/image';
@@ -71,9 +71,9 @@ export async function rasterise32(svg: string): Promise<Uint8Array> {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** Draw `identity` with `label`; `rng` places background details only. */
-export function renderImage32(identity: Identity, label: SceneLabel, rng: Rng): Promise<Uint8Array> {
-  return rasterise32(characterSvg(identity, label, rng));
+/** Draw `identity` with `label`; `rng` places background details only; the figure centred unless `placement` says otherwise. */
+export function renderImage32(identity: Identity, label: SceneLabel, rng: Rng, placement?: Placement): Promise<Uint8Array> {
+  return rasterise32(characterSvg(identity, label, rng, placement));
 }
 
 /** Run async jobs with at most `limit` in flight, keeping result order. */

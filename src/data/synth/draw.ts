@@ -10,21 +10,26 @@ import type { ImageLabel } from './plan';
 import { drawScene } from './draw-scene';
 import { drawFigure } from './draw-figure';
 import { drawProp } from './draw-props';
+import { CENTRED, placementTransform, type Placement } from './placement';
 
 export const MASTER_SIZE = 128;
 export const MODEL_SIZE = 32;
 
-/** `rng` only places background details (stars, windows, trees); labels fix everything else. */
-export function characterSvg(identity: Identity, label: ImageLabel, rng: Rng): string {
+/**
+ * `rng` only places background details (stars, windows, trees); labels fix everything else. The
+ * world's datasets use the centred placement (the figure group is then not wrapped, so their SVGs
+ * and PNGs are the bytes they always were).
+ */
+export function characterSvg(identity: Identity, label: ImageLabel, rng: Rng, placement: Placement = CENTRED): string {
   const fig = drawFigure(identity, label.expression);
   // the umbrella and balloon rise behind nothing; draw every prop last so it is never hidden
+  const figure = fig.back + fig.front + drawProp(label.prop, fig.geo.hand);
+  const transform = placementTransform(placement);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${MASTER_SIZE}" height="${MASTER_SIZE}" viewBox="0 0 128 128">` +
     `<defs>${fig.defs}</defs>` +
     drawScene(label.scene, rng) +
-    fig.back +
-    fig.front +
-    drawProp(label.prop, fig.geo.hand) +
+    (transform ? `<g transform="${transform}">${figure}</g>` : figure) +
     '</svg>'
   );
 }

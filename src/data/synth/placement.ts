@@ -1,0 +1,49 @@
+/**
+ * Where the figure stands in a picture. The world's renders always centre it at one size, facing
+ * one way: for one prompt only background details vary (stars, windows, trees), which is why the
+ * renderer's own `t2i_diversity` is ~0.04. A placement moves, scales or mirrors the figure and its
+ * prop as one group; `diversity-scale` (eval/diversity-scale.ts) measures what that does to the
+ * LPIPS stand-in and the identity judge before any world is rebuilt with it.
+ */
+import { z } from 'zod';
+import type { Rng } from '../../util/rng';
+
+export interface Placement {
+  /** Shift of the figure in master pixels (the canvas is 128 wide). */
+  readonly dx: number;
+  readonly dy: number;
+  /** Size relative to the world's figure, about its feet. */
+  readonly scale: number;
+  /** Mirrored left-right about the canvas centre. */
+  readonly flip: boolean;
+}
+
+export const CENTRED: Placement = { dx: 0, dy: 0, scale: 1, flip: false };
+
+/** How far placements may vary: shifts uniform in [-shift, shift], scale uniform in [scale_min, scale_max]. */
+export const PlacementJitterSchema = z
+  .object({
+    shift_x: z.number().min(0).max(64).default(0),
+    shift_y: z.number().min(0).max(32).default(0),
+    scale_min: z.number().min(0.25).max(1.5).default(1),
+    scale_max: z.number().min(0.25).max(1.5).default(1),
+    flip: z.boolean().default(false), // mirror with probability 1/2
+  })
+  .strict()
+  .refine((j) => j.scale_min <= j.scale_max, { message: 'scale_min must not exceed scale_max', path: ['scale_min'] });
+export type PlacementJitter = z.infer<typeof PlacementJitterSchema>;
+
+/** One placement; a jitter of all zeros gives CENTRED without drawing from `rng`. */
+export function samplePlacement(rng: Rng, jitter: PlacementJitter): Placement {
+  const { shift_x, shift_y, scale_min, scale_max, flip } = jitter;
+  if (!shift_x && !shift_y && scale_min === 1 && scale_max === 1 && !flip) return CENTRED;
+  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
+  return { dx: uniform(-shift_x, shift_x), dy: uniform(-shift_y, shift_y), scale: uniform(scale_min, scale_max), flip: flip && rng.next() < 0.5 };
+}
+
+/** The SVG transform of a placement (about the feet, x = 64, y = 128), or null when centred. */
+export function placementTransform(p: Placement): string | null {
+  if (p.dx === 0 && p.dy === 0 && p.scale === 1 && !p.flip) return null;
+  const r = (v: number) => +v.toFixed(3);
+  return `translate(${r(64 + p.dx)} ${r(128 + p.dy)}) scale(${r(p.flip ? -p.scale : p.scale)} ${r(p.scale)}) translate(-64 -128)`;
+}
