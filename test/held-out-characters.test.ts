@@ -1,27 +1,33 @@
 /**
  * The held-out world characters of each place that keeps some out (the tokenizers' codebook fit,
- * the image judges, the text judges, pretraining's validation), pinned for fixed seeds and sizes:
- * the literals below were printed by the code as it was before the splits became one function,
- * so a change of which characters end up on which side fails here.
+ * the image judges, the text judges, pretraining's validation), each with the stream and size its
+ * caller gives splitHeldOutCharacters, pinned for fixed seeds and sizes: the literals below were
+ * printed by the four separate splits as they were before they became this one function, so a
+ * change of which characters end up on which side fails here.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { heldOutSplit } from '../src/judges/data';
-import { splitWorld as splitTextWorld } from '../src/judges/text/train';
-import { splitWorld as splitPretrainWorld } from '../src/train/pretrain';
-import type { CharacterLines } from '../src/judges/text/corpus';
-import type { Character } from '../src/data/rolescape';
+import { splitHeldOutCharacters } from '../src/data/held-out';
+import { UserError } from '../src/util/errors';
 import { Rng } from '../src/util/rng';
 
 /** `c0` .. `c{n-1}`: not in sorted order from c10 on, so a split that sorts differs from one that does not. */
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `c${i}`);
-const chars = <T>(n: number): T[] => ids(n).map((id) => ({ id }) as T);
-const idsOf = (xs: readonly { id: string }[]): string[] => xs.map((x) => x.id);
 
-/** tokenizers/fit.ts's draw, as it was written inline there. */
-function tokenizerHeldOut(all: string[], fraction: number, seed: number): string[] {
-  const shuffled = new Rng(seed).fork('heldout').shuffle(all);
-  return shuffled.slice(0, Math.round(shuffled.length * fraction));
+/** tokenizers/fit.ts: a share, nothing else. */
+const tokenizerHeldOut = (all: string[], fraction: number, seed: number): string[] => splitHeldOutCharacters(all, { fraction }, new Rng(seed).fork('heldout')).heldOut;
+
+/** judges/data.ts: a share, at least 2 when there are 6 or more, at least 1 left to train on. */
+const judgesHeldOut = (all: string[], fraction: number, seed: number): string[] =>
+  splitHeldOutCharacters(all, { fraction, atLeast: all.length >= 6 ? 2 : 0, trainAtLeast: 1 }, new Rng(seed).fork('held-out')).heldOut;
+
+/** judges/text/train.ts: a share, at least 2 on each side; both sides in draw order. */
+const textSplit = (all: string[], fraction: number, seed: number) => splitHeldOutCharacters(all, { fraction, atLeast: 2, trainAtLeast: 2 }, new Rng(seed).fork('world-split'), 'the world corpus');
+
+/** train/pretrain.ts: a count drawn over the sorted ids, at least 1 left to train on; both sides in world order. */
+function pretrainSplit(all: string[], count: number, seed: number): { val: string[]; train: string[] } {
+  const held = new Set(splitHeldOutCharacters([...all].sort(), { count, trainAtLeast: 1 }, new Rng(seed + 7919)).heldOut);
+  return { val: all.filter((c) => held.has(c)), train: all.filter((c) => !held.has(c)) };
 }
 
 test('the tokenizers hold out the same characters', () => {
@@ -30,25 +36,23 @@ test('the tokenizers hold out the same characters', () => {
 });
 
 test('the image judges hold out the same characters', () => {
-  assert.deepEqual([...heldOutSplit(ids(40), 0.1, 0)], PIN.judges[0]);
-  assert.deepEqual([...heldOutSplit(ids(7), 0.1, 1)], PIN.judges[1]); // 6 or more: at least 2
-  assert.deepEqual([...heldOutSplit(ids(5), 0.3, 0)], PIN.judges[2]); // fewer than 6: the share as rounded
-  assert.deepEqual([...heldOutSplit(ids(2), 0.5, 0)], PIN.judges[3]); // one stays to train on
+  assert.deepEqual(judgesHeldOut(ids(40), 0.1, 0), PIN.judges[0]);
+  assert.deepEqual(judgesHeldOut(ids(7), 0.1, 1), PIN.judges[1]); // 6 or more: at least 2
+  assert.deepEqual(judgesHeldOut(ids(5), 0.3, 0), PIN.judges[2]); // fewer than 6: the share as rounded
+  assert.deepEqual(judgesHeldOut(ids(2), 0.5, 0), PIN.judges[3]); // one stays to train on
 });
 
 test('the text judges hold out the same characters, in the same order', () => {
-  for (const [k, [n, fraction, seed]] of ([[20, 0.2, 0], [10, 0.2, 5], [4, 0.2, 0]] as const).entries()) {
-    const s = splitTextWorld(chars<CharacterLines>(n), fraction, seed);
-    assert.deepEqual({ heldOut: idsOf(s.heldOut), train: idsOf(s.train) }, PIN.text[k]);
-  }
-  assert.throws(() => splitTextWorld(chars<CharacterLines>(3), 0.2, 0), /3 characters; need at least 4 \(2 to train on, 2 held out\)/);
+  for (const [k, [n, fraction, seed]] of ([[20, 0.2, 0], [10, 0.2, 5], [4, 0.2, 0]] as const).entries()) assert.deepEqual(textSplit(ids(n), fraction, seed), PIN.text[k]);
+  assert.throws(() => textSplit(ids(3), 0.2, 0), (e: unknown) => e instanceof UserError && /the world corpus has 3 characters; need at least 4 \(2 to train on, 2 held out\)/.test(e.message));
 });
 
 test('pretraining validates on the same characters, in the world order', () => {
-  for (const [k, [n, count, seed]] of ([[40, 12, 0], [40, 2, 1], [5, 40, 0]] as const).entries()) {
-    const s = splitPretrainWorld(chars<Character>(n), count, seed);
-    assert.deepEqual({ val: idsOf(s.val), train: idsOf(s.train) }, PIN.pretrain[k]);
-  }
+  for (const [k, [n, count, seed]] of ([[40, 12, 0], [40, 2, 1], [5, 40, 0]] as const).entries()) assert.deepEqual(pretrainSplit(ids(n), count, seed), PIN.pretrain[k]);
+});
+
+test('an empty world holds out nothing', () => {
+  assert.deepEqual(splitHeldOutCharacters([], { fraction: 0.5, trainAtLeast: 1 }, new Rng(0)), { train: [], heldOut: [] });
 });
 
 const PIN = {

@@ -16,7 +16,7 @@ const LAYERS = [
   'util', // seeded RNG, atomic writes, paths, errors, stats, progress bars
   'browser', // the headless-browser driver (figure export, the browser test)
   'backend', // compute backend selection, kernels
-  'data', // RoleScape-20 format, the synthetic world, the method's splits (GRPO prompts, few-shot references)
+  'data', // RoleScape-20 format, the synthetic world, the method's splits (GRPO prompts, held-out world characters, few-shot references)
   'tokenizers', // text BPE, image codebook, the one vocabulary, the one image reader
   'model', // the unified transformer, generation, checkpoints
   'judges', // stand-ins for BLIP-VQA / CLIP / DINO / LPIPS, the text judges
