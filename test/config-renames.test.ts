@@ -17,7 +17,8 @@ import { upgradeGrpoRow, type GrpoRow } from '../src/train/grpo';
 import { resolveGrid } from '../src/eval/experiments/grid';
 import { mergeResults, seedsOf } from '../src/eval/experiments/merge';
 import { markdownReport, type ExperimentResults } from '../src/eval/experiments/results';
-import { renameDeprecatedKeys, resetDeprecationNotices, setDeprecationLog } from '../src/util/deprecated-keys';
+import { renameDeprecatedKeys, resetDeprecationNotices, setDeprecationLog, upgradeStoredKeys } from '../src/util/deprecated-keys';
+import { LM_CONFIG_KEY_RENAMES } from '../src/train/lm-trainer';
 import { UserError } from '../src/util/errors';
 import { projectRoot } from '../src/util/paths';
 
@@ -93,6 +94,16 @@ test('SFT and pretraining: train.lr and train.clip_norm load as learning_rate an
   assert.throws(() => resolveSftConfig(file('sft-both.json', { train: { clip_norm: 1, max_grad_norm: 1 } })), /train\.max_grad_norm: given twice/);
 });
 
+test('a stored config (a run manifest\'s) is read under the new names without a notice; one with both names is left as it is', () => {
+  const stored = { mode: 'unified', train: { lr: 2e-3, steps: 9 } };
+  const { value, lines } = notices(() => upgradeStoredKeys(stored, LM_CONFIG_KEY_RENAMES));
+  assert.deepEqual(value, { mode: 'unified', train: { learning_rate: 2e-3, steps: 9 } });
+  assert.deepEqual(lines, []);
+  const both = { train: { lr: 1, learning_rate: 2 } };
+  assert.equal(upgradeStoredKeys(both, LM_CONFIG_KEY_RENAMES), both);
+  assert.deepEqual(notices(() => upgradeStoredKeys(OLD_GRPO, GRPO_KEY_RENAMES)).value, NEW_GRPO);
+});
+
 test('a grid file with old names in its rows loads under the new names', () => {
   const grid = file('grid.json', {
     name: 'old-names', sft_config: 'smoke', grpo_config: 'smoke', eval_config: 'smoke',
@@ -102,6 +113,7 @@ test('a grid file with old names in its rows loads under the new names', () => {
   assert.deepEqual(g.methods[1].grpo, { num_generations: 4, num_iterations: 2 });
   assert.deepEqual(g.methods[0].sft, { train: { learning_rate: 2e-3 } });
   assert.throws(() => notices(() => resolveGrid(file('grid-both.json', { methods: [{ name: 'sft', kind: 'unified-sft' }, { name: 'g', kind: 'grpo', grpo: { group_size: 4, num_generations: 4 } }] }))), /methods\.1\.grpo\.num_generations: given twice/);
+  assert.throws(() => notices(() => resolveGrid(file('grid-both-sft.json', { methods: [{ name: 'sft', kind: 'unified-sft', sft: { train: { lr: 1e-3, learning_rate: 1e-3 } } }] }))), /methods\.0\.sft\.train\.learning_rate: given twice/);
   // the built-in ablation row is written with the new name
   assert.deepEqual(resolveGrid('ablations').methods.find((m) => m.name === 'grpo-g4')!.grpo, { num_generations: 4 });
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/select';
-import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from '../src/train/grpo-objective';
+import { grpoLoss, imageTokenLogProbs, samplingPolicyStats } from '../src/grpo/objective';
 import { Transformer } from '../src/model/transformer';
 import type { Batch } from '../src/train/encode';
 

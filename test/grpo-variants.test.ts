@@ -1,5 +1,5 @@
 /**
- * GRPO tests that can fail (src/train/grpo.ts, grpo-objective.ts), observed through the objective's
+ * GRPO tests that can fail (src/train/grpo.ts, src/grpo/objective.ts), observed through the objective's
  * own functions (wrapped here, the trainer untouched):
  *   - num_iterations 2: the first pass is on-policy (ratio exactly 1), the second is not; the old
  *     log-probs are computed once per step, from the weights that sampled the rollouts;
@@ -17,13 +17,13 @@ import { ensureSynthDataset } from '../src/data/synth';
 import { loadCharacter } from '../src/data/rolescape';
 import { resolveGrpoConfig } from '../src/train/grpo-config';
 import { prepareGrpo } from '../src/train/grpo-setup';
-import { grpoLoss } from '../src/train/grpo-objective';
+import { grpoLoss } from '../src/grpo/objective';
 import type { GrpoTrainer } from '../src/train/grpo';
 import { projectRoot } from '../src/util/paths';
 
 // the trainer calls these through the module object, so wrapping them here observes every call
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const objective = require('../src/train/grpo-objective') as Record<string, (...args: never[]) => unknown>;
+const objective = require('../src/grpo/objective') as Record<string, (...args: never[]) => unknown>;
 
 const root = projectRoot();
 const data = path.join(root, 'data', 'synth');

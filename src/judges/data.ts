@@ -17,6 +17,7 @@ import { readSynthIndex, signature, type SynthIndex, type Identity, type Charact
 import { t2iInstruction } from '../data/synth/imageqa';
 import { grpoText } from '../data/synth/grpo';
 import { loadRoleScape, type GrpoQuestion } from '../data/rolescape';
+import { splitHeldOutCharacters } from '../data/held-out';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
 import { readJsonFile } from '../util/fs';
@@ -219,19 +220,15 @@ function readIndex(dir: string, split: 'world' | 'eval'): SynthIndex {
   return idx;
 }
 
-/** Which characters are held out: a seeded share, at least 2 when there are 6 or more. */
-export function heldOutSplit(ids: readonly string[], fraction: number, seed: number): Set<string> {
-  const n = ids.length >= 6 ? Math.max(2, Math.round(ids.length * fraction)) : Math.round(ids.length * fraction);
-  return new Set(new Rng(seed).fork('held-out').sample(ids, Math.min(n, ids.length - 1)));
-}
-
 export async function loadWorldData(dir: string, o: WorldOptions): Promise<WorldData> {
   const idx = readIndex(dir, 'world');
   const ex = o.exclude;
   const chars = idx.characters.slice(0, o.maxCharacters ?? idx.characters.length).filter((c) => !ex || (!ex.ids.has(c.id) && !ex.signatures.has(signature(c.identity as Identity))));
   if (ex && chars.length < 2) throw new UserError(`${dir}: ${chars.length} world characters left after leaving out another judge set's ${ex.ids.size} (build a world with another seed: \`cmrp data synth --split world --seed 1\`)`);
   const space = labelSpaceOf(idx.labelSpaces);
-  const held = heldOutSplit(chars.map((c) => c.id), o.heldOutFraction, o.seed);
+  // a seeded share held out, at least 2 when there are 6 or more, at least 1 left to train on
+  const size = { fraction: o.heldOutFraction, atLeast: chars.length >= 6 ? 2 : 0, trainAtLeast: 1 };
+  const held = new Set(splitHeldOutCharacters(chars.map((c) => c.id), size, new Rng(o.seed).fork('held-out')).heldOut);
   const trainChars = chars.filter((c) => !held.has(c.id));
   const heldChars = chars.filter((c) => held.has(c.id));
   const conc = o.concurrency ?? 4;

@@ -4,8 +4,8 @@
  * buffers. One request kind per job a worker does on its share of a step.
  */
 import type { Transformer } from '../model/transformer';
-import type { GrpoRows, GrpoShard, LogProbParams, ObjectiveParams } from '../train/grpo-shard';
-import type { Drawn, GroupDraw } from '../train/rollout-draw';
+import type { GrpoRows, GrpoShard, LogProbParams, ObjectiveParams } from '../grpo/shard';
+import type { Drawn, GroupDraw } from '../grpo/rollout-draw';
 import type { ShardData } from './shard';
 
 /** What a worker needs to build its copy of the model. */

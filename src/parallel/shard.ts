@@ -9,23 +9,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Transformer } from '../model/transformer';
 import { maskedCrossEntropy } from '../model/ops';
+import type { TokenRows } from '../model/token-rows';
 
 /**
- * A padded batch of B rows of T tokens as flat row-major arrays ([B, T]): what training packs
- * (train/encode.ts's Batch, with its tasks named) and what a worker gets a shard of. Tensors are
- * made inside the training step.
+ * Token rows with each row's task: what training packs (train/encode.ts's Batch, with its tasks
+ * named) and what a worker gets a shard of.
  */
-export interface ShardData<TaskName extends string = string> {
-  B: number;
-  T: number;
-  /** Input ids: the sequence without its last token. */
-  ids: Int32Array;
-  /** Next-token targets. */
-  targets: Int32Array;
-  /** 1 where the target counts in the loss. */
-  mask: Float32Array;
-  /** 0 text / 1 image code, of each input token (routes the MoT experts). */
-  modality: Int32Array;
+export interface ShardData<TaskName extends string = string> extends TokenRows {
   /** Each row's task (for mixed batches). */
   tasks: TaskName[];
 }

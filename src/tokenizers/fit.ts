@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { loadRoleScape } from '../data/rolescape/load';
 import type { Character } from '../data/rolescape/types';
 import { readSynthIndex } from '../data/synth/ensure';
+import { splitHeldOutCharacters } from '../data/held-out';
 import { UserError } from '../util/errors';
 import { sharedRoleScapeDir } from '../util/paths';
 import { Rng } from '../util/rng';
@@ -149,8 +150,7 @@ export async function fitTokenizers(options: FitOptions): Promise<FitResult> {
   if (worldIndex.split !== 'world') throw new UserError(`${path.join(o.worldDir, 'index.json')}: split: expected "world" (build it with \`cmrp data synth --split world\`), found "${worldIndex.split}"`);
   const evalIndex = o.evalDir ? readSynthIndex(o.evalDir) : null;
   // hold out a seeded tenth of the world characters from the codebook fit
-  const ids = new Rng(o.seed).fork('heldout').shuffle(worldIndex.characters.map((c) => c.id));
-  const held = new Set(ids.slice(0, Math.round(ids.length * o.heldoutFraction)));
+  const held = new Set(splitHeldOutCharacters(worldIndex.characters.map((c) => c.id), { fraction: o.heldoutFraction }, new Rng(o.seed).fork('heldout')).heldOut);
   const fitImages = worldIndex.characters.filter((c) => !held.has(c.id)).reduce((n, c) => n + c.images.train.length + c.images.test.length, 0);
   const patches = fitImages * (32 / o.patch) ** 2;
   if (patches < o.codebookSize) throw new UserError(`${o.worldDir}: ${fitImages} images give ${patches} patches, too few for a codebook of ${o.codebookSize}; use a larger world (\`cmrp data synth --split world --characters N\`) or a smaller --codebook`);

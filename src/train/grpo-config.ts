@@ -87,15 +87,6 @@ export function resolveGrpoConfig(nameOrFile: string, overrides: Record<string, 
 }
 
 
-/** A stored GRPO config (a run manifest's) under the current names, without a notice. */
-export function upgradeGrpoKeys(c: unknown): unknown {
-  try {
-    return renameDeprecatedKeys(c, GRPO_KEY_RENAMES, { quiet: true });
-  } catch {
-    return c; // both names: leave it to the comparison to say they differ
-  }
-}
-
 function mergeRewards(a: unknown, b: unknown): Record<string, unknown> {
   const x = (a ?? {}) as Record<string, unknown>, y = (b ?? {}) as Record<string, unknown>;
   return { ...x, ...y, ...(x.weights || y.weights ? { weights: { ...(x.weights as object), ...(y.weights as object) } } : {}) };

@@ -12,7 +12,7 @@ import { countTargets } from '../parallel/shard';
 import { makeBatch, type EncodedExample } from './encode';
 import { batchKinds, type Rollouts } from './rollout';
 import type { GrpoConfig } from './grpo-config';
-import { shardPolicyStats, type GrpoRows, type LogProbParams, type ObjectiveParams } from './grpo-shard';
+import { shardPolicyStats, type GrpoRows, type LogProbParams, type ObjectiveParams } from '../grpo/shard';
 import type { GrpoWorkers } from './grpo-workers';
 
 export interface UpdateStats {

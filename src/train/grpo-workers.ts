@@ -1,8 +1,8 @@
 /**
  * Character-GRPO on N threads: a step's groups are drawn, and its update's rows differentiated, in
  * contiguous shares by the main thread and the data-parallel workers (src/parallel/pool.ts); with
- * one worker the main thread does every share itself, through the same code (grpo-shard.ts,
- * rollout-draw.ts), so 1 and N workers compute the same numbers up to float32 summation order.
+ * one worker the main thread does every share itself, through the same code (grpo/shard.ts,
+ * grpo/rollout-draw.ts), so 1 and N workers compute the same numbers up to float32 summation order.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Transformer } from '../model/transformer';
@@ -10,8 +10,8 @@ import type { Tokenizers } from '../tokenizers/bundle';
 import { GradPool, resolveWorkers } from '../parallel/pool';
 import { splitRows } from '../parallel/shard';
 import type { DrawReply, DrawRequest, GrpoReply, GrpoRequest, PolicyStatsReply, PolicyStatsRequest } from '../parallel/messages';
-import { grpoShardLoss, shardPolicyStats, sliceGrpoRows, type GrpoRows, type GrpoShard, type LogProbParams, type ObjectiveParams } from './grpo-shard';
-import { drawGroup, type DrawGroups, type Drawn, type GroupDraw } from './rollout-draw';
+import { grpoShardLoss, shardPolicyStats, sliceGrpoRows, type GrpoRows, type GrpoShard, type LogProbParams, type ObjectiveParams } from '../grpo/shard';
+import { drawGroup, type DrawGroups, type Drawn, type GroupDraw } from '../grpo/rollout-draw';
 
 export interface ShardGrads {
   value: tf.Scalar;

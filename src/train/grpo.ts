@@ -3,7 +3,7 @@
  * each step draws `prompts_per_step` of the character's GRPO training prompts, samples G drawings
  * per prompt, scores them with the reward components (src/rewards), normalizes rewards within each
  * prompt's group into advantages, and takes clipped-surrogate steps on the image tokens
- * (grpo-objective.ts), optionally with a KL penalty to the frozen SFT policy. With `workers` > 1
+ * (grpo/objective.ts), optionally with a KL penalty to the frozen SFT policy. With `workers` > 1
  * the groups are drawn, and the update's rows differentiated, on several threads (grpo-workers.ts).
  *
  * Runs in chunks (`await trainer.run(n)` continues where it stopped); `setRewardWeights` between

@@ -8,7 +8,7 @@ export * from './pretrain';
 export * from '../data/shots';
 export * from './sft';
 export * from './grpo-config';
-export * from './grpo-objective';
+export * from '../grpo/objective';
 export * from './rollout';
 export * from './grpo';
 export * from './grpo-setup';

@@ -15,7 +15,6 @@ import { cosineLr } from '../util/schedule';
 import { TaskSampler } from './sampler';
 import { makeBatch, Batch, EncodedExample } from './encode';
 import { TASKS, Task } from './tasks';
-import { renameDeprecatedKeys } from '../util/deprecated-keys';
 import { appendHistoryRow, historyJsonl, readHistoryFile, truncateHistory } from './history';
 import { GradPool, resolveWorkers } from '../parallel/pool';
 import { assertFiniteStep } from './finite';
@@ -37,23 +36,8 @@ export const TaskWeightsSchema = z
 /** Keys renamed to TRL's SFTConfig / TrainingArguments names (issue 15); the old names still load, with a notice. */
 export const LM_TRAIN_KEY_RENAMES = { lr: 'learning_rate', clip_norm: 'max_grad_norm' } as const;
 
-/**
- * A config (SFT, pretrain, or overrides of one) with its `train` block's old key names renamed;
- * renameDeprecatedKeys' notice and refusal of both names (`<where>: train.<field>: ...`).
- */
-export function renameTrainKeys<T>(c: T, o: { where?: string; quiet?: boolean } = {}): T {
-  const t = (c as { train?: unknown } | null | undefined)?.train;
-  return t && typeof t === 'object' ? { ...c, train: renameDeprecatedKeys(t, LM_TRAIN_KEY_RENAMES, { ...o, at: 'train' }) } : c;
-}
-
-/** A stored SFT or pretrain config (a run manifest's) under the current names, without a notice. */
-export function upgradeTrainKeys(c: unknown): unknown {
-  try {
-    return renameTrainKeys(c, { quiet: true });
-  } catch {
-    return c; // both names: leave it to the comparison to say they differ
-  }
-}
+/** The same, inside the `train` block of a whole config (SFT, pretrain, or overrides of one): `train.lr`. */
+export const LM_CONFIG_KEY_RENAMES = { train: LM_TRAIN_KEY_RENAMES } as const;
 
 export const LmTrainSchema = z
   .object({

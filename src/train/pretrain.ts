@@ -14,6 +14,7 @@ import { UserError } from '../util/errors';
 import { Rng, SEED_MAX } from '../util/rng';
 import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
+import { splitHeldOutCharacters } from '../data/held-out';
 import { fitTokenizers } from '../tokenizers/fit';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { ModelConfigSchema, BASE_CONFIG } from '../model/config';
@@ -93,12 +94,6 @@ export async function ensureWorld(dir: string, characters: number, seed: number)
   await synthesize({ out: dir, seed, split: 'world', characters, quiet: true });
 }
 
-/** Held-out world characters: a seeded draw, the same for every run with this config. */
-export function splitWorld(chars: readonly Character[], heldout: number, seed: number): { train: Character[]; val: Character[] } {
-  const ids = new Set(new Rng(seed + 7919).sample(chars.map((c) => c.id).sort(), Math.min(heldout, chars.length - 1)));
-  return { train: chars.filter((c) => !ids.has(c.id)), val: chars.filter((c) => ids.has(c.id)) };
-}
-
 /**
  * Pretraining examples: role-play carries the character card (the base model learns to follow one);
  * a seeded `t2iCardShare` of the text-to-image examples carries it too, the rest the name only.
@@ -154,7 +149,9 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     model = new Transformer(config.model, config.train.seed);
   }
   const { characters } = await loadRoleScape(opts.worldDir);
-  const split = splitWorld(characters, config.heldout_characters, config.world_seed);
+  // validation characters: a seeded draw over the sorted ids, the same for every run with this config; both sides in world order
+  const held = new Set(splitHeldOutCharacters(characters.map((c) => c.id).sort(), { count: config.heldout_characters, trainAtLeast: 1 }, new Rng(config.world_seed + 7919)).heldOut);
+  const split = { train: characters.filter((c) => !held.has(c.id)), val: characters.filter((c) => held.has(c.id)) };
   const cache = new ImageCodeCache(tok);
   const mix = { t2iCardShare: config.t2i_card_share, seed: config.world_seed };
   const train = await encodeByTask(worldExamples(split.train, mix), tok, config.max_examples_per_task, config.train.seed, cache);

@@ -1,6 +1,6 @@
 /**
  * Rollouts for Character-GRPO: G samples per prompt from the current policy (one batched,
- * KV-cached decode per prompt, each group with its own random stream: rollout-draw.ts), decoded to
+ * KV-cached decode per prompt, each group with its own random stream: grpo/rollout-draw.ts), decoded to
  * pixels for the judges, and packed as training sequences. Text-to-image: `prompt <boi> codes <eoi>`, the image codes are the targets. Role-play
  * (`sampleRoleplayRollouts`): the reply text then its picture, targets on both (see `kinds`).
  */
@@ -8,7 +8,7 @@ import type { Character, GrpoPrompt } from '../data/rolescape/types';
 import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
 import type { Rng } from '../util/rng';
-import { drawLocally, type DrawGroups, type GroupDraw } from './rollout-draw';
+import { drawLocally, type DrawGroups, type GroupDraw } from '../grpo/rollout-draw';
 import { encodeExample, encodePrompt, EncodedExample, ImageCodeCache, Batch } from './encode';
 import type { Segment } from './tasks';
 

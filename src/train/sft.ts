@@ -26,8 +26,8 @@ import { Rng } from '../util/rng';
 import { projectRoot } from '../util/paths';
 import { ensureWorld, worldDirFor } from './pretrain';
 import { encodeExamples, EncodedExample, ImageCodeCache } from './encode';
-import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks, LM_TRAIN_KEY_RENAMES, renameTrainKeys } from './lm-trainer';
-import { withDeprecatedKeys } from '../util/deprecated-keys';
+import { LmTrainSchema, LmTrainer, LogRow, readHistory, TrainerHooks, LM_TRAIN_KEY_RENAMES, LM_CONFIG_KEY_RENAMES } from './lm-trainer';
+import { renameDeprecatedKeys, withDeprecatedKeys } from '../util/deprecated-keys';
 import { loadCheckpointState } from '../model/checkpoint';
 import { referenceIds } from '../data/shots';
 import { discardStaleHistory } from './history';
@@ -75,7 +75,7 @@ export function resolveSftConfig(nameOrFile: string, overrides: Partial<z.input<
   const base = raw as Record<string, unknown>;
   const over = overrides as Record<string, unknown>;
   // old train key names are renamed in each part first, so an override under the new name replaces the file's old one
-  const train = (c: Record<string, unknown>, where: string) => renameTrainKeys(c, { where }).train as object | undefined;
+  const train = (c: Record<string, unknown>, where: string) => renameDeprecatedKeys(c, LM_CONFIG_KEY_RENAMES, { where }).train as object | undefined;
   const merged = { ...base, ...over, ...(base.train || over.train ? { train: { ...train(base, nameOrFile), ...train(over, 'overrides') } } : {}) };
   return parseConfig(SftSchema, merged, nameOrFile);
 }

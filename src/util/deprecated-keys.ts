@@ -6,13 +6,14 @@
  *
  *   cmrp: config key "group_size" is deprecated, use "num_generations"
  *
- * An object that gives both names of one field is refused, naming the field.
+ * An object that gives both names of one field is refused, naming the field. A table may name a
+ * block whose own keys were renamed (`{ train: { lr: 'learning_rate' } }`: train.lr).
  */
 import { z } from 'zod';
 import { UserError } from './errors';
 
-/** Old name -> new name. */
-export type KeyRenames = Readonly<Record<string, string>>;
+/** Old name -> new name; or a block's name -> the renames of the keys inside it. */
+export type KeyRenames = { readonly [key: string]: string | KeyRenames };
 
 const noticed = new Set<string>();
 let sink: ((line: string) => void) | null = null;
@@ -42,17 +43,27 @@ function notice(oldKey: string, newKey: string): void {
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+interface Conflict {
+  path: string[]; // of the field, under its new name
+  oldKey: string;
+  newKey: string;
+}
 
 /** The first field given under both its names, or null. */
-export function keyConflict(raw: unknown, renames: KeyRenames): { oldKey: string; newKey: string } | null {
+function keyConflict(raw: unknown, renames: KeyRenames, at: string[] = []): Conflict | null {
   if (!isPlainObject(raw)) return null;
-  for (const [oldKey, newKey] of Object.entries(renames)) {
-    if (Object.prototype.hasOwnProperty.call(raw, oldKey) && Object.prototype.hasOwnProperty.call(raw, newKey)) return { oldKey, newKey };
+  for (const [oldKey, to] of Object.entries(renames)) {
+    if (typeof to !== 'string') {
+      const inner = has(raw, oldKey) ? keyConflict(raw[oldKey], to, [...at, oldKey]) : null;
+      if (inner) return inner;
+    } else if (has(raw, oldKey) && has(raw, to)) return { path: [...at, to], oldKey, newKey: to };
   }
   return null;
 }
 
-export function conflictMessage(c: { oldKey: string; newKey: string }): string {
+function conflictMessage(c: Conflict): string {
   return `given twice, as "${c.newKey}" and as its deprecated name "${c.oldKey}"; keep only "${c.newKey}"`;
 }
 
@@ -64,15 +75,25 @@ export function conflictMessage(c: { oldKey: string; newKey: string }): string {
 export function renameDeprecatedKeys<T>(raw: T, renames: KeyRenames, o: { where?: string; at?: string; quiet?: boolean } = {}): T {
   if (!isPlainObject(raw)) return raw;
   const both = keyConflict(raw, renames);
-  if (both) throw new UserError(`${o.where ? `${o.where}: ` : ''}${o.at ? `${o.at}.` : ''}${both.newKey}: ${conflictMessage(both)}`);
-  if (!Object.keys(raw).some((k) => Object.prototype.hasOwnProperty.call(renames, k))) return raw;
+  if (both) throw new UserError(`${o.where ? `${o.where}: ` : ''}${[...(o.at ? [o.at] : []), ...both.path].join('.')}: ${conflictMessage(both)}`);
+  if (!Object.keys(raw).some((k) => has(renames, k))) return raw;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    const to = Object.prototype.hasOwnProperty.call(renames, k) ? renames[k] : undefined;
-    if (to !== undefined && !o.quiet) notice(k, to);
-    out[to ?? k] = v;
+    const to = has(renames, k) ? renames[k] : undefined;
+    if (typeof to === 'string') {
+      if (!o.quiet) notice(k, to);
+      out[to] = v;
+    } else out[k] = to === undefined ? v : renameDeprecatedKeys(v, to, { ...o, at: o.at ? `${o.at}.${k}` : k });
   }
   return out as T;
+}
+
+/**
+ * A stored config (a run manifest's) under the current names, without a notice. One that gives
+ * both names of a field comes back as it is: the comparison with the new run then says they differ.
+ */
+export function upgradeStoredKeys(raw: unknown, renames: KeyRenames): unknown {
+  return keyConflict(raw, renames) ? raw : renameDeprecatedKeys(raw, renames, { quiet: true });
 }
 
 /**
@@ -83,7 +104,7 @@ export function withDeprecatedKeys<S extends z.ZodTypeAny>(schema: S, renames: K
   return z.preprocess((raw, ctx) => {
     const both = keyConflict(raw, renames);
     if (both) {
-      ctx.addIssue({ code: 'custom', path: [both.newKey], message: conflictMessage(both) });
+      ctx.addIssue({ code: 'custom', path: both.path, message: conflictMessage(both) });
       return raw;
     }
     return renameDeprecatedKeys(raw, renames);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grpoIdentity, resolveGrpoConfig, upgradeGrpoKeys } from '../../train/grpo-config';
+import { GRPO_KEY_RENAMES, grpoIdentity, resolveGrpoConfig } from '../../train/grpo-config';
+import { upgradeStoredKeys } from '../../util/deprecated-keys';
 import { prepareGrpo } from '../../train/grpo-setup';
 import { fromOfficialYaml } from '../../rewards';
 import { loadCheckedCharacter } from '../../data/rolescape';
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     if (config.rollouts === 't2i' && config.prompts_per_step > prompts) {
       throw new UserError(`prompts_per_step: ${config.prompts_per_step}, but ${character.id} has ${prompts} GRPO training prompts; use at most ${prompts}`);
     }
-    const claim = claimRun(o.out, { kind: 'grpo', character: character.id, config: grpoIdentity(config), base: path.resolve(o.model) }, { force: o.force, legacy: checkpointIdentity, upgradeConfig: upgradeGrpoKeys });
+    const claim = claimRun(o.out, { kind: 'grpo', character: character.id, config: grpoIdentity(config), base: path.resolve(o.model) }, { force: o.force, legacy: checkpointIdentity, upgradeConfig: (c) => upgradeStoredKeys(c, GRPO_KEY_RENAMES) });
     const trainer = await prepareGrpo(config, { modelDir: o.model, dataDir: data, character, outDir: o.out, judgesDir: o.judges, textJudgesDir: o.textJudges, log });
     const todo = o.steps !== undefined ? Math.min(o.steps, config.steps - trainer.step) : config.steps - trainer.step;
     log(`grpo: ${trainer.workerCount} worker${trainer.workerCount > 1 ? 's' : ''}`);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
 import { preparePretrain, resolvePretrainConfig, worldDirFor } from '../../train/pretrain';
-import { formatLogRow, upgradeTrainKeys } from '../../train/lm-trainer';
+import { formatLogRow, LM_CONFIG_KEY_RENAMES } from '../../train/lm-trainer';
+import { upgradeStoredKeys } from '../../util/deprecated-keys';
 import { parseWorkers } from '../../parallel/pool';
 import { progressBar } from '../../util/progress';
 import { projectRoot } from '../../util/paths';
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     // a resume may extend the schedule (train.steps: the base's warm restart) and change the workers, nothing else
     const id = runConfig(config);
     const { steps: _steps, ...train } = id.train;
-    const claim = claimRun(opts.out, { kind: 'pretrain', config: { ...id, train } }, { force: opts.force, legacy: checkpointIdentity, upgradeConfig: upgradeTrainKeys });
+    const claim = claimRun(opts.out, { kind: 'pretrain', config: { ...id, train } }, { force: opts.force, legacy: checkpointIdentity, upgradeConfig: (c) => upgradeStoredKeys(c, LM_CONFIG_KEY_RENAMES) });
     const t0 = Date.now();
     const worldDir = opts.world ?? worldDirFor(path.join(projectRoot(), 'data'), config.world_characters);
     const run = await preparePretrain(config, { outDir: opts.out, worldDir, log: (s) => console.log(s) });

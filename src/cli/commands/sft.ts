@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
 import { assertBaseCheckpoint, resolveSftConfig } from '../../train/sft';
-import { upgradeTrainKeys } from '../../train/lm-trainer';
+import { LM_CONFIG_KEY_RENAMES } from '../../train/lm-trainer';
+import { upgradeStoredKeys } from '../../util/deprecated-keys';
 import { parseWorkers } from '../../parallel/pool';
 import { checkTrainConfig } from '../../train/lm-trainer';
 import { loadCheckedCharacter } from '../../data/rolescape';
@@ -37,7 +38,7 @@ export function register(program: Command): void {
       throw new UserError(`shots: ${config.shots} reference images asked for (--shots or the config's shots), but ${character.id} has ${character.images.train.length} valid training images`);
     }
     assertBaseCheckpoint(o.base); // before --out is claimed: a refused run writes nothing
-    const claim = claimRun(o.out, { kind: 'sft', character: character.id, config: runConfig(config), base: path.resolve(o.base) }, { force: o.force, legacy: checkpointIdentity, upgradeConfig: upgradeTrainKeys });
+    const claim = claimRun(o.out, { kind: 'sft', character: character.id, config: runConfig(config), base: path.resolve(o.base) }, { force: o.force, legacy: checkpointIdentity, upgradeConfig: (c) => upgradeStoredKeys(c, LM_CONFIG_KEY_RENAMES) });
     const log = o.json ? (s: string) => process.stderr.write(s + '\n') : undefined;
     const seconds = await runSftToEnd(config, { base: o.base, data, character, out: o.out, quiet: o.quiet, log });
     claim.release();

@@ -11,30 +11,19 @@ import { projectRoot } from '../../util/paths';
 import { z } from 'zod';
 import { UserError } from '../../util/errors';
 import { resolveSftConfig } from '../../train/sft';
-import { LM_TRAIN_KEY_RENAMES, renameTrainKeys } from '../../train/lm-trainer';
-import { conflictMessage, keyConflict, withDeprecatedKeys } from '../../util/deprecated-keys';
+import { LM_CONFIG_KEY_RENAMES } from '../../train/lm-trainer';
+import { withDeprecatedKeys } from '../../util/deprecated-keys';
 import { GRPO_KEY_RENAMES, resolveGrpoConfig } from '../../train/grpo-config';
 import { parseEvalConfig, resolveEvalConfig } from '../suite/config';
 
 export const METHOD_KINDS = ['prompt-only', 'image-only', 'text-only', 'separate', 'unified-sft', 'grpo'] as const;
 export type MethodKind = (typeof METHOD_KINDS)[number];
 
-/** A row's SFT overrides; old `train` key names renamed (notice), both names of one field refused. */
-const SftOverrides = z.preprocess((raw, ctx) => {
-  const train = (raw as { train?: unknown } | null | undefined)?.train;
-  const both = keyConflict(train, LM_TRAIN_KEY_RENAMES);
-  if (both) {
-    ctx.addIssue({ code: 'custom', path: ['train', both.newKey], message: conflictMessage(both) });
-    return raw;
-  }
-  return renameTrainKeys(raw);
-}, z.record(z.string(), z.unknown())) as unknown as z.ZodRecord<z.ZodString, z.ZodUnknown>;
-
 export const MethodSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only (it names folders)'), // row label and folder name
     kind: z.enum(METHOD_KINDS), // how the policy is made
-    sft: SftOverrides.optional(), // overrides of the grid's SFT config for this row (shots, mode, train.steps, ...), checked against SftSchema; old train key names (lr, clip_norm) are renamed with a notice
+    sft: withDeprecatedKeys(z.record(z.string(), z.unknown()), LM_CONFIG_KEY_RENAMES).optional(), // overrides of the grid's SFT config for this row (shots, mode, train.steps, ...), checked against SftSchema; old train key names (lr, clip_norm) are renamed with a notice
     text_from: z.string().optional(), // separate: the row whose text-only model to reuse (default: the grid's text-only row)
     image_from: z.string().optional(), // separate: the row whose image-only model to reuse (default: the grid's image-only row)
     sft_from: z.string().optional(), // grpo: the row whose Unified-SFT model GRPO starts from (default: the grid's unified-sft row)

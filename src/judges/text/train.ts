@@ -16,8 +16,8 @@ import { buildPools, emotionLabelsOf, trainEmotionJudge } from './emotion';
 import { resolveConfig } from './config';
 import { FORMAT, saveTextJudges, type TextJudges } from './load';
 import { scoreTextJudges, type TextJudgesReport } from './report';
-import { UserError } from '../../util/errors';
 import { Rng } from '../../util/rng';
+import { splitHeldOutCharacters } from '../../data/held-out';
 import { initBackend } from '../../backend/select';
 
 export interface TrainTextJudgesOptions {
@@ -34,14 +34,6 @@ export interface TrainTextJudgesOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Seeded split of the world characters into training and held-out ones. */
-export function splitWorld(chars: readonly CharacterLines[], fraction: number, seed: number): { train: CharacterLines[]; heldOut: CharacterLines[] } {
-  const shuffled = new Rng(seed).fork('world-split').shuffle(chars);
-  const n = Math.min(chars.length - 2, Math.max(2, Math.round(chars.length * fraction)));
-  if (n < 2) throw new UserError(`the world corpus has ${chars.length} characters; need at least 4 (2 to train on, 2 held out)`);
-  return { heldOut: shuffled.slice(0, n), train: shuffled.slice(n) };
-}
-
 const lastLoss = (l: { losses: Array<{ loss: number }> }): number | null => (l.losses.length ? l.losses[l.losses.length - 1].loss : null);
 
 /** Train, score and save both judges; returns the report (also saved as report.json). */
@@ -53,7 +45,8 @@ export async function trainTextJudges(opts: TrainTextJudgesOptions): Promise<Tex
   const config = resolveConfig(opts.config, smoke);
   const [world, evalc, real] = [await loadCorpus(opts.worldDir), await loadCorpus(opts.evalDir), await loadRealCorpus(opts.realDir)];
   checkWorldCorpus(world, evalc);
-  const { train, heldOut } = splitWorld(world.characters, config.heldOutFraction, seed);
+  // a seeded share of the world held out for scoring, at least 2 on each side
+  const { train, heldOut } = splitHeldOutCharacters(world.characters, { fraction: config.heldOutFraction, atLeast: 2, trainAtLeast: 2 }, new Rng(seed).fork('world-split'), 'the world corpus');
   const rng = new Rng(seed);
 
   const style = trainStyleJudge(

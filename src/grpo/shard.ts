@@ -6,11 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Transformer } from '../model/transformer';
-import { grpoLoss, imageTokenLogProbs, policyStatSums, type ImageLogProbInput, type RowsBatch } from './grpo-objective';
+import type { TokenRows } from '../model/token-rows';
+import { grpoLoss, imageTokenLogProbs, policyStatSums, type ImageLogProbInput } from './objective';
 
 /** Rows of a batch, with the role-play kinds of their positions when the rollouts have text. */
 export interface GrpoRows {
-  batch: RowsBatch;
+  batch: TokenRows;
   kinds?: Uint8Array;
 }
 

@@ -14,13 +14,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tokenLogProbs } from '../model/ops';
 import type { Transformer } from '../model/transformer';
-import type { Batch } from './encode';
-
-/** The rows a log-prob pass reads (a Batch, or a shard of one: its task names are not needed). */
-export type RowsBatch = Omit<Batch, 'tasks'>;
+import type { TokenRows } from '../model/token-rows';
 
 export interface ImageLogProbInput {
-  batch: RowsBatch;
+  batch: TokenRows; // a Batch, or a shard of one: its task names are not needed
   /** First image-code id and how many codes there are (the vocabulary's image range). */
   imageOffset: number;
   codebookSize: number;
