@@ -2,18 +2,25 @@
  * The one tensor-file format (src/util/tensor-file.ts): tensors round-trip bit for bit; every way
  * a manifest and its binary file can disagree is one UserError line naming the file, the field and
  * the expectation; a legacy byte-offset manifest is read the same (with one notice) and converted
- * without touching its .bin.
+ * without touching its .bin; and the committed checkpoints, read through their loaders, hold
+ * exactly the bytes their files (and the judges' recorded sha256) say.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { initBackend } from '../src/backend/select';
 import { UserError } from '../src/util/errors';
 import { resetDeprecationNotices, setDeprecationLog } from '../src/util/deprecated-keys';
+import { projectRoot } from '../src/util/paths';
 import {
-  NamedTensor, NonFiniteError, TENSOR_MANIFEST_FORMAT, convertTensorManifest, readTensorFile, readTensorFiles, writeTensorFile, writeTensorFiles,
+  NamedTensor, NonFiniteError, TENSOR_MANIFEST_FORMAT, convertTensorManifest, packTensors, readTensorFile, readTensorFiles, writeTensorFile, writeTensorFiles,
 } from '../src/util/tensor-file';
+import { loadCheckpoint, namedTensors } from '../src/model/checkpoint';
+import { baseFingerprint } from '../src/model/adapter';
+import { loadJudges } from '../src/judges';
+import { paramsSha256, readJudge } from '../src/judges/checkpoint';
 import { tempDir } from './synth-helpers';
 
 const tmp = tempDir('tensor-file');
@@ -152,4 +159,27 @@ test('a legacy manifest (bare list, offsets in bytes) reads the same with one no
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'optim.json'), 'utf8')).tensors, current);
   assert.ok(fs.readFileSync(path.join(dir, 'optim.bin')).equals(binBefore), 'the .bin file is untouched');
   assert.deepEqual(notices(() => readTensorFiles(dir, 'optim')), []);
+});
+
+test('the committed checkpoints are in the current layout and load exactly the bytes their files hold', async () => {
+  await initBackend();
+  const ck = path.join(projectRoot(), 'checkpoints');
+  for (const base of ['base', 'base-dense']) {
+    for (const stem of ['weights', 'optim']) {
+      const m = JSON.parse(fs.readFileSync(path.join(ck, base, `${stem}.json`), 'utf8'));
+      assert.equal(m.format, TENSOR_MANIFEST_FORMAT, `${base}/${stem}.json is converted`);
+    }
+    const { model } = loadCheckpoint(path.join(ck, base));
+    // the loaded weights, packed in parameter order, are weights.bin byte for byte
+    assert.equal(packTensors(namedTensors(model.params)).sha256, baseFingerprint(path.join(ck, base)), `${base}: loaded weights`);
+    model.dispose();
+  }
+  for (const set of ['judges', 'judges-heldout']) {
+    const judges = loadJudges(path.join(ck, set));
+    for (const j of ['vqa', 'clip', 'identity', 'lpips'] as const) {
+      const recorded = readJudge(path.join(ck, set, j), j).file.weights.sha256;
+      assert.equal(paramsSha256(judges[j].params), recorded, `${set}/${j}: loaded parameters hash to judge.json's weights.sha256`);
+    }
+    judges.dispose();
+  }
 });
