@@ -6,7 +6,9 @@
  *
  *   cmrp: config key "group_size" is deprecated, use "num_generations"
  *
- * An object that gives both names of one field is refused, naming the field.
+ * An object that gives both names of one field is refused, naming the field. `deprecationNotice`
+ * prints the same once-per-process line for other old layouts (util/tensor-file.ts: byte-offset
+ * tensor manifests).
  */
 import { z } from 'zod';
 import { UserError } from './errors';
