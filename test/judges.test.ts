@@ -136,7 +136,7 @@ test('corrupted or mismatched checkpoints fail with one clear line naming the fi
   };
   expectUser(() => ClipJudge.load(path.join(dir, 'vqa')), /judge\.json: judge: expected "clip", found "vqa"/);
   expectUser(() => VqaJudge.load(edit('format', (j) => (j.format = 'cmrp-judge/0'))), /format: expected "cmrp-judge\/1"/);
-  expectUser(() => VqaJudge.load(edit('wider', (j) => (j.config.encoder.n_embd = 32))), /params: "enc\.patch\.weight" has shape/);
+  expectUser(() => VqaJudge.load(edit('wider', (j) => (j.config.encoder.n_embd = 32))), /params: "enc\.patch\.weight"\.shape: expected \[/);
   expectUser(() => VqaJudge.load(edit('badcfg', (j) => (j.config.encoder.patch = 5))), /config\.encoder\.patch/);
   expectUser(() => VqaJudge.load(edit('unknown', (j) => (j.config.dropout = 0.1))), /config/);
   const broken = copy('broken');

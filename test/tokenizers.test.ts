@@ -290,7 +290,7 @@ test('tokenizers.json: a corrupt or mismatched file is a UserError naming the fi
   expectError((j) => delete j.text.merges, /text\.merges: Required/);
   expectError((j) => (j.extra = 1), /\(top level\): Unrecognized key\(s\) in object: 'extra'/);
   fs.rmSync(file);
-  assert.throws(() => loadTokenizers(dir), /tokenizers\.json: not found; fit tokenizers with `cmrp tokenizers fit/);
+  assert.throws(() => loadTokenizers(dir), /tokenizers\.json: missing; fit tokenizers with `cmrp tokenizers fit/);
 });
 
 test('cmrp tokenizers fit: flags are checked', () => {

@@ -26,9 +26,10 @@ import * as evalCmd from './commands/eval';
 import * as drawCmd from './commands/draw';
 import * as grpoCmd from './commands/grpo';
 import * as exportCmd from './commands/export';
+import * as checkpointsCmd from './commands/checkpoints';
 
 /** Commands that compute nothing with tensors: they do not start the compute backend. */
-const NO_BACKEND = new Set(['data validate', 'data synth', 'experiment-figures', 'notebooks run', 'export official']);
+const NO_BACKEND = new Set(['data validate', 'data synth', 'experiment-figures', 'notebooks run', 'export official', 'checkpoints convert']);
 
 const fullName = (c: Command): string => (c.parent && c.parent.parent ? `${fullName(c.parent)} ${c.name()}` : c.name());
 
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
   exportCmd.register(program);
   evalCmd.register(program);
   drawCmd.register(program);
+  checkpointsCmd.register(program);
   experimentCmd.register(program);
   experimentCmd.registerFigures(program);
   experimentCmd.registerMerge(program);

@@ -133,12 +133,12 @@ export class ClipJudge {
   }
 
   static load(dir: string): ClipJudge {
-    const { file, values, where } = readJudge(dir, 'clip');
+    const { file, tensors, where } = readJudge(dir, 'clip');
     const config = parseConfig(ClipConfigSchema, file.config, where, { under: 'config' });
     const vocab = (file as JudgeFile<unknown, { vocab?: string[] }>).extra?.vocab;
     if (!Array.isArray(vocab) || vocab.length < 2) throw new UserError(`${where}: extra.vocab: missing word vocabulary`);
     const j = new ClipJudge(vocab, config);
-    assignParams(j.params, file, values, where);
+    assignParams(j.params, tensors, where);
     return j;
   }
 

@@ -131,12 +131,9 @@ function parameterHashes(dir: string): Map<string, string> {
   const m = readManifest(dir);
   const out = new Map<string, string>();
   for (const j of JUDGE_NAMES) {
-    const { file, values } = readJudge(path.join(dir, m.judges?.[j] ?? j), j);
-    for (const p of file.params) {
-      const n = p.shape.reduce((a, b) => a * b, 1);
-      const v = values.subarray(p.offset, p.offset + n);
+    for (const { name, data: v } of readJudge(path.join(dir, m.judges?.[j] ?? j), j).tensors.values()) {
       if (v.every((x) => x === v[0])) continue;
-      out.set(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), `${j}/${p.name}`);
+      out.set(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), `${j}/${name}`);
     }
   }
   return out;

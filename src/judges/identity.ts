@@ -127,12 +127,12 @@ export class IdentityJudge {
   }
 
   static load(dir: string): IdentityJudge {
-    const { file, values, where } = readJudge(dir, 'identity');
+    const { file, tensors, where } = readJudge(dir, 'identity');
     const config = parseConfig(IdentityConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { variants?: string[] }>).extra;
     if (!extra || (extra.variants ?? []).join(',') !== IDENTITY_VARIANTS.join(',')) throw new UserError(`${where}: extra.variants: expected ${IDENTITY_VARIANTS.join(', ')}`);
     const j = new IdentityJudge(0, config);
-    assignParams(j.params, file, values, where);
+    assignParams(j.params, tensors, where);
     return j;
   }
 

@@ -99,14 +99,14 @@ export class LpipsJudge {
 
   /** Load calibrated weights onto the VQA judge they were calibrated with. */
   static load(dir: string, backbone: VqaJudge): LpipsJudge {
-    const { file, values, where } = readJudge(dir, 'lpips');
+    const { file, tensors, where } = readJudge(dir, 'lpips');
     const config = parseConfig(LpipsConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { backbone?: string; backboneSha256?: string }>).extra;
     if (!extra || extra.backbone !== 'vqa') throw new UserError(`${where}: extra.backbone: expected "vqa"`);
     const sha = paramsSha256(backbone.params);
     if (extra.backboneSha256 !== sha) throw new UserError(`${where}: calibrated on a VQA judge with weights ${String(extra.backboneSha256).slice(0, 12)}…, but the VQA judge given has ${sha.slice(0, 12)}… (mismatched judge folders)`);
     const j = new LpipsJudge(backbone, config);
-    assignParams(j.params, file, values, where);
+    assignParams(j.params, tensors, where);
     return j;
   }
 

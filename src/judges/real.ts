@@ -63,7 +63,7 @@ function baseManifest(dir: string): JudgesManifest & { real?: RealManifest } {
 
 /** The identity judge training starts from: the base's weights (init: base) or fresh ones. */
 function initialJudge(baseIdentityDir: string, cfg: RealJudgesConfig, classes: number, seed: number): IdentityJudge {
-  const { file, values, where } = readJudge(baseIdentityDir, 'identity');
+  const { file, tensors, where } = readJudge(baseIdentityDir, 'identity');
   const baseCfg = IdentityConfigSchema.parse(file.config);
   const over = Object.fromEntries(Object.entries(cfg.model).filter(([, v]) => v !== undefined));
   if (cfg.init === 'base') {
@@ -71,7 +71,7 @@ function initialJudge(baseIdentityDir: string, cfg: RealJudgesConfig, classes: n
     if (changed.length) throw new UserError(`real judges config: model.${changed[0]}: the base judge's architecture is kept with init "base" (use init "scratch" to change it)`);
   }
   const judge = new IdentityJudge(classes, { ...baseCfg, ...over }, seed);
-  if (cfg.init === 'base') assignParams(judge.params, file, values, where);
+  if (cfg.init === 'base') assignParams(judge.params, tensors, where);
   return judge;
 }
 

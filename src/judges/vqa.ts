@@ -189,12 +189,12 @@ export class VqaJudge {
   }
 
   static load(dir: string): VqaJudge {
-    const { file, values, where } = readJudge(dir, 'vqa');
+    const { file, tensors, where } = readJudge(dir, 'vqa');
     const config = parseConfig(VqaConfigSchema, file.config, where, { under: 'config' });
     const space = (file as JudgeFile<unknown, { labelSpace?: LabelSpace }>).extra?.labelSpace;
     if (!space || HEADS.some((h) => !Array.isArray(space[h]))) throw new UserError(`${where}: extra.labelSpace: missing or incomplete`);
     const j = new VqaJudge(space, config);
-    assignParams(j.params, file, values, where);
+    assignParams(j.params, tensors, where);
     return j;
   }
 

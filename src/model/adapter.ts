@@ -3,7 +3,7 @@
  * one base checkpoint serves many characters.
  *
  *   adapter.json          {format, base: path (relative to this folder), base_sha256, lora, meta}
- *   adapter_weights.json/.bin   lora_A / lora_B tensors (same layout as checkpoint weights)
+ *   adapter_weights.json/.bin   lora_A / lora_B tensors (the tensor files of util/tensor-file.ts, as checkpoint weights)
  *   state.json, optim.json/.bin, history.jsonl   optional training state, as in checkpoints
  *
  * Loading checks the base's weights hash: an adapter is refused, with a clear message, on any base
@@ -12,10 +12,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors';
 import { replaceDirAtomic, readJsonFile } from '../util/fs';
-import { loadCheckpoint, packTensors, unpackTensors, writeTensorFiles, writeTrainingState, LoadedCheckpoint, SaveOptions } from './checkpoint';
+import { readTensorFiles, writeTensorFiles } from '../util/tensor-file';
+import { assignTensors, loadCheckpoint, namedTensors, shapesOf, writeTrainingState, LoadedCheckpoint, SaveOptions } from './checkpoint';
 import { LoraAdapters, LoraSchema } from './lora';
 import type { Transformer } from './transformer';
 
@@ -31,15 +31,14 @@ export function isAdapterDir(dir: string): boolean {
 }
 
 export async function saveAdapter(dir: string, adapters: LoraAdapters, baseDir: string, opts: SaveOptions & { baseSha256?: string } = {}): Promise<void> {
-  const weights = packTensors([...adapters.params.entries()]);
-  const state = opts.stateTensors ? packTensors(opts.stateTensors) : null;
+  const weights = namedTensors(adapters.params.entries());
   const sha = opts.baseSha256 ?? baseFingerprint(baseDir);
   const absDir = path.resolve(dir);
   await replaceDirAtomic(dir, (tmp) => {
     const manifest = { format: ADAPTER_FORMAT, base: path.relative(absDir, path.resolve(baseDir)) || '.', base_sha256: sha, lora: adapters.config, meta: opts.meta ?? {} };
     fs.writeFileSync(path.join(tmp, 'adapter.json'), JSON.stringify(manifest, null, 2) + '\n');
     writeTensorFiles(tmp, 'adapter_weights', weights);
-    writeTrainingState(tmp, state, opts);
+    writeTrainingState(tmp, opts);
   });
 }
 
@@ -63,12 +62,11 @@ export function readAdapterManifest(dir: string): AdapterManifest {
 /** Put saved adapter weights on a model (the model's own adapters are replaced). */
 export function attachAdapter(model: Transformer, dir: string, manifest = readAdapterManifest(dir)): LoraAdapters {
   const adapters = new LoraAdapters(manifest.lora, model);
-  const tensors = unpackTensors(dir, 'adapter_weights');
-  for (const [name, v] of adapters.params) {
-    const t = tensors.get(name);
-    if (!t) throw new UserError(`${dir}/adapter_weights.json: missing ${name} [${v.shape}]`);
-    if (t.shape.join(',') !== v.shape.join(',')) throw new UserError(`${dir}/adapter_weights.json: ${name}: shape [${t.shape}] but the base needs [${v.shape}]`);
-    tf.tidy(() => v.assign(tf.tensor(t.data, v.shape as number[])));
+  try {
+    assignTensors(adapters.params, readTensorFiles(dir, 'adapter_weights', { expected: shapesOf(adapters.params), source: 'adapter.json\'s lora on this base' }));
+  } catch (err) {
+    adapters.dispose();
+    throw err;
   }
   model.adapters?.dispose();
   model.adapters = adapters;

@@ -3,11 +3,10 @@
  * versioned file, written atomically. Loading checks every field and the cross-field invariants
  * (layout sizes agree with the tokenizers) and names the file and field of the first problem.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
-import { jsonErrorMessage, writeFileAtomic } from '../util/fs';
+import { readJsonFile, writeFileAtomic } from '../util/fs';
 import { Tokenizers } from './bundle';
 import { IMAGE_SIZE, CHANNELS, IMAGE_TOKENIZER_TYPE, ImageTokenizer } from './image';
 import { PRETOKENIZER, TEXT_TOKENIZER_TYPE, TextTokenizer } from './text';
@@ -72,14 +71,8 @@ function fieldPath(p: (string | number)[]): string {
   return p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '') || '(top level)';
 }
 
-/** Parse and check a tokenizers.json text; `file` names it in errors. */
-export function parseTokenizers(text: string, file: string): { tokenizers: Tokenizers; fit: Record<string, unknown> | null } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${jsonErrorMessage(err)}); refit with \`cmrp tokenizers fit\``);
-  }
+/** Check a parsed tokenizers.json; `file` names it in errors. */
+export function parseTokenizers(raw: unknown, file: string): { tokenizers: Tokenizers; fit: Record<string, unknown> | null } {
   const fmt = (raw as { format?: unknown } | null)?.format;
   if (fmt !== TOKENIZERS_FORMAT) {
     throw new UserError(`${file}: format: expected "${TOKENIZERS_FORMAT}", found ${JSON.stringify(fmt) ?? 'nothing'}${typeof fmt === 'string' && fmt.startsWith('cmrp-tokenizers/') ? ' (another version; refit with `cmrp tokenizers fit`)' : ''}`);
@@ -124,12 +117,5 @@ export function loadTokenizers(dirOrFile: string): Tokenizers {
 /** Like loadTokenizers, also returning the stored fit report. */
 export function loadTokenizersWithFit(dirOrFile: string): { tokenizers: Tokenizers; fit: Record<string, unknown> | null } {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, TOKENIZERS_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: not found; fit tokenizers with \`cmrp tokenizers fit --world DIR --out ${path.dirname(file)}\`` : `${file}: cannot read (${(err as Error).message})`);
-  }
-  return parseTokenizers(text, file);
+  return parseTokenizers(readJsonFile(file, '', `; fit tokenizers with \`cmrp tokenizers fit --world DIR --out ${path.dirname(file)}\``), file);
 }

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from './errors';
-import { jsonErrorMessage } from './fs';
+import { readJsonFile } from './fs';
 
 /** A config file is small; anything larger (or not a regular file: a FIFO, a device) is refused before reading. */
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -24,12 +24,7 @@ export function readPresetOrFile(nameOrFile: string, presets: Record<string, unk
   }
   if (!st.isFile()) throw new UserError(`${what.flag}: ${nameOrFile}: not a regular file`);
   if (st.size > MAX_CONFIG_BYTES) throw new UserError(`${what.flag}: ${nameOrFile}: ${st.size} bytes; a config file is at most ${MAX_CONFIG_BYTES}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${nameOrFile}: not valid JSON (${jsonErrorMessage(err)})`);
-  }
+  const raw = readJsonFile<unknown>(nameOrFile);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UserError(`${nameOrFile}: (root): expected a JSON object of config fields, found ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
   }

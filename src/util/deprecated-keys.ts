@@ -8,6 +8,8 @@
  *
  * An object that gives both names of one field is refused, naming the field. A table may name a
  * block whose own keys were renamed (`{ train: { lr: 'learning_rate' } }`: train.lr).
+ * `deprecationNotice` prints the same once-per-process line for other old layouts
+ * (util/tensor-file.ts: byte-offset tensor manifests).
  */
 import { z } from 'zod';
 import { UserError } from './errors';
@@ -33,13 +35,16 @@ export function resetDeprecationNotices(): void {
   noticed.clear();
 }
 
-function notice(oldKey: string, newKey: string): void {
-  const id = `${oldKey}\u0000${newKey}`;
+/** Print `line` once per process for `id` (a renamed key, a file in an old layout) to the sink or stderr. */
+export function deprecationNotice(id: string, line: string): void {
   if (noticed.has(id)) return;
   noticed.add(id);
-  const line = `cmrp: config key "${oldKey}" is deprecated, use "${newKey}"`;
   if (sink) sink(line);
   else if (process.env.CMRP_QUIET_DEPRECATIONS !== '1') process.stderr.write(line + '\n');
+}
+
+function notice(oldKey: string, newKey: string): void {
+  deprecationNotice(`${oldKey}\u0000${newKey}`, `cmrp: config key "${oldKey}" is deprecated, use "${newKey}"`);
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -37,14 +37,23 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /**
- * Parse a JSON file; an unreadable or unparsable file is one UserError line:
- * `<file>: cannot read[ <what>] (<reason>)<hint>`. The reason never quotes the file's content.
+ * The one JSON file reader: parse `file`, or throw one UserError line naming it and the problem,
+ * `<file>: [cannot read <what>: ]missing | not valid JSON (<reason>) | <i/o error><hint>`.
+ * The reason never quotes the file's content.
  */
 export function readJsonFile<T = unknown>(file: string, what = '', hint = ''): T {
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserError(`${file}: cannot read${what ? ` ${what}` : ''} (${jsonErrorMessage(err)})${hint}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'missing' : code === 'EISDIR' ? 'a folder, not a file' : (err as Error).message.split('\n')[0];
+    throw new UserError(`${file}: ${what ? `cannot read ${what}: ` : ''}${problem}${hint}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new UserError(`${file}: ${what ? `cannot read ${what}: ` : ''}not valid JSON (${jsonErrorMessage(err)})${hint}`);
   }
 }
 

@@ -2,8 +2,8 @@
  * The text judges in memory (`TextJudges`) and their checkpoint folder, written whole by
  * `saveTextJudges` and swapped in atomically:
  *   manifest.json  format, seed, resolved config, feature/hash settings, labels, tensor table
- *   style.bin      learned and prior log-weights (float32)
- *   emotion.bin    the emotion network's weights (float32)
+ *   style.bin      learned and prior log-weights   } tensor files of util/tensor-file.ts, listed by
+ *   emotion.bin    the emotion network's weights  } the manifest's style.tensors / emotion.tensors
  *   report.json    the held-out report of the run that trained them (report.ts)
  */
 import * as path from 'node:path';
@@ -12,10 +12,10 @@ import { EmotionJudge, EmotionLabels, emotionBagShape } from './emotion';
 import { BagMlp, PARAM_NAMES, paramShapes } from './bag';
 import { STYLE_NAMESPACES } from './features';
 import { DF_BINS } from './gated';
-import { readJson, readTensors, writeTensors } from './checkpoint';
 import { TextJudgesConfigSchema, type TextJudgesConfig } from './config';
 import type { TextJudgesReport } from './report';
-import { replaceDirAtomic, writeJsonAtomic } from '../../util/fs';
+import { readJsonFile, replaceDirAtomic, writeJsonAtomic } from '../../util/fs';
+import { readTensorFile, writeTensorFile } from '../../util/tensor-file';
 import { UserError } from '../../util/errors';
 import { initBackend } from '../../backend/select';
 
@@ -46,17 +46,17 @@ interface Manifest {
 export async function saveTextJudges(dir: string, judges: TextJudges, report: TextJudgesReport | null): Promise<void> {
   await replaceDirAtomic(dir, (tmp) => {
     const s = judges.style;
-    const styleTensors = writeTensors(path.join(tmp, 'style.bin'), [
+    const styleTensors = writeTensorFile(path.join(tmp, 'style.bin'), [
       { name: 'theta', shape: [STYLE_NAMESPACES.length, DF_BINS], data: s.learned.theta },
       { name: 'priorTheta', shape: [STYLE_NAMESPACES.length, DF_BINS], data: s.prior.theta },
       { name: 'bins', shape: [s.config.dim], data: Float32Array.from(s.bins) },
-    ]);
+    ]).entries;
     const shapes = paramShapes(judges.emotion.model.shape);
     const values = judges.emotion.model.values();
-    const emotionTensors = writeTensors(
+    const emotionTensors = writeTensorFile(
       path.join(tmp, 'emotion.bin'),
       PARAM_NAMES.map((n) => ({ name: n, shape: shapes[n], data: values[n] })),
-    );
+    ).entries;
     const manifest: Manifest = {
       format: FORMAT,
       features: FEATURES,
@@ -81,7 +81,7 @@ const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s)
 export async function loadTextJudges(dir: string): Promise<TextJudges & { report: TextJudgesReport | null }> {
   await initBackend();
   const mf = path.join(dir, 'manifest.json');
-  const m = readJson(mf, `a text judges manifest (train one with \`cmrp judges train-text\`)`) as Partial<Manifest>;
+  const m = readJsonFile<Partial<Manifest>>(mf, 'the text judges manifest', ' (train them with `cmrp judges train-text`)');
   if (m === null || typeof m !== 'object') throw new UserError(`${mf}: expected a JSON object`);
   if (m.format !== FORMAT) throw new UserError(`${mf}: format: expected "${FORMAT}", found ${JSON.stringify(m.format)}`);
   if (m.features !== FEATURES) throw new UserError(`${mf}: features: expected "${FEATURES}" (this code's hashing), found ${JSON.stringify(m.features)}`);
@@ -99,7 +99,7 @@ export async function loadTextJudges(dir: string): Promise<TextJudges & { report
   const scale = m.style.scale;
   if (!scale || !(scale.learned > 0) || !(scale.prior > 0)) throw new UserError(`${mf}: style.scale: expected positive learned and prior scales, found ${JSON.stringify(scale)}`);
   const K = STYLE_NAMESPACES.length, D = config.style.dim;
-  const st = readTensors(path.join(dir, 'style.bin'), m.style.tensors, { theta: [K, DF_BINS], priorTheta: [K, DF_BINS], bins: [D] }, mf, 'style.tensors');
+  const st = readTensorsAsRecord(path.join(dir, 'style.bin'), m.style.tensors, { theta: [K, DF_BINS], priorTheta: [K, DF_BINS], bins: [D] }, mf, 'style.tensors');
   const badBin = st.bins.findIndex((b) => !Number.isInteger(b) || b < 0 || b >= DF_BINS);
   if (badBin >= 0) throw new UserError(`${path.join(dir, 'style.bin')}: bins[${badBin}] = ${st.bins[badBin]}, expected a whole number in [0, ${DF_BINS})`);
   const learned: StyleWeights = { theta: st.theta, scale: scale.learned };
@@ -110,7 +110,7 @@ export async function loadTextJudges(dir: string): Promise<TextJudges & { report
     throw new UserError(`${mf}: emotion.labels: expected lists of expression and scene labels`);
   }
   const shape = emotionBagShape(config.emotion, labels);
-  const et = readTensors(path.join(dir, 'emotion.bin'), m.emotion!.tensors, paramShapes(shape), mf, 'emotion.tensors');
+  const et = readTensorsAsRecord(path.join(dir, 'emotion.bin'), m.emotion!.tensors, paramShapes(shape), mf, 'emotion.tensors');
   const report = readReport(dir);
   return {
     style: new StyleJudge(config.style, Uint8Array.from(st.bins), learned, prior),
@@ -122,10 +122,16 @@ export async function loadTextJudges(dir: string): Promise<TextJudges & { report
   };
 }
 
+/** The tensors `entries` lists, exactly those of `expected` (name -> shape, from the saved config), by name. */
+function readTensorsAsRecord(file: string, entries: unknown, expected: Record<string, number[]>, manifest: string, field: string): Record<string, Float32Array> {
+  const tensors = readTensorFile(file, entries, { manifest, field }, { expected: new Map(Object.entries(expected)), source: 'the saved config' });
+  return Object.fromEntries([...tensors].map(([name, t]) => [name, t.data]));
+}
+
 function readReport(dir: string): TextJudgesReport | null {
   const file = path.join(dir, 'report.json');
   try {
-    return readJson(file, 'the training report') as TextJudgesReport;
+    return readJsonFile<TextJudgesReport>(file, 'the training report');
   } catch {
     return null;
   }
