@@ -299,3 +299,22 @@ function oneHot(j: VqaJudge, labels: Labels): AttributeProbs {
   }
   return p;
 }
+
+test('a placement jitter moves the figure in the renders only; the default keeps every image as it was', async () => {
+  const { loadWorldData, resolveJudgesConfig } = await import('../src/judges');
+  const { worldOptions } = await import('../src/judges/config');
+  const plain = resolveJudgesConfig(true, { max_characters: 6, mix_views: 0 });
+  const placed = resolveJudgesConfig(true, { max_characters: 6, mix_views: 0, placement: { shift_x: 24, flip: true } });
+  assert.deepEqual(plain.placement, { shift_x: 0, shift_y: 0, scale_min: 1, scale_max: 1, flip: false });
+  const a = await loadWorldData(world, worldOptions(plain, 0)), b = await loadWorldData(world, worldOptions(placed, 0));
+  assert.deepEqual(a.train.meta, b.train.meta);
+  let storedSame = 0, rendersMoved = 0, renders = 0;
+  a.train.meta.forEach((m, i) => {
+    const same = Buffer.from(a.train.image(i)).equals(Buffer.from(b.train.image(i)));
+    if (m.source === 'image') storedSame += same ? 1 : 0;
+    else (renders++, (rendersMoved += same ? 0 : 1));
+  });
+  assert.equal(storedSame, a.train.meta.filter((m) => m.source === 'image').length, 'stored images are never moved');
+  assert.ok(renders > 0 && rendersMoved > 0.8 * renders, `${rendersMoved} of ${renders} renders moved`);
+  assert.throws(() => resolveJudgesConfig(false, { placement: { shift_x: -1 } }, 'cfg.json'), /^UserError: cfg\.json: placement\.shift_x: /);
+});

@@ -10,6 +10,7 @@ import { VqaConfigSchema } from './vqa';
 import { ClipConfigSchema } from './clip';
 import { IdentityConfigSchema } from './identity';
 import { LpipsConfigSchema } from './lpips';
+import { PlacementJitterSchema } from '../data/synth/placement';
 
 const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
 
@@ -19,6 +20,7 @@ export const JudgesConfigSchema = z
     grpo_views: z.boolean().default(true), // render the world's GRPO prompts as more training views
     extra_views: z.number().int().nonnegative().default(2), // extra random-scene renders per training character
     mix_views: z.number().int().nonnegative().default(16), // renders per character with 1-3 identity attributes of another (VQA/CLIP only)
+    placement: PlacementJitterSchema.default({}), // how far the figure in the renders (GRPO, extra, mix views) may move, scale, mirror; stored images stay centred
     max_characters: z.number().int().positive().nullable().default(null), // use the first N world characters (null: all)
     eval_max_characters: z.number().int().positive().nullable().default(null), // evaluate on the first N eval characters (null: all)
     lpips_bases: z.number().int().positive().default(400), // training characters rendered with 0..k changes to calibrate LPIPS
@@ -44,13 +46,22 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
   lpips: { fit: { steps: 40 } },
 };
 
-export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}): JudgesConfig {
+/**
+ * Named configs for `cmrp judges train --config NAME`. `placed`: the renders' figures moved up to
+ * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
+ * `t2i_diversity` >= 0.6 would take); not the committed judges.
+ */
+export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
+  placed: { placement: { shift_x: 24, shift_y: 8, scale_min: 0.7, flip: true } },
+};
+
+export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}, where = 'judges config'): JudgesConfig {
   const base = smoke ? SMOKE_CONFIG : {};
   const merged = deepMerge(base as Record<string, unknown>, overrides as Record<string, unknown>);
   const r = JudgesConfigSchema.safeParse(merged);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new UserError(`judges config: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new UserError(`${where}: ${i.path.join('.') || '(root)'}: ${i.message}`);
   }
   return r.data;
 }
@@ -66,5 +77,5 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
 
 /** How the training and report world is read for a config. */
 export function worldOptions(c: JudgesConfig, seed: number, exclude?: WorldOptions['exclude']): WorldOptions {
-  return { seed, heldOutFraction: c.held_out_fraction, grpoViews: c.grpo_views, extraViews: c.extra_views, mixViews: c.mix_views, maxCharacters: c.max_characters ?? undefined, exclude };
+  return { seed, heldOutFraction: c.held_out_fraction, grpoViews: c.grpo_views, extraViews: c.extra_views, mixViews: c.mix_views, placement: c.placement, maxCharacters: c.max_characters ?? undefined, exclude };
 }

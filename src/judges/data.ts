@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readSynthIndex, signature, type SynthIndex, type Identity, type CharacterSpec } from '../data/synth';
+import { readSynthIndex, signature, samplePlacement, type SynthIndex, type Identity, type CharacterSpec, type PlacementJitter } from '../data/synth';
 import { t2iInstruction } from '../data/synth/imageqa';
 import { grpoText } from '../data/synth/grpo';
 import { loadRoleScape, type GrpoQuestion } from '../data/rolescape';
@@ -118,8 +118,10 @@ interface RenderJob {
   meta: SampleMeta;
 }
 
-async function renderAll(jobs: RenderJob[], seed: number, concurrency: number): Promise<ImageSet> {
-  const px = await mapPool(jobs, concurrency, (j) => renderImage32(j.identity, j.label, new Rng(seed).fork(j.seed)));
+/** Renders of the jobs; with a `placement` jitter each figure is moved on its own stream (a zero jitter draws nothing: the renders stay as they were). */
+async function renderAll(jobs: RenderJob[], seed: number, concurrency: number, placement?: PlacementJitter): Promise<ImageSet> {
+  const px = await mapPool(jobs, concurrency, (j) =>
+    renderImage32(j.identity, j.label, new Rng(seed).fork(j.seed), placement && samplePlacement(new Rng(seed).fork(`placement:${j.seed}`), placement)));
   return ImageSet.pack(jobs.map((j, i) => ({ pixels: px[i], meta: j.meta })));
 }
 
@@ -193,6 +195,7 @@ export interface WorldOptions {
   grpoViews: boolean; // render the GRPO prompts of the training characters
   extraViews: number; // extra random renders per training character
   mixViews: number; // renders per training character with 1-3 identity attributes from another one
+  placement?: PlacementJitter; // how far the figure in those renders may move (default: centred)
   maxCharacters?: number; // use only the first N characters of the world (smoke runs)
   concurrency?: number; // parallel PNG decodes / renders
   heldOutOnly?: boolean; // skip the training images and renders (reports)
@@ -236,7 +239,7 @@ export async function loadWorldData(dir: string, o: WorldOptions): Promise<World
   // a recombined identity may be neither an evaluation character nor a held-out world character
   const banned = new Set<string>([...(idx.excludes?.evalSignatures ?? []), ...heldChars.map((c) => signature(c.identity as Identity)), ...(ex?.signatures ?? [])]);
   const jobs = o.heldOutOnly ? [] : [...(o.grpoViews ? grpoJobs(trainChars) : []), ...extraJobs(trainChars, space, o.extraViews, o.seed), ...mixJobs(trainChars, space, o.mixViews, o.seed, banned)];
-  const renders = await renderAll(jobs, o.seed, conc);
+  const renders = await renderAll(jobs, o.seed, conc, o.placement);
   return {
     root: dir,
     space,

@@ -11,6 +11,8 @@ import { projectRoot } from '../../util/paths';
 import { formatJudgesReport, reportJudges, trainJudges } from '../../judges';
 import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
 import { HELDOUT_SEED, trainHeldOutJudges } from '../../judges/heldout';
+import { readPresetOrFile } from '../../util/config-file';
+import { JUDGES_PRESETS, resolveJudgesConfig, type JudgesConfigInput } from '../../judges/config';
 import { forceOption, judgesIdentity, realJudgesIdentity, withClaim } from '../out';
 
 interface TrainRaw {
@@ -20,6 +22,7 @@ interface TrainRaw {
   seed?: string;
   role: string;
   rewardJudges: string;
+  config?: string;
   smoke?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -77,12 +80,15 @@ export function register(program: Command): void {
     .option('--seed <n>', `random seed (held-out split, renders, weights, batches); default 0, or ${HELDOUT_SEED} with --role heldout`)
     .option('--role <role>', 'reward (the judges GRPO optimizes) or heldout (evaluation only: another seed and architecture, none of the reward judges\' characters)', 'reward')
     .option('--reward-judges <dir>', 'with --role heldout: the reward judges whose characters are left out', path.join(projectRoot(), 'checkpoints', 'judges'))
+    .option('--config <name|file>', `a preset (${Object.keys(JUDGES_PRESETS).join(', ')}) or a JSON file of judges config fields over the defaults (judges/config.ts), e.g. {"placement": {"shift_x": 24}}`)
     .option('--smoke', 'small judges on a few characters, in seconds (tests, CI)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no training log on stderr');
   forceOption(train).action(async (raw: TrainRaw) => {
     if (raw.role !== 'reward' && raw.role !== 'heldout') throw new UserError(`--role: expected "reward" or "heldout", found "${raw.role}"`);
-    const common = { worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), smoke: Boolean(raw.smoke), log: logTo(raw.quiet || raw.json) };
+    const config = raw.config === undefined ? undefined : (readPresetOrFile(raw.config, JUDGES_PRESETS) as JudgesConfigInput);
+    if (config) resolveJudgesConfig(Boolean(raw.smoke), config, raw.config); // refuse a bad file before any work, naming it
+    const common = { worldDir: need('--world', raw.world), evalDir: need('--eval', raw.eval), outDir: need('--out', raw.out), smoke: Boolean(raw.smoke), config, log: logTo(raw.quiet || raw.json) };
     const seed = raw.seed === undefined ? (raw.role === 'heldout' ? HELDOUT_SEED : 0) : parseSeed(raw.seed);
     const report = await withClaim(common.outDir, { kind: 'judges', config: { role: raw.role } }, { force: raw.force, legacy: judgesIdentity }, () =>
       raw.role === 'heldout' ? trainHeldOutJudges({ ...common, seed, rewardJudgesDir: raw.rewardJudges }) : trainJudges({ ...common, seed }),
