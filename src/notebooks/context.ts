@@ -26,8 +26,10 @@ export interface NotebookContext {
   /** The real RoleScape-20 copy, when present next to the project. */
   realDir: string | null;
   paths: NotebookPaths;
-  /** Keep models, judges and policies to be freed by `dispose()` (nulls skipped); returns the first. */
-  track<T extends Disposable | null | undefined>(first: T, ...more: (Disposable | null | undefined)[]): T;
+  /** Keep a model, judges or a policy to be freed by `dispose()`, and return it (null skipped). */
+  track<T extends Disposable | null | undefined>(x: T): T;
+  /** Keep several (nulls skipped); returns nothing, so a cell ending in it displays nothing. */
+  track(...xs: (Disposable | null | undefined)[]): void;
   /** Free everything tracked, newest first (the notebook's last cell). */
   dispose(): Promise<void>;
 }
@@ -38,9 +40,9 @@ export function notebookContext(o: { backend: BackendInfo; smoke: boolean; root:
     ...o,
     preset: o.smoke ? 'smoke' : 'default',
     pick: (smoke, full) => (o.smoke ? smoke : full),
-    track(first, ...more) {
-      for (const x of [first, ...more]) if (x) held.push(x);
-      return first;
+    track(...xs: (Disposable | null | undefined)[]): any {
+      for (const x of xs) if (x) held.push(x);
+      return xs.length === 1 ? xs[0] : undefined;
     },
     async dispose() {
       while (held.length) await held.pop()!.dispose();
