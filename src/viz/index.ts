@@ -14,6 +14,7 @@ export * from './export';
 export * from './table';
 export * from './gallery';
 export * from './live';
+export * from './live-training';
 export * from './dialogue';
 export * from './reference-gallery';
 export * from './dataset-figures';

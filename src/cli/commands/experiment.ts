@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { resolveGrid, selectMethods, runExperiment, aggregate, markdownTable, markdownReport, mergeResults, RESULTS_FORMAT, type ExperimentResults } from '../../eval/experiments';
+import { resolveGrid, selectMethods, runExperiment, aggregate, markdownTable, markdownReport, mergeResults, readResults, RESULTS_FILE, type ExperimentResults } from '../../eval/experiments';
 import { pickCharacters } from '../../eval/experiments/runner';
 import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
 import { claimRun, experimentIdentity, forceOption } from '../out';
@@ -8,7 +8,7 @@ import { heldOutJudgesDir, wholeNumber } from '../options';
 import { mdCode } from '../../util/markdown';
 import { experimentFigures } from '../../viz/experiment-figures';
 import { exportFigures, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../../util/fs';
+import { writeFileAtomic, writeJsonAtomic } from '../../util/fs';
 import { UserError } from '../../util/errors';
 import { projectRoot } from '../../util/paths';
 import { defaultBaseDir, resolveDataDir } from '../customize';
@@ -82,12 +82,9 @@ export function registerMerge(program: Command): void {
     .description('merge finished runs of one grid on different characters or seeds (each DIR/results.json) into one results.json, report.md and figures/')
     .requiredOption('--out <dir>', 'folder of the merged results (may be one of the inputs)')
     .action(async (dirs: string[], o: { out: string }) => {
-      const runs = dirs.map((d): [string, ExperimentResults] => {
-        const file = path.join(d, 'results.json');
-        return [file, readJsonFile<ExperimentResults>(file, 'experiment results', '; run `npx cmrp experiment --out DIR` first')];
-      });
+      const runs = dirs.map((d): [string, ExperimentResults] => [path.join(d, RESULTS_FILE), readResults(d)]);
       const r = mergeResults(runs);
-      writeJsonAtomic(path.join(o.out, 'results.json'), r);
+      writeJsonAtomic(path.join(o.out, RESULTS_FILE), r);
       writeFileAtomic(path.join(o.out, 'report.md'), markdownReport(r));
       await writeFigures(r, path.join(o.out, 'figures'));
       console.log(`experiment-merge: ${r.cells.length} cells, characters ${r.characters.join(', ')}, seeds ${(r.seed_list ?? []).join(', ')}; ${path.join(o.out, 'report.md')}`);
@@ -100,10 +97,7 @@ export function registerFigures(program: Command): void {
     .command('experiment-figures <dir>')
     .description('write the figures of a finished experiment (DIR/results.json) into DIR/figures/')
     .action(async (dir: string) => {
-      const file = path.join(dir, 'results.json');
-      const r = readJsonFile<ExperimentResults>(file, 'experiment results', '; run `npx cmrp experiment --out DIR` first');
-      if (r.format !== RESULTS_FORMAT || !Array.isArray(r.cells)) throw new UserError(`${file}: format: expected "${RESULTS_FORMAT}" with cells, found ${JSON.stringify(r.format)}`);
-      await writeFigures(r, path.join(dir, 'figures'));
+      await writeFigures(readResults(dir), path.join(dir, 'figures'));
     });
 }
 

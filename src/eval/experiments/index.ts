@@ -5,3 +5,4 @@ export type { ExperimentOptions } from './runner';
 export { aggregate, markdownTable, markdownReport, goodness, pairedDeltas, RESULTS_FORMAT } from './results';
 export type { CellResult, ExperimentResults, Summary, PairedDelta } from './results';
 export { mergeResults, seedsOf } from './merge';
+export { readResults, readCellReport, hasResults, cellFile, cellModelDir, RESULTS_FILE } from './read';

@@ -23,6 +23,7 @@ import { codeVersion } from '../../util/provenance';
 import { evaluatePolicy, resolveEvalConfig, type EvalConfig, type EvalReport } from '../suite';
 import { rowBaseDir, type Grid, type Method } from './grid';
 import { CellResult, ExperimentResults, RESULTS_FORMAT, markdownReport } from './results';
+import { cellFile as cellFileOf, cellModelDir, RESULTS_FILE } from './read';
 
 export interface ExperimentOptions {
   grid: Grid;
@@ -121,7 +122,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   }));
   const total = chars.length * o.grid.methods.length * o.seeds;
   const cells: CellResult[] = [];
-  const modelDir = (c: string, m: string, s: number) => path.join(o.out, 'models', c, m, `seed${s}`);
+  const modelDir = (c: string, m: string, s: number) => cellModelDir(o.out, c, m, s);
   /** Score the policy in `dir` and cache the cell (atomically). */
   const evaluateCell = async (dir: string, c: Character, m: Method, seed: number, cell: { trainSeconds: number; evalConfig: EvalConfig; spec: unknown; specHash: string; file: string }): Promise<CellResult> => {
     const te = Date.now();
@@ -157,7 +158,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
           : { method: m, sft, ...(grpo ? { grpo: grpoIdentity(grpo) } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
-        const cellFile = path.join(o.out, 'cells', c.id, m.name, `seed${seed}.json`);
+        const cellFile = cellFileOf(o.out, c.id, m.name, seed);
         const hit = readCell(cellFile, specHash, dataSha);
         if (hit?.legacy) adopted++;
         const cached = hit?.result;
@@ -207,7 +208,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     seed_list: Array.from({ length: o.seeds }, (_, i) => firstSeed + i),
     methods: o.grid.methods.map((m) => m.name), kinds: Object.fromEntries(o.grid.methods.map((m) => [m.name, m.kind])), pairs: comparisonPairs(o.grid), cells, seconds: (Date.now() - t0) / 1000, finished: new Date().toISOString(),
   };
-  writeJsonAtomic(path.join(o.out, 'results.json'), results);
+  writeJsonAtomic(path.join(o.out, RESULTS_FILE), results);
   fs.writeFileSync(path.join(o.out, 'report.md'), markdownReport(results));
   return results;
 }
