@@ -17,7 +17,7 @@ const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `c${i}`
 /** tokenizers/fit.ts: a share, nothing else. */
 const tokenizerHeldOut = (all: string[], fraction: number, seed: number): string[] => splitHeldOutCharacters(all, { fraction }, new Rng(seed).fork('heldout')).heldOut;
 
-/** judges/data.ts: a share, at least 2 when there are 6 or more, at least 1 left to train on. */
+/** judges/core/data.ts: a share, at least 2 when there are 6 or more, at least 1 left to train on. */
 const judgesHeldOut = (all: string[], fraction: number, seed: number): string[] =>
   splitHeldOutCharacters(all, { fraction, atLeast: all.length >= 6 ? 2 : 0, trainAtLeast: 1 }, new Rng(seed).fork('held-out')).heldOut;
 

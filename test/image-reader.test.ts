@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { initBackend } from '../src/backend/select';
 import { imageToModelSize, loadTokenizers, readImages32 } from '../src/tokenizers';
 import { ImageCodeCache } from '../src/train/encode';
-import { readRealImage } from '../src/judges/real-views';
+import { readRealImage } from '../src/judges/real/views';
 import { projectRoot } from '../src/util/paths';
 import { tempDir } from './synth-helpers';
 

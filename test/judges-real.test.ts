@@ -1,5 +1,5 @@
 /**
- * Judges for real RoleScape-20 images (`cmrp judges train-real`, src/judges/real.ts) and the honest
+ * Judges for real RoleScape-20 images (`cmrp judges train-real`, src/judges/real/) and the honest
  * availability of CLIP-T on prompts outside its synthetic vocabulary (src/eval/suite/t2i.ts).
  * The training tests run a smoke config on ../shared/rolescape20 and are skipped without it.
  */
@@ -11,10 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../src/backend/select';
 import { loadJudges } from '../src/judges';
-import { readJudge } from '../src/judges/checkpoint';
+import { readJudge } from '../src/judges/core/checkpoint';
 import { trainRealJudges, reportRealJudges, formatRealJudgesReport, RealJudgesReport } from '../src/judges/real';
-import { augmentView, AugmentConfigSchema, RealImage } from '../src/judges/real-views';
-import { PIXELS } from '../src/judges/images';
+import { augmentView, AugmentConfigSchema, RealImage } from '../src/judges/real/views';
+import { PIXELS } from '../src/judges/core/images';
 import { CLIP_T_MIN_COVERAGE, clipTextCoverage, clipTUnavailableReason, vqaScoreUnavailableReason } from '../src/eval/suite/t2i';
 import { loadRoleScape } from '../src/data/rolescape';
 import { splitGrpoPrompts } from '../src/data/grpo-split';

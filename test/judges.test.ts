@@ -16,14 +16,14 @@ import { rngFor } from '../src/data/synth/seed';
 import { loadRoleScape } from '../src/data/rolescape';
 import { UserError } from '../src/util/errors';
 import { Rng } from '../src/util/rng';
-import { ATTRIBUTES, HEADS, LabelSpace, labelSpaceOf, Labels } from '../src/judges/attributes';
-import { parseQuestion, answerFromLabels, TEMPLATE_IDS } from '../src/judges/question';
-import { VqaJudge, AttributeProbs, scoreWith } from '../src/judges/vqa';
-import { ClipJudge } from '../src/judges/clip';
-import { IdentityJudge } from '../src/judges/identity';
-import { LpipsJudge } from '../src/judges/lpips';
-import { rasterise32, PIXELS } from '../src/judges/images';
-import { fit, FitConfigSchema } from '../src/judges/fit';
+import { ATTRIBUTES, HEADS, LabelSpace, labelSpaceOf, Labels } from '../src/judges/core/attributes';
+import { parseQuestion, answerFromLabels, TEMPLATE_IDS } from '../src/judges/image/question';
+import { VqaJudge, AttributeProbs, scoreWith } from '../src/judges/image/vqa';
+import { ClipJudge } from '../src/judges/image/clip';
+import { IdentityJudge } from '../src/judges/image/identity';
+import { LpipsJudge } from '../src/judges/image/lpips';
+import { rasterise32, PIXELS } from '../src/judges/core/images';
+import { fit, FitConfigSchema } from '../src/judges/core/fit';
 import { rocAuc, spearman } from '../src/util/stats';
 import { trainJudges, loadJudges, reportJudges, JudgesReport } from '../src/judges';
 import { tempDir } from './synth-helpers';
@@ -302,7 +302,7 @@ function oneHot(j: VqaJudge, labels: Labels): AttributeProbs {
 
 test('a placement jitter moves the figure in the renders only; the default keeps every image as it was', async () => {
   const { loadWorldData, resolveJudgesConfig } = await import('../src/judges');
-  const { worldOptions } = await import('../src/judges/config');
+  const { worldOptions } = await import('../src/judges/image/config');
   const plain = resolveJudgesConfig(true, { max_characters: 6, mix_views: 0 });
   const placed = resolveJudgesConfig(true, { max_characters: 6, mix_views: 0, placement: { shift_x: 24, flip: true } });
   assert.deepEqual(plain.placement, { shift_x: 0, shift_y: 0, scale_min: 1, scale_max: 1, flip: false });

@@ -122,6 +122,36 @@ test('no cycle between top-level folders (exceptions aside)', () => {
   assert.deepEqual(cycles, []);
 });
 
+/**
+ * Inside judges/ the same rule, one level down: each subfolder and the subfolders it may import
+ * (core <- image <- real; text/ stands apart on core/). Files directly in judges/ (index.ts,
+ * heldout.ts) sit above them all. A new subfolder fails until it is placed here.
+ */
+const JUDGES_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  core: [], // attributes, the image reader and renders, the encoder, checkpoints, fit, world data
+  image: ['core'], // the four synthetic image judges, their set (loadJudges), training and report
+  real: ['core', 'image'], // the identity judge retrained on real images
+  text: ['core'], // style attribution, line emotion
+  '': ['core', 'image', 'real', 'text'], // index.ts, heldout.ts
+};
+
+/** `image` for `judges/image/vqa.ts`, '' for `judges/index.ts`, null outside judges/. */
+const judgesPartOf = (p: string): string | null => {
+  const parts = p.split('/');
+  return parts[0] !== 'judges' ? null : parts.length > 2 ? parts[1] : '';
+};
+
+test('inside judges/, imports run core <- image <- real (text/ on core/)', (t) => {
+  t.diagnostic(`judges/ subfolders and what each may import: ${Object.entries(JUDGES_IMPORTS).map(([k, v]) => `${k || '(top)'} <- [${v.join(', ')}]`).join('; ')}`);
+  const parts = fs.readdirSync(path.join(srcDir, 'judges'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  assert.deepEqual(parts.filter((p) => !(p in JUDGES_IMPORTS)), [], 'judges/ subfolders missing from JUDGES_IMPORTS');
+  const wrong = importEdges().flatMap((e) => {
+    const [a, b] = [judgesPartOf(e.from), judgesPartOf(e.to)];
+    return a === null || b === null || a === b || JUDGES_IMPORTS[a].includes(b) ? [] : [`src/${e.from} imports '${e.spec}' (judges/${a || ''} may import only ${JUDGES_IMPORTS[a].join(', ') || 'itself'})`];
+  });
+  assert.deepEqual(wrong, []);
+});
+
 test('the import parser sees every form of import it is given', () => {
   const text = "import a from './a';\nimport type { B } from '../b';\nexport * from './c';\nconst d = require('./d');\nconst e = import('./e');\nimport x from 'sharp';\n";
   assert.deepEqual(ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName), ['./a', '../b', './c', './d', './e', 'sharp']);

@@ -20,7 +20,7 @@ import {
 import { loadCheckpoint, namedTensors } from '../src/model/checkpoint';
 import { baseFingerprint } from '../src/model/adapter';
 import { loadJudges } from '../src/judges';
-import { paramsSha256, readJudge } from '../src/judges/checkpoint';
+import { paramsSha256, readJudge } from '../src/judges/core/checkpoint';
 import { tempDir } from './synth-helpers';
 
 const tmp = tempDir('tensor-file');

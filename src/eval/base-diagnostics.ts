@@ -12,7 +12,7 @@ import type { Tokenizers } from '../tokenizers/bundle';
 import type { Character } from '../data/rolescape/types';
 import { t2iExamples } from '../train/tasks';
 import { encodeExamples, makeBatch, ImageCodeCache, type EncodedExample } from '../train/encode';
-import type { IdentityJudge } from '../judges/identity';
+import type { IdentityJudge } from '../judges/image/identity';
 import { meanSimilarity } from './suite/identity-rank';
 
 /** The middle half of the grid's columns (2-5 of 8), where the synthetic figure stands; the rest is background. */

@@ -13,7 +13,7 @@
  * `t2i_diversity_truth`'s setting.
  */
 import type { Judges } from '../judges';
-import { renderImage32 } from '../judges/images';
+import { renderImage32 } from '../judges/core/images';
 import type { SynthIndex } from '../data/synth';
 import { PlacementJitterSchema, samplePlacement, type PlacementJitter } from '../data/synth';
 import { pairwiseDistances, similarityMatrix } from '../metrics/similarity';

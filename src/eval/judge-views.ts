@@ -1,6 +1,6 @@
 /** Views of the judges for notebooks: identity-similarity matrices and confusion matrices. */
-import type { IdentityJudge, IdentityVariant } from '../judges/identity';
-import { dot } from '../judges/clip';
+import type { IdentityJudge, IdentityVariant } from '../judges/image/identity';
+import { dot } from '../judges/image/clip';
 
 /**
  * Mean cosine similarity between the images of each pair of characters (the diagonal: between

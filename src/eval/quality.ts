@@ -21,7 +21,7 @@
  *               (what a perfect copy can reach); see base-diagnostics.ts
  */
 import { loadJudges, reportJudges } from '../judges';
-import { loadEvalData } from '../judges/data';
+import { loadEvalData } from '../judges/core/data';
 import { reconstructionStats } from '../tokenizers/image';
 import { loadSynthImages } from '../tokenizers/image-io';
 import { readSynthIndex } from '../data/synth';

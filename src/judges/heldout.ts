@@ -12,7 +12,7 @@
  * `judgeSetOverlap` checks the result: shared training characters and shared parameter values.
  *
  * On real RoleScape-20 data the identity judge is retrained per scored character, leaving that
- * character out (`cmrp judges train-real --base-judges <held-out set> --leave-out NAME`, real.ts);
+ * character out (`cmrp judges train-real --base-judges <held-out set> --leave-out NAME`, real/train.ts);
  * `heldOutJudgesFor` picks `<dir>/<NAME>/` and refuses a judge that trained on NAME.
  */
 import * as fs from 'node:fs';
@@ -21,12 +21,12 @@ import { castFor, signature, type Identity } from '../data/synth';
 import { readJsonFile } from '../util/fs';
 import { projectRoot } from '../util/paths';
 import { UserError } from '../util/errors';
-import { JudgeName, readJudge } from './checkpoint';
-import type { RealManifest } from './real-common';
-import { CHARACTERS_FORMAT, JUDGES_FORMAT, JudgesCharacters, JudgesManifest, idsSha } from './load';
-import type { JudgesConfigInput } from './config';
-import type { JudgesReport } from './report';
-import { trainJudges } from './train';
+import { JudgeName, readJudge } from './core/checkpoint';
+import type { RealManifest } from './real/common';
+import { CHARACTERS_FORMAT, JUDGES_FORMAT, JudgesCharacters, JudgesManifest, idsSha } from './image/load';
+import type { JudgesConfigInput } from './image/config';
+import type { JudgesReport } from './image/report';
+import { trainJudges } from './image/train';
 
 /** The held-out set's default seed (the reward judges were trained with 0). */
 export const HELDOUT_SEED = 1;

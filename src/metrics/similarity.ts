@@ -4,7 +4,7 @@
  * identity band and diversity rewards all measure through these.
  */
 import type { Judges } from '../judges';
-import { dot } from '../judges/clip';
+import { dot } from '../judges/image/clip';
 
 /** Cosine similarities of every image to every reference: [images][references]. */
 export function similarityMatrix(judges: Judges, images: readonly Uint8Array[], references: readonly Uint8Array[], variant: 'dino' | 'clip_i'): number[][] {

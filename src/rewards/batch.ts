@@ -2,7 +2,7 @@
  * Checks shared by the components: a batch's arrays line up, and which rollouts carry reply text.
  */
 import { UserError } from '../util/errors';
-import { PIXELS } from '../judges/images';
+import { PIXELS } from '../judges/core/images';
 import type { RewardBatch } from './types';
 
 /** Throws unless images, prompts, groups (and texts, when given) have one entry per rollout. */

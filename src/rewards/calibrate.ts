@@ -10,7 +10,7 @@
 import type { Character } from '../data/rolescape/types';
 import type { Judges } from '../judges';
 import type { ImageTokenizer } from '../tokenizers/image';
-import { dot } from '../judges/clip';
+import { dot } from '../judges/image/clip';
 import { referenceImages, DEFAULT_SHOTS } from '../data/shots';
 import { readImages32 } from '../tokenizers/image-io';
 import { bandReferences, maxPerRow } from './identity-band';

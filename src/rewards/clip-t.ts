@@ -13,7 +13,7 @@
  */
 import type { RewardFn } from './types';
 import { checkBatch } from './batch';
-import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../judges/clip-text';
+import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../judges/image/clip-text';
 
 export const clipTReward: RewardFn = (batch, ctx) => {
   if (checkBatch(batch) === 0) return new Float64Array(0);

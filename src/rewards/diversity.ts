@@ -1,5 +1,5 @@
 /**
- * Group diversity by LPIPS (the LPIPS stand-in, src/judges/lpips.ts), over the drawings of one
+ * Group diversity by LPIPS (the LPIPS stand-in, src/judges/image/lpips.ts), over the drawings of one
  * prompt (one group):
  *   diversity_lpips             the group's mean pairwise distance, given to EVERY member (a group
  *                               of 1 gets 0), as flow_grpo's personalized_t2i_reward does. Constant
@@ -10,7 +10,7 @@
  * Both read the same pairwise distances (the eval suite's `pairwiseDistances`), computed once per
  * batch object and judge (a WeakMap memo), so measuring both costs one LPIPS pass.
  */
-import type { LpipsJudge } from '../judges/lpips';
+import type { LpipsJudge } from '../judges/image/lpips';
 import { pairwiseDistances } from '../metrics/similarity';
 import type { RewardBatch, RewardContext, RewardFn } from './types';
 import { checkBatch, groupMembers } from './batch';

@@ -2,7 +2,7 @@
  * `cmrp judges train` and `cmrp judges report`: the image judges (VQA, CLIP-T, identity, LPIPS
  * stand-ins) trained on a synthetic world, and their held-out figures measured afresh from data.
  * `cmrp judges train-real` / `report-real`: the identity judge retrained on a real RoleScape-20
- * folder's training images, scored on its test images against the synthetic one (judges/real.ts).
+ * folder's training images, scored on its test images against the synthetic one (judges/real/).
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -12,7 +12,7 @@ import { formatJudgesReport, reportJudges, trainJudges } from '../../judges';
 import { formatRealJudgesReport, reportRealJudges, trainRealJudges } from '../../judges/real';
 import { HELDOUT_SEED, trainHeldOutJudges } from '../../judges/heldout';
 import { readPresetOrFile } from '../../util/config-file';
-import { JUDGES_PRESETS, resolveJudgesConfig, type JudgesConfigInput } from '../../judges/config';
+import { JUDGES_PRESETS, resolveJudgesConfig, type JudgesConfigInput } from '../../judges/image/config';
 import { forceOption, judgesIdentity, realJudgesIdentity, withClaim } from '../out';
 
 interface TrainRaw {
@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .option('--seed <n>', `random seed (held-out split, renders, weights, batches); default 0, or ${HELDOUT_SEED} with --role heldout`)
     .option('--role <role>', 'reward (the judges GRPO optimizes) or heldout (evaluation only: another seed and architecture, none of the reward judges\' characters)', 'reward')
     .option('--reward-judges <dir>', 'with --role heldout: the reward judges whose characters are left out', path.join(projectRoot(), 'checkpoints', 'judges'))
-    .option('--config <name|file>', `a preset (${Object.keys(JUDGES_PRESETS).join(', ')}) or a JSON file of judges config fields over the defaults (judges/config.ts), e.g. {"placement": {"shift_x": 24}}`)
+    .option('--config <name|file>', `a preset (${Object.keys(JUDGES_PRESETS).join(', ')}) or a JSON file of judges config fields over the defaults (judges/image/config.ts), e.g. {"placement": {"shift_x": 24}}`)
     .option('--smoke', 'small judges on a few characters, in seconds (tests, CI)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no training log on stderr');

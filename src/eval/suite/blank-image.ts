@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PIXELS, writePng32 } from '../../judges/images';
+import { PIXELS, writePng32 } from '../../judges/core/images';
 
 /** Grey value of the blank image that replaces a VQA item's image in `vqa_acc_blind`. */
 export const BLANK_GREY = 128;

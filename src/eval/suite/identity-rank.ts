@@ -3,7 +3,7 @@
  * similarity to every candidate character's references; its rank is 1 when its own character is
  * the nearest. `t2i_identity_top1` is the share of drawings with rank 1 (chance: 1 / candidates).
  */
-import { dot } from '../../judges/clip';
+import { dot } from '../../judges/image/clip';
 import type { Judges } from '../../judges';
 
 /** Mean cosine of a unit embedding to unit reference embeddings (the suite's identity score of one drawing). */

@@ -43,9 +43,9 @@
  */
 import type { GrpoPrompt } from '../../data/rolescape/types';
 import type { Judges } from '../../judges';
-import { parseQuestion } from '../../judges/question';
-import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
-export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/clip-text';
+import { parseQuestion } from '../../judges/image/question';
+import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-text';
+export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-text';
 import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
 import { userText } from './session';

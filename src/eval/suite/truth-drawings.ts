@@ -10,7 +10,7 @@
  * reference for a model's copy rate. Synthetic characters only.
  */
 import type { GrpoPrompt } from '../../data/rolescape/types';
-import { renderImage32 } from '../../judges/images';
+import { renderImage32 } from '../../judges/core/images';
 import { Rng } from '../../util/rng';
 import type { T2iDrawings } from './t2i';
 import type { SynthTruth } from '../../data/synth/truth';

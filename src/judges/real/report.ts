@@ -1,13 +1,13 @@
 /** `cmrp judges report-real`: a real judges folder's report, recomputed from the data; and its text form. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonFile } from '../util/fs';
-import { UserError } from '../util/errors';
-import { readJudge } from './checkpoint';
-import { IdentityJudge } from './identity';
-import { evaluateRealIdentity, formatRealIdentity } from './real-eval';
-import { RealJudgesReport, RealManifest, loadRealData, makeReport } from './real-common';
-import type { JudgesManifest } from './load';
+import { readJsonFile } from '../../util/fs';
+import { UserError } from '../../util/errors';
+import { readJudge } from '../core/checkpoint';
+import { IdentityJudge } from '../image/identity';
+import { evaluateRealIdentity, formatRealIdentity } from './eval';
+import { RealJudgesReport, RealManifest, loadRealData, makeReport } from './common';
+import type { JudgesManifest } from '../image/load';
 
 /** Recompute the report of a folder written by `trainRealJudges` (`cmrp judges report-real`). */
 export async function reportRealJudges(o: { judgesDir: string; dataDir?: string; log?: (l: string) => void }): Promise<RealJudgesReport> {

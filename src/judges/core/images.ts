@@ -9,11 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { characterSvg } from '../data/synth';
-import type { Identity, Placement } from '../data/synth';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { IMAGE_SIZE, PIXELS } from '../tokenizers/image';
+import { characterSvg } from '../../data/synth';
+import type { Identity, Placement } from '../../data/synth';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { IMAGE_SIZE, PIXELS } from '../../tokenizers/image';
 
 // the judges see the model's images: its size (32) and values per image (3072), defined once
 export { IMAGE_SIZE, PIXELS };

@@ -15,17 +15,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import * as ops from '../model/ops';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
-import { ImageInput, toBatch, gatherBatch } from './images';
+import * as ops from '../../model/ops';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { EncoderConfigSchema, ImageEncoder, Params } from '../core/encoder';
+import { ImageInput, toBatch, gatherBatch } from '../core/images';
 import { Tokenizer } from './clip-text';
-import { JudgeFile, assignParams, readJudge, saveJudge } from './checkpoint';
-import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import { Summary, summary } from '../util/stats';
-import type { ImageSet } from './data';
-import { parseConfig } from '../util/config-file';
+import { JudgeFile, assignParams, readJudge, saveJudge } from '../core/checkpoint';
+import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from '../core/fit';
+import { Summary, summary } from '../../util/stats';
+import type { ImageSet } from '../core/data';
+import { parseConfig } from '../../util/config-file';
 
 export const ClipConfigSchema = z
   .object({

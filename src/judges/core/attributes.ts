@@ -6,8 +6,8 @@
  * `kind` is not a head of its own: it is a function of `body` (human, anime, or an animal
  * species), so P(kind) is the sum of the body probabilities.
  */
-import type { SynthIndex } from '../data/synth';
-import { UserError } from '../util/errors';
+import type { SynthIndex } from '../../data/synth';
+import { UserError } from '../../util/errors';
 
 /** Attribute heads, in output order. */
 export const HEADS = ['body', 'hairColor', 'hairStyle', 'eyeColor', 'skinTone', 'outfitColor', 'outfitPattern', 'accessory', 'expression', 'scene', 'prop'] as const;

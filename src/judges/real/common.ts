@@ -1,16 +1,16 @@
 /**
- * What `cmrp judges train-real` and `report-real` share (real.ts, real-report.ts): the config, the
+ * What `cmrp judges train-real` and `report-real` share (train.ts, report.ts): the config, the
  * manifest section and report shapes, and reading a RoleScape-20 folder's images.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { loadRoleScape } from '../data/rolescape';
-import { UserError } from '../util/errors';
-import { FitConfigSchema } from './fit';
-import { IdentityConfigSchema, IdentityVariant } from './identity';
-import { AugmentConfigSchema, RealImage, readRealImages } from './real-views';
-import { RealIdentityEval, RealImages } from './real-eval';
+import { loadRoleScape } from '../../data/rolescape';
+import { UserError } from '../../util/errors';
+import { FitConfigSchema } from '../core/fit';
+import { IdentityConfigSchema, IdentityVariant } from '../image/identity';
+import { AugmentConfigSchema, RealImage, readRealImages } from './views';
+import { RealIdentityEval, RealImages } from './eval';
 
 export const REAL_REPORT_FORMAT = 'cmrp-real-judges-report/1';
 
@@ -19,7 +19,7 @@ export const RealJudgesConfigSchema = z
     init: z.enum(['base', 'scratch']).default('base'), // start from the base identity judge's weights, or from a fresh init
     model: IdentityConfigSchema.partial().strict().default({}), // identity config over the base judge's (architecture keys only with init: scratch)
     fit: FitConfigSchema.partial().default({}), // overrides of REAL_FIT_DEFAULTS
-    augment: AugmentConfigSchema.default({}), // training views (real-views.ts)
+    augment: AugmentConfigSchema.default({}), // training views (views.ts)
   })
   .strict();
 export type RealJudgesConfig = z.infer<typeof RealJudgesConfigSchema>;

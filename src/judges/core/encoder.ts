@@ -14,8 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import * as ops from '../model/ops';
-import { Rng } from '../util/rng';
+import * as ops from '../../model/ops';
+import { Rng } from '../../util/rng';
 import { IMAGE_SIZE } from './images';
 
 export const EncoderConfigSchema = z

@@ -4,13 +4,13 @@
  * `trainJudges` (train.ts):
  *   <dir>/judges.json      format, resolved config, which world (and which characters were held out)
  *   <dir>/characters.json  world characters trained on, held out, excluded
- *   <dir>/{vqa,clip,identity,lpips}/  one judge each (judge.json + weights.bin, see checkpoint.ts)
+ *   <dir>/{vqa,clip,identity,lpips}/  one judge each (judge.json + weights.bin, see core/checkpoint.ts)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { readJsonFile } from '../util/fs';
-import { UserError } from '../util/errors';
+import { readJsonFile } from '../../util/fs';
+import { UserError } from '../../util/errors';
 import { JudgesConfigSchema, type JudgesConfig } from './config';
 import { VqaJudge } from './vqa';
 import { ClipJudge } from './clip';

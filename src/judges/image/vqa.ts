@@ -13,18 +13,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import * as ops from '../model/ops';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { ATTRIBUTES, Attribute, HEADS, Head, LabelSpace, headLayout, kindOfBody, observable, Labels } from './attributes';
-import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
-import { ImageInput, toBatch, gatherBatch, mapPool, renderImage32 } from './images';
-import type { Identity } from '../data/synth';
+import * as ops from '../../model/ops';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { ATTRIBUTES, Attribute, HEADS, Head, LabelSpace, headLayout, kindOfBody, observable, Labels } from '../core/attributes';
+import { EncoderConfigSchema, ImageEncoder, Params } from '../core/encoder';
+import { ImageInput, toBatch, gatherBatch, mapPool, renderImage32 } from '../core/images';
+import type { Identity } from '../../data/synth';
 import { ParsedQuestion, VqaQuestionInput, parseQuestion, phraseOf } from './question';
-import { JudgeFile, assignParams, readJudge, saveJudge } from './checkpoint';
-import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import type { ImageSet } from './data';
-import { parseConfig } from '../util/config-file';
+import { JudgeFile, assignParams, readJudge, saveJudge } from '../core/checkpoint';
+import { Batcher, FitConfig, FitConfigSchema, FitResult, fit } from '../core/fit';
+import type { ImageSet } from '../core/data';
+import { parseConfig } from '../../util/config-file';
 
 export const VqaConfigSchema = z
   .object({

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { readJsonFile } from '../util/fs';
-import { UserError } from '../util/errors';
-import { readSynthIndex, type Identity } from '../data/synth';
-import { checkSameSpace } from './attributes';
-import { EvalData, ImageSet, WorldData, loadEvalData, loadWorldData } from './data';
+import { readJsonFile } from '../../util/fs';
+import { UserError } from '../../util/errors';
+import { readSynthIndex, type Identity } from '../../data/synth';
+import { checkSameSpace } from '../core/attributes';
+import { EvalData, ImageSet, WorldData, loadEvalData, loadWorldData } from '../core/data';
 import { AttributeAccuracy, VqaJudge, attributeAccuracy } from './vqa';
 import { ClipEval, evaluateClip } from './clip';
 import { IdentityEval, IdentityVariant, evaluateIdentity } from './identity';

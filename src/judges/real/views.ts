@@ -16,10 +16,10 @@
  * contains the real one. Everything is seeded by the caller's Rng: the same seed, the same views.
  */
 import { z } from 'zod';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { IMAGE_SIZE, PIXELS, mapPool } from './images';
-import { imageToModelSize, imageToSquare } from '../tokenizers/image-io';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { IMAGE_SIZE, PIXELS, mapPool } from '../core/images';
+import { imageToModelSize, imageToSquare } from '../../tokenizers/image-io';
 
 export const AugmentConfigSchema = z
   .object({

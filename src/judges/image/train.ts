@@ -10,7 +10,7 @@
  * `trainJudges` writes one folder, swapped in atomically:
  *   <out>/judges.json  format, resolved config, which world (and which characters were held out)
  *   <out>/report.json  the held-out figures measured right after training
- *   <out>/{vqa,clip,identity,lpips}/  one judge each (judge.json + weights.bin, see checkpoint.ts)
+ *   <out>/{vqa,clip,identity,lpips}/  one judge each (judge.json + weights.bin, see core/checkpoint.ts)
  *
  * Its config is config.ts, the loaded set and `loadJudges` load.ts, the held-out figures report.ts.
  *
@@ -23,14 +23,14 @@
  * - DINO and CLIP-I are two heads of one identity encoder with two objectives (identity.ts).
  * - LPIPS is calibrated by 2AFC on "which image differs in fewer attributes" (lpips.ts).
  * - Training views include renders made with the world's own drawing code: its GRPO prompts,
- *   random scenes, and identities recombined from two training characters (data.ts).
+ *   random scenes, and identities recombined from two training characters (core/data.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { replaceDirAtomic } from '../util/fs';
-import { readSynthIndex, signature, type Identity } from '../data/synth';
-import { checkSameSpace } from './attributes';
-import { ImageSet, loadEvalData, loadWorldData } from './data';
+import { replaceDirAtomic } from '../../util/fs';
+import { readSynthIndex, signature, type Identity } from '../../data/synth';
+import { checkSameSpace } from '../core/attributes';
+import { ImageSet, loadEvalData, loadWorldData } from '../core/data';
 import { trainVqa } from './vqa';
 import { trainClip } from './clip';
 import { trainIdentity } from './identity';
@@ -48,9 +48,9 @@ export interface TrainJudgesOptions {
   smoke?: boolean;
   /** Overrides on top of the defaults (or the smoke preset). */
   config?: JudgesConfigInput;
-  /** 'reward' (GRPO's judges, the default) or 'heldout' (the evaluation-only set: heldout.ts). */
+  /** 'reward' (GRPO's judges, the default) or 'heldout' (the evaluation-only set: judges/heldout.ts). */
   role?: JudgesRole;
-  /** World characters never used (ids and identity signatures), e.g. another judge set's (heldout.ts). */
+  /** World characters never used (ids and identity signatures), e.g. another judge set's (judges/heldout.ts). */
   exclude?: { ids: ReadonlySet<string>; signatures: ReadonlySet<string>; from: string };
   log?: (line: string) => void;
 }

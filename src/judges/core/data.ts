@@ -13,17 +13,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readSynthIndex, signature, samplePlacement, type SynthIndex, type Identity, type CharacterSpec, type PlacementJitter } from '../data/synth';
-import { t2iInstruction } from '../data/synth/imageqa';
-import { grpoText } from '../data/synth/grpo';
-import { loadRoleScape, type GrpoQuestion } from '../data/rolescape';
-import { splitHeldOutCharacters } from '../data/held-out';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { readJsonFile } from '../util/fs';
+import { readSynthIndex, signature, samplePlacement, type SynthIndex, type Identity, type CharacterSpec, type PlacementJitter } from '../../data/synth';
+import { t2iInstruction } from '../../data/synth/imageqa';
+import { grpoText } from '../../data/synth/grpo';
+import { loadRoleScape, type GrpoQuestion } from '../../data/rolescape';
+import { splitHeldOutCharacters } from '../../data/held-out';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { readJsonFile } from '../../util/fs';
 import { Labels, LabelSpace, labelSpaceOf, kindOfBody } from './attributes';
 import { PIXELS, mapPool, renderImage32, SceneLabel } from './images';
-import { imageToModelSize } from '../tokenizers/image-io';
+import { imageToModelSize } from '../../tokenizers/image-io';
 
 export type SampleSource = 'image' | 'grpo' | 'extra' | 'mix';
 
@@ -199,7 +199,7 @@ export interface WorldOptions {
   maxCharacters?: number; // use only the first N characters of the world (smoke runs)
   concurrency?: number; // parallel PNG decodes / renders
   heldOutOnly?: boolean; // skip the training images and renders (reports)
-  exclude?: { ids: ReadonlySet<string>; signatures: ReadonlySet<string> }; // world characters never used at all (another judge set's characters: heldout.ts)
+  exclude?: { ids: ReadonlySet<string>; signatures: ReadonlySet<string> }; // world characters never used at all (another judge set's characters: judges/heldout.ts)
 }
 
 export interface WorldData {

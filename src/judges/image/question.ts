@@ -14,9 +14,9 @@
  * Negation comes from the phrasing ("Is X not …"), not from `is_negative`, which in the data
  * marks questions whose expected answer is "no" (also "Is X holding a book?" for a guitar).
  */
-import { ACCESSORIES, ANIME_HAIR, EXPRESSIONS, EYES, FUR, HUMAN_HAIR, OUTFIT, PATTERNS, PROPS, SCENES, SKIN, SPECIES } from '../data/synth/vocab';
-import { accessoryNoun, patternAdj, article } from '../data/synth/describe';
-import type { Attribute, Labels } from './attributes';
+import { ACCESSORIES, ANIME_HAIR, EXPRESSIONS, EYES, FUR, HUMAN_HAIR, OUTFIT, PATTERNS, PROPS, SCENES, SKIN, SPECIES } from '../../data/synth/vocab';
+import { accessoryNoun, patternAdj, article } from '../../data/synth/describe';
+import type { Attribute, Labels } from '../core/attributes';
 
 /** A question as it comes in the GRPO jsonl (snake_case) or from the RoleScape loader (camelCase). */
 export interface VqaQuestionInput {

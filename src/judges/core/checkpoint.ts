@@ -11,10 +11,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { replaceDirAtomic, readJsonFile } from '../util/fs';
-import { UserError } from '../util/errors';
-import { NamedTensor, TensorEntry, checkTensorShapes, packTensors, readTensorFile, writeTensorFile } from '../util/tensor-file';
-import { assignTensors, namedTensors, shapesOf } from '../model/checkpoint';
+import { replaceDirAtomic, readJsonFile } from '../../util/fs';
+import { UserError } from '../../util/errors';
+import { NamedTensor, TensorEntry, checkTensorShapes, packTensors, readTensorFile, writeTensorFile } from '../../util/tensor-file';
+import { assignTensors, namedTensors, shapesOf } from '../../model/checkpoint';
 import type { Params } from './encoder';
 
 export const JUDGE_FORMAT = 'cmrp-judge/1';

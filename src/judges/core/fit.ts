@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { AdamW, trainStep } from '../model/optim';
-import { cosineLr } from '../util/schedule';
+import { AdamW, trainStep } from '../../model/optim';
+import { cosineLr } from '../../util/schedule';
 
 export const FitConfigSchema = z
   .object({

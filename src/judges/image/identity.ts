@@ -19,19 +19,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import * as ops from '../model/ops';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { EncoderConfigSchema, ImageEncoder, Params } from './encoder';
-import { ImageInput, toBatch, gatherBatch } from './images';
-import { JudgeFile, assignParams, readJudge, saveJudge } from './checkpoint';
-import { FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import { rocAuc } from '../util/stats';
+import * as ops from '../../model/ops';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { EncoderConfigSchema, ImageEncoder, Params } from '../core/encoder';
+import { ImageInput, toBatch, gatherBatch } from '../core/images';
+import { JudgeFile, assignParams, readJudge, saveJudge } from '../core/checkpoint';
+import { FitConfig, FitConfigSchema, FitResult, fit } from '../core/fit';
+import { rocAuc } from '../../util/stats';
 import { dot } from './clip';
-import type { ImageSet } from './data';
-import type { Identity } from '../data/synth';
-import { identityDistance } from '../data/synth';
-import { parseConfig } from '../util/config-file';
+import type { ImageSet } from '../core/data';
+import type { Identity } from '../../data/synth';
+import { identityDistance } from '../../data/synth';
+import { parseConfig } from '../../util/config-file';
 
 export const IDENTITY_VARIANTS = ['dino', 'clip_i'] as const;
 export type IdentityVariant = (typeof IDENTITY_VARIANTS)[number];

@@ -17,18 +17,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { Identity, SynthIndex } from '../data/synth';
-import { Rng } from '../util/rng';
-import { UserError } from '../util/errors';
-import { Params } from './encoder';
-import { ImageInput, toBatch, gatherBatch, renderImage32, mapPool, PIXELS } from './images';
-import { ImageSet, SampleMeta } from './data';
-import { kindOfBody, Labels } from './attributes';
+import type { Identity, SynthIndex } from '../../data/synth';
+import { Rng } from '../../util/rng';
+import { UserError } from '../../util/errors';
+import { Params } from '../core/encoder';
+import { ImageInput, toBatch, gatherBatch, renderImage32, mapPool, PIXELS } from '../core/images';
+import { ImageSet, SampleMeta } from '../core/data';
+import { kindOfBody, Labels } from '../core/attributes';
 import type { VqaJudge } from './vqa';
-import { JudgeFile, assignParams, paramsSha256, readJudge, saveJudge } from './checkpoint';
-import { FitConfig, FitConfigSchema, FitResult, fit } from './fit';
-import { spearman, mean, std } from '../util/stats';
-import { parseConfig } from '../util/config-file';
+import { JudgeFile, assignParams, paramsSha256, readJudge, saveJudge } from '../core/checkpoint';
+import { FitConfig, FitConfigSchema, FitResult, fit } from '../core/fit';
+import { spearman, mean, std } from '../../util/stats';
+import { parseConfig } from '../../util/config-file';
 
 export const LpipsConfigSchema = z
   .object({

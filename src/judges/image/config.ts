@@ -3,14 +3,14 @@
  * `--smoke` preset, and the world options it implies.
  */
 import { z } from 'zod';
-import { UserError } from '../util/errors';
-import type { WorldOptions } from './data';
-import { FitConfigSchema } from './fit';
+import { UserError } from '../../util/errors';
+import type { WorldOptions } from '../core/data';
+import { FitConfigSchema } from '../core/fit';
 import { VqaConfigSchema } from './vqa';
 import { ClipConfigSchema } from './clip';
 import { IdentityConfigSchema } from './identity';
 import { LpipsConfigSchema } from './lpips';
-import { PlacementJitterSchema } from '../data/synth/placement';
+import { PlacementJitterSchema } from '../../data/synth/placement';
 
 const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
 

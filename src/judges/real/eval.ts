@@ -10,9 +10,9 @@
  *              1 / #characters
  *   meanSame / meanDifferent   mean cosine of the positive / negative pairs
  */
-import { IDENTITY_VARIANTS, IdentityJudge, IdentityVariant } from './identity';
-import { dot } from './clip';
-import { rocAuc } from '../util/stats';
+import { IDENTITY_VARIANTS, IdentityJudge, IdentityVariant } from '../image/identity';
+import { dot } from '../image/clip';
+import { rocAuc } from '../../util/stats';
 
 export interface RealImages {
   /** Per character: its training and test images as 32x32 pixels (imageToModelSize). */

@@ -4,18 +4,18 @@
  * similarity (the DINO / CLIP-I stand-ins behind t2i_identity_*, mmrp_identity and the GRPO
  * identity band) is unvalidated. This retrains the identity judge on the real TRAINING images of
  * every character in a RoleScape-20 folder and reports, on the real TEST images (never trained on),
- * how well it and the synthetic judge it started from tell the characters apart (real-eval.ts).
+ * how well it and the synthetic judge it started from tell the characters apart (eval.ts).
  *
  * The folder it writes is an ordinary judges folder (`loadJudges` reads it):
  *   vqa, clip, lpips   copied from the base (synthetic) judges: the real data has no attribute
  *                      labels to retrain them with (the eval suite marks what they cannot score)
  *   identity           fine-tuned from the base identity judge (or trained from scratch,
- *                      `init: scratch`) on P x K batches of augmented views (real-views.ts)
+ *                      `init: scratch`) on P x K batches of augmented views (views.ts)
  *   judges.json        the base manifest plus `real`: data folder, split, characters, config, seed
  *   report.json        the RealJudgesReport (retrained vs base, on the test images)
  *
- * Files: real.ts (training, this), real-common.ts (config, shapes, data), real-views.ts (augmented
- * views), real-eval.ts (the identity figures), real-report.ts (`report-real`, the text report).
+ * Files in real/: train.ts (training, this), common.ts (config, shapes, data), views.ts (augmented
+ * views), eval.ts (the identity figures), report.ts (`report-real`, the text report).
  *
  * Default config (REAL_FIT_DEFAULTS, 400 steps): ~40-60 s on one WASM core. Measured on the shared
  * 14-character copy, seed 0 (dino head, test images): AUC 0.975 and top-1 72% vs the synthetic
@@ -24,7 +24,7 @@
  * 0.956 and 70%; 800 steps 0.979 and 74.5%.
  *
  * `leaveOut` (`--leave-out NAME`): a leave-the-character-out judge, trained on the other characters'
- * images only, for the held-out judge set that scores NAME (heldout.ts; the suite refuses a real
+ * images only, for the held-out judge set that scores NAME (judges/heldout.ts; the suite refuses a real
  * held-out judge that trained on the character it scores).
  *
  * Departures: ~10 images per character instead of DINOv2 / CLIP's web-scale pretraining, so the
@@ -34,24 +34,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { replaceDirAtomic, readJsonFile } from '../util/fs';
-import { UserError } from '../util/errors';
-import { Rng } from '../util/rng';
-import { assignParams, readJudge } from './checkpoint';
-import { FitConfigSchema, fit } from './fit';
-import { toBatch } from './images';
-import { IdentityConfigSchema, IdentityJudge } from './identity';
-import { realBatches } from './real-views';
-import { evaluateRealIdentity } from './real-eval';
-import { ARCHITECTURE_KEYS, REAL_FIT_DEFAULTS, RealJudgesConfig, RealJudgesConfigInput, RealJudgesReport, RealManifest, loadRealData, makeReport, resolveRealConfig } from './real-common';
-import { JUDGES_FORMAT, JudgesManifest } from './load';
-import { resolveJudgesConfig } from './config';
-
-export * from './real-common';
-export { reportRealJudges, formatRealJudgesReport } from './real-report';
-export { rankCharacters, evaluateRealIdentity } from './real-eval';
-export type { RealIdentityEval } from './real-eval';
-export { AugmentConfigSchema } from './real-views';
+import { replaceDirAtomic, readJsonFile } from '../../util/fs';
+import { UserError } from '../../util/errors';
+import { Rng } from '../../util/rng';
+import { assignParams, readJudge } from '../core/checkpoint';
+import { FitConfigSchema, fit } from '../core/fit';
+import { toBatch } from '../core/images';
+import { IdentityConfigSchema, IdentityJudge } from '../image/identity';
+import { realBatches } from './views';
+import { evaluateRealIdentity } from './eval';
+import { ARCHITECTURE_KEYS, REAL_FIT_DEFAULTS, RealJudgesConfig, RealJudgesConfigInput, RealJudgesReport, RealManifest, loadRealData, makeReport, resolveRealConfig } from './common';
+import { JUDGES_FORMAT, JudgesManifest } from '../image/load';
+import { resolveJudgesConfig } from '../image/config';
 
 function baseManifest(dir: string): JudgesManifest & { real?: RealManifest } {
   if (!fs.existsSync(dir)) throw new UserError(`--base-judges: ${dir}: no such judges folder (the committed ones are checkpoints/judges)`);
