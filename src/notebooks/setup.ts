@@ -12,7 +12,7 @@ import { loadRoleScape, type Character } from '../data/rolescape';
 import { ensureSynthDataset, type SynthIndex } from '../data/synth';
 import { hasResults, readResults } from '../eval/experiments/read';
 import type { ExperimentResults } from '../eval/experiments/results';
-import type { JudgesReport } from '../judges/report';
+import type { JudgesReport } from '../judges';
 import { readJsonFile } from '../util/fs';
 import { defaultSynthDir, figuresDir, projectRoot, sharedRoleScapeDir } from '../util/paths';
 import { exportFigure } from '../viz/export';
