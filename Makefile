@@ -22,6 +22,7 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 	@touch $@
 
 build: deps
+	@rm -rf dist   # a moved or deleted source's old output would shadow the new one (dist/src/judges/real.js over real/index.js)
 	npx tsc -p tsconfig.json
 
 kernel: deps

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cosineLr } from '../src/util/schedule';
-import { lrAt as judgeLr, FitConfigSchema } from '../src/judges/core/fit';
-import { lrAt as textJudgeLr } from '../src/judges/text/style';
+import { fitLr as judgeLr, FitConfigSchema } from '../src/judges/core/fit';
+import { textJudgeLr } from '../src/judges/text/style';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 

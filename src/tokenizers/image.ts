@@ -97,7 +97,7 @@ export class ImageTokenizer {
   encodeBatch(images: readonly ImageLike[]): Int32Array[] {
     const t = this.tokensPerImage;
     const patches = new Float32Array(images.length * t * this.patchDim);
-    images.forEach((im, i) => patchify(toUnit(im, i), this.patch, patches, i * t));
+    images.forEach((im, i) => writePatches(toUnit(im, i), this.patch, patches, i * t));
     const { codes } = assignNearest(patches, this.patchDim, this.codebookUnit);
     return images.map((_, i) => codes.slice(i * t, (i + 1) * t));
   }
@@ -140,7 +140,7 @@ export class ImageTokenizer {
 }
 
 /** Write the P x P patches of a unit-range image (raster order) into `out` from patch row `row`. */
-export function patchify(im: Float32Array, patch: number, out: Float32Array, row: number): void {
+function writePatches(im: Float32Array, patch: number, out: Float32Array, row: number): void {
   const grid = IMAGE_SIZE / patch;
   const dim = patch * patch * CHANNELS;
   let o = row * dim;
@@ -231,7 +231,7 @@ export function fitImageTokenizer(images: readonly ImageLike[], opts: FitImageOp
   const dim = patch * patch * CHANNELS;
   const t = (IMAGE_SIZE / patch) ** 2;
   const data = new Float32Array(images.length * t * dim);
-  images.forEach((im, i) => patchify(toUnit(im, i), patch, data, i * t));
+  images.forEach((im, i) => writePatches(toUnit(im, i), patch, data, i * t));
   const res = kmeans(data, dim, { k: opts.codebookSize, seed: opts.seed, iters: opts.iters, initSample: opts.initSample, onIter: opts.onIter });
   return new ImageTokenizer(patch, res.centroids.map((v) => v * 255));
 }

@@ -33,7 +33,7 @@ export interface FitResult {
   losses: number[];
 }
 
-export function lrAt(c: FitConfig, step: number): number {
+export function fitLr(c: FitConfig, step: number): number {
   return cosineLr(step, { lr: c.lr, minLr: c.lr * c.min_lr_ratio, warmup: c.warmup, total: c.steps });
 }
 
@@ -45,7 +45,7 @@ export function fit(name: string, c: FitConfig, vars: tf.Variable[], loss: (step
   let tLast = t0;
   try {
     for (let step = 0; step < c.steps; step++) {
-      opt.lr = lrAt(c, step);
+      opt.lr = fitLr(c, step);
       const v = trainStep(vars, opt, () => loss(step));
       if (!Number.isFinite(v)) throw new Error(`${name}: loss became ${v} at step ${step}`);
       losses.push(v);

@@ -182,12 +182,12 @@ export interface TrainLog {
 }
 
 /** Learning rate at `step`: linear warmup over the first 5% of steps, then cosine decay to 10%. */
-export function lrAt(step: number, steps: number, peak: number): number {
+export function textJudgeLr(step: number, steps: number, peak: number): number {
   return cosineLr(step, { lr: peak, minLr: 0.1 * peak, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps });
 }
 
 /**
- * The text judges' training loop: `steps` optimizer steps at lrAt's rate; `step` draws its batch
+ * The text judges' training loop: `steps` optimizer steps at textJudgeLr's rate; `step` draws its batch
  * and takes one step, returning the loss. Every tenth of the run the mean loss since the last
  * one is kept and logged (`<name> iter 40/400: loss 1.2345, 12 ms/step`).
  */
@@ -197,7 +197,7 @@ export function trainLoop(name: string, steps: number, peakLr: number, opt: Adam
   const tLoop = Date.now();
   let acc = 0, n = 0;
   for (let s = 0; s < steps; s++) {
-    opt.lr = lrAt(s, steps, peakLr);
+    opt.lr = textJudgeLr(s, steps, peakLr);
     acc += step();
     n++;
     if ((s + 1) % every === 0 || s + 1 === steps) {
