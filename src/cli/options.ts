@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../util/errors';
+import { findCharacter, type Character } from '../data/rolescape';
+import { pickCharacters } from '../eval/experiments/runner';
 
 /** A whole number in [min, max] (digits only: "1e3", "2.0", "-2", "0x10" are refused). */
 export function wholeNumber(min: number, max: number): (raw: string) => number {
@@ -32,4 +34,18 @@ export function heldOutJudgesDir(value: string | undefined): string | null | und
     throw new UserError(`--heldout-judges: ${value}: no such folder (expected a judges folder, a folder of <character>/ judge folders, or none)`);
   }
   return value;
+}
+
+/** `--characters`: 'all', the first N in the order the experiment grids take them, or ids / folder names. */
+export function chooseCharacters(all: readonly Character[], raw: string): Character[] {
+  const which = raw.trim();
+  let chosen: Character[];
+  if (which === 'all') chosen = [...all];
+  else if (/^\d+$/.test(which)) {
+    const n = Number(which);
+    if (n < 1) throw new UserError(`--characters: expected 'all', a number from 1 to ${all.length}, or names; found "${raw}"`);
+    chosen = pickCharacters(all, n);
+  } else chosen = which.split(',').map((s) => s.trim()).filter(Boolean).map((name) => findCharacter(all, name));
+  if (!chosen.length) throw new UserError(`--characters: no character chosen from "${raw}"`);
+  return chosen;
 }

@@ -5,9 +5,8 @@ import { loadJudges } from '../../judges';
 import { loadTokenizers } from '../../tokenizers';
 import { ensureSynthDataset, readSynthIndex } from '../../data/synth';
 import { projectRoot } from '../../util/paths';
-import { wholeNumber } from '../options';
-
-const MAIN_CHARACTERS = 'Calmaric,Alneette,Corrian,Hoshina,Kito';
+import { chooseCharacters, wholeNumber } from '../options';
+import { loadRoleScape } from '../../data/rolescape';
 
 export function register(program: Command): void {
   const root = projectRoot();
@@ -17,7 +16,7 @@ export function register(program: Command): void {
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--tokenizers <dir>', "drawings pass through this checkpoint's image tokenizer (as the suite's truth drawings do); 'none' for clean renders", path.join(root, 'checkpoints', 'base'))
     .option('--eval <dir>', 'the evaluation characters (built when missing, seed 0)', path.join(root, 'data', 'synth'))
-    .option('--characters <ids>', 'comma-separated character ids (>= 2)', MAIN_CHARACTERS)
+    .option('--characters <all|N|a,b,c>', "as `cmrp experiment` takes them (>= 2); default: the main grid's 5", '5')
     .option('--prompts <n>', 'GRPO prompts per character', wholeNumber(1, 100), 8)
     .option('--samples <n>', 'drawings per prompt', wholeNumber(2, 64), 4)
     .option('--seed <n>', 'seed of the drawings and the bootstrap', wholeNumber(0, 2 ** 31), 0)
@@ -25,13 +24,14 @@ export function register(program: Command): void {
     .action(async (o: { judges: string; tokenizers: string; eval: string; characters: string; prompts: number; samples: number; seed: number; json: boolean }) => {
       await ensureSynthDataset({ dir: o.eval, seed: 0 });
       const tok = o.tokenizers === 'none' ? null : loadTokenizers(o.tokenizers);
+      const characters = chooseCharacters((await loadRoleScape(o.eval)).characters, o.characters).map((c) => c.id);
       const rows = await diversityScale({
-        judges: loadJudges(o.judges), index: readSynthIndex(o.eval), characters: o.characters.split(',').map((s) => s.trim()).filter(Boolean),
+        judges: loadJudges(o.judges), index: readSynthIndex(o.eval), characters,
         promptsPerCharacter: o.prompts, samplesPerPrompt: o.samples, seed: o.seed, through: tok ? (px) => tok.image.reconstruct(px) : undefined,
       });
       if (o.json) return console.log(JSON.stringify(rows));
       const f = (x: { mean: number; lo: number; hi: number }) => `${x.mean.toFixed(3)} [${x.lo.toFixed(3)}, ${x.hi.toFixed(3)}]`;
-      console.log(`n = ${rows[0].diversity.n} prompts per row (${o.characters}; ${o.samples} drawings each; ${tok ? 'through the image tokenizer' : 'clean renders'}); mean [95% bootstrap]`);
+      console.log(`n = ${rows[0].diversity.n} prompts per row (${characters.join(', ')}; ${o.samples} drawings each; ${tok ? 'through the image tokenizer' : 'clean renders'}); mean [95% bootstrap]`);
       console.log(`${'placement'.padEnd(36)} ${'diversity'.padEnd(22)} ${'identity_dino'.padEnd(22)} other_character`);
       for (const r of rows) console.log(`${r.placement.padEnd(36)} ${f(r.diversity).padEnd(22)} ${f(r.identity_dino).padEnd(22)} ${f(r.other_character)}`);
     });

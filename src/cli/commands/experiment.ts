@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
 import { resolveGrid, selectMethods, runExperiment, aggregate, markdownTable, markdownReport, mergeResults, readResults, RESULTS_FILE, type ExperimentResults } from '../../eval/experiments';
-import { pickCharacters } from '../../eval/experiments/runner';
-import { findCharacter, gateCharacter, loadRoleScape, type Character } from '../../data/rolescape';
+import { gateCharacter, loadRoleScape } from '../../data/rolescape';
 import { claimRun, experimentIdentity, forceOption } from '../out';
-import { heldOutJudgesDir, wholeNumber } from '../options';
+import { chooseCharacters, heldOutJudgesDir, wholeNumber } from '../options';
 import { mdCode } from '../../util/markdown';
 import { experimentFigures } from '../../viz/experiment-figures';
 import { exportFigures, rasterExportAvailable, registerChromiumRasterizer, type ExportedFigure } from '../../viz/export';
@@ -41,15 +40,7 @@ export function register(program: Command): void {
       const data = await resolveDataDir(o.data);
       // the chosen characters, by id or folder name, each gated on its data as `data validate` checks it
       const { characters: all, issues } = await loadRoleScape(data);
-      const which = o.characters.trim();
-      let chosen: Character[];
-      if (which === 'all') chosen = all;
-      else if (/^\d+$/.test(which)) {
-        const n = Number(which);
-        if (n < 1) throw new UserError(`--characters: expected 'all', a number from 1 to ${all.length}, or names; found "${o.characters}"`);
-        chosen = pickCharacters(all, n);
-      } else chosen = which.split(',').map((s) => s.trim()).filter(Boolean).map((name) => findCharacter(all, name));
-      if (!chosen.length) throw new UserError(`--characters: no character chosen from "${o.characters}"`);
+      const chosen = chooseCharacters(all, o.characters);
       for (const c of chosen) gateCharacter(c, issues, { allowInvalid: o.allowInvalid });
       const characters = chosen.map((c) => c.id);
       const claim = claimRun(o.out, { kind: 'experiment', config: { grid: grid.name } }, { force: o.force, legacy: experimentIdentity });

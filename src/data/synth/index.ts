@@ -31,7 +31,7 @@ export type { Bundle, BundleSizes } from './bundle';
 export { manifest, labelSpaces } from './manifest';
 export type { CharacterEntry, ImageEntry } from './manifest';
 export { characterSvg, renderSvg, MASTER_SIZE, MODEL_SIZE } from './draw';
-export { CENTRED, PlacementJitterSchema, samplePlacement, placementTransform } from './placement';
+export { CENTRED, MOVED_FIGURE, PlacementJitterSchema, samplePlacement, placementTransform } from './placement';
 export type { Placement, PlacementJitter } from './placement';
 export { FORMAT as SYNTH_FORMAT } from './manifest';
 

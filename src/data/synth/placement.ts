@@ -33,6 +33,9 @@ export const PlacementJitterSchema = z
   .refine((j) => j.scale_min <= j.scale_max, { message: 'scale_min must not exceed scale_max', path: ['scale_min'] });
 export type PlacementJitter = z.infer<typeof PlacementJitterSchema>;
 
+/** The figure moved up to 6 px (of 32) sideways and 2 px up or down, scaled 0.7-1, mirrored half the time: the judges' `placed` preset and diversity-scale's combined row. */
+export const MOVED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ flip: true, shift_x: 24, shift_y: 8, scale_min: 0.7 });
+
 /** One placement; a jitter of all zeros gives CENTRED without drawing from `rng`. */
 export function samplePlacement(rng: Rng, jitter: PlacementJitter): Placement {
   const { shift_x, shift_y, scale_min, scale_max, flip } = jitter;

@@ -10,7 +10,7 @@ import { VqaConfigSchema } from './vqa';
 import { ClipConfigSchema } from './clip';
 import { IdentityConfigSchema } from './identity';
 import { LpipsConfigSchema } from './lpips';
-import { PlacementJitterSchema } from '../../data/synth/placement';
+import { MOVED_FIGURE, PlacementJitterSchema } from '../../data/synth/placement';
 
 const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
 
@@ -52,7 +52,7 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
  * `t2i_diversity` >= 0.6 would take); not the committed judges.
  */
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
-  placed: { placement: { shift_x: 24, shift_y: 8, scale_min: 0.7, flip: true } },
+  placed: { placement: MOVED_FIGURE },
 };
 
 export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}, where = 'judges config'): JudgesConfig {
