@@ -21,6 +21,7 @@ import { EmotionConfigSchema, buildPools, emotionBagShape, emotionFeatureConfig,
 import { StyleConfigSchema, trainStyleJudge } from '../src/judges/text/style';
 import { loadTextJudges, reportTextJudges, saveTextJudges, trainTextJudges, TextJudgesReport } from '../src/judges/text';
 import { resolveConfig } from '../src/judges/text/config';
+import { resetDeprecationNotices, setDeprecationLog } from '../src/util/deprecated-keys';
 import { tempDir } from './synth-helpers';
 import { Command } from 'commander';
 import { register } from '../src/cli/commands/text-judges';
@@ -187,6 +188,38 @@ test('damaged checkpoints fail with one clear line naming the file', async () =>
     fs.writeFileSync(f, b);
   }, /emotion\.bin: tensor "table" holds 1 non-finite value\(s\) .*first at element 2/);
   await damaged('weights-missing', (d) => fs.rmSync(path.join(d, 'emotion.bin')), /emotion\.bin: missing/);
+});
+
+test('config keys of before the snake_case rename still load, each with a one-line notice', async () => {
+  const notices: string[] = [];
+  const was = setDeprecationLog((l) => notices.push(l));
+  resetDeprecationNotices();
+  try {
+    const old = resolveConfig({ heldOutFraction: 0.3, style: { charsPerBatch: 5 }, emotion: { pTypos: 0.1 } }, false);
+    assert.equal(old.held_out_fraction, 0.3);
+    assert.equal(old.style.chars_per_batch, 5);
+    assert.equal(old.emotion.p_typos, 0.1);
+    assert.deepEqual(notices.sort(), ['cmrp: config key "charsPerBatch" is deprecated, use "chars_per_batch"', 'cmrp: config key "heldOutFraction" is deprecated, use "held_out_fraction"', 'cmrp: config key "pTypos" is deprecated, use "p_typos"']);
+    assert.throws(() => resolveConfig({ typoRate: 0.1, typo_rate: 0.2 }, false), /text judges config: typo_rate: given twice, as "typo_rate" and as its deprecated name "typoRate"/);
+    // a checkpoint written before the rename: its manifest's config under the old names
+    const dir = path.join(root, 'old-keys');
+    fs.cpSync(ckpt, dir, { recursive: true });
+    const mf = path.join(dir, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
+    const { max_features, ...style } = m.config.style;
+    m.config.style = { ...style, maxFeatures: max_features };
+    fs.writeFileSync(mf, JSON.stringify(m));
+    notices.length = 0;
+    const a = await loadTextJudges(dir);
+    const b = await loadTextJudges(ckpt);
+    assert.deepEqual(a.config, b.config);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /old-keys[\\/]manifest\.json: config has the camelCase keys/);
+    a.emotion.dispose();
+    b.emotion.dispose();
+  } finally {
+    setDeprecationLog(was);
+  }
 });
 
 test('training refuses an evaluation folder as its world and unknown config keys', async () => {

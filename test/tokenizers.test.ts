@@ -40,7 +40,7 @@ before(async () => {
   evalDir = path.join(tmp, 'eval');
   await synthesize({ out: world, seed: 0, split: 'world', characters: 40, quiet: true });
   await synthesize({ out: evalDir, seed: 0, split: 'eval', characters: 4, quiet: true });
-  fit = await fitTokenizers({ worldDir: world, evalDir, realDir: null, seed: 0, textVocabSize: 600, codebookSize: 256, kmeansIters: 8 });
+  fit = await fitTokenizers({ world_dir: world, eval_dir: evalDir, real_dir: null, seed: 0, text_vocab_size: 600, codebook_size: 256, kmeans_iters: 8 });
 });
 
 after(() => {
@@ -295,17 +295,17 @@ test('tokenizers.json: a corrupt or mismatched file is a UserError naming the fi
 
 test('cmrp tokenizers fit: flags are checked', () => {
   const ok = parseFitOptions({ world: 'w', out: 'o', seed: '1', textVocab: '1008', codebook: '512', patch: '4', iters: '20', real: false });
-  assert.equal(ok.fit.realDir, null);
-  assert.equal(ok.fit.codebookSize, 512);
-  assert.ok(!('realDir' in parseFitOptions({ world: 'w', out: 'o', seed: '0', textVocab: '1008', codebook: '512', patch: '4', iters: '20' }).fit));
+  assert.equal(ok.fit.real_dir, null);
+  assert.equal(ok.fit.codebook_size, 512);
+  assert.ok(!('real_dir' in parseFitOptions({ world: 'w', out: 'o', seed: '0', textVocab: '1008', codebook: '512', patch: '4', iters: '20' }).fit));
   assert.throws(() => parseFitOptions({ out: 'o', seed: '0', textVocab: '1008', codebook: '512', patch: '4', iters: '20' }), /--world DIR is required/);
   assert.throws(() => parseFitOptions({ world: 'w', out: 'o', seed: '0', textVocab: '1008', codebook: '512', patch: '3', iters: '20' }), /--patch must divide 32/);
   assert.throws(() => parseFitOptions({ world: 'w', out: 'o', seed: '0', textVocab: 'many', codebook: '512', patch: '4', iters: '20' }), /--text-vocab must be a whole number, got "many"/);
 });
 
 test('fitTokenizers: unknown options and an eval folder given as the world are errors', async () => {
-  await assert.rejects(fitTokenizers({ worldDir: world, codebook: 3 } as never), /Unrecognized key/);
-  await assert.rejects(fitTokenizers({ worldDir: evalDir, realDir: null }), /split: expected "world"/);
-  await assert.rejects(fitTokenizers({ worldDir: path.join(tmp, 'nope'), realDir: null }), /cannot read the synthetic dataset index/);
-  await assert.rejects(fitTokenizers({ worldDir: world, realDir: null, codebookSize: 8192, patch: 8 }), /images give \d+ patches, too few for a codebook of 8192/);
+  await assert.rejects(fitTokenizers({ world_dir: world, codebook: 3 } as never), /Unrecognized key/);
+  await assert.rejects(fitTokenizers({ world_dir: evalDir, real_dir: null }), /split: expected "world"/);
+  await assert.rejects(fitTokenizers({ world_dir: path.join(tmp, 'nope'), real_dir: null }), /cannot read the synthetic dataset index/);
+  await assert.rejects(fitTokenizers({ world_dir: world, real_dir: null, codebook_size: 8192, patch: 8 }), /images give \d+ patches, too few for a codebook of 8192/);
 });

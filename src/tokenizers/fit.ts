@@ -23,15 +23,15 @@ import { fitTextTokenizer, TextTokenizer } from './text';
 
 export const FitOptionsSchema = z
   .object({
-    worldDir: z.string().min(1), // synthetic world (`cmrp data synth --split world`) to fit on
-    evalDir: z.string().nullable().default(null), // eval characters (`cmrp data synth`): PSNR and round trip on unseen characters; null: skip
-    realDir: z.string().nullable().optional(), // real RoleScape-20 for the fallback rate; default: ../shared/rolescape20 when present; null: skip
+    world_dir: z.string().min(1), // synthetic world (`cmrp data synth --split world`) to fit on
+    eval_dir: z.string().nullable().default(null), // eval characters (`cmrp data synth`): PSNR and round trip on unseen characters; null: skip
+    real_dir: z.string().nullable().optional(), // real RoleScape-20 for the fallback rate; default: ../shared/rolescape20 when present; null: skip
     seed: z.number().int().nonnegative().default(0), // k-means++ init and the held-out character draw
-    textVocabSize: z.number().int().min(64).max(32768).default(1008), // text tokens (32 fallback + byte alphabet + merges); 16 + 1008 + 512 = 1536 = BASE_CONFIG vocab_size
-    codebookSize: z.number().int().min(2).max(8192).default(512), // image codes K (image.ts has the table of PSNR vs K and patch that chose 512)
+    text_vocab_size: z.number().int().min(64).max(32768).default(1008), // text tokens (32 fallback + byte alphabet + merges); 16 + 1008 + 512 = 1536 = BASE_CONFIG vocab_size
+    codebook_size: z.number().int().min(2).max(8192).default(512), // image codes K (image.ts has the table of PSNR vs K and patch that chose 512)
     patch: z.number().int().refine((p) => [1, 2, 4, 8, 16, 32].includes(p), 'patch must divide 32').default(4), // patch side P: (32/P)^2 codes per image
-    kmeansIters: z.number().int().positive().default(20), // Lloyd iterations at most (it stops earlier when the error improves by < 0.01%)
-    heldoutFraction: z.number().min(0).max(0.5).default(0.1), // world characters kept out of the codebook fit to measure PSNR on unseen images
+    kmeans_iters: z.number().int().positive().default(20), // Lloyd iterations at most (it stops earlier when the error improves by < 0.01%)
+    held_out_fraction: z.number().min(0).max(0.5).default(0.1), // world characters kept out of the codebook fit to measure PSNR on unseen images
     quiet: z.boolean().default(true), // no progress lines on stderr
   })
   .strict();
@@ -42,7 +42,7 @@ export type ResolvedFitOptions = z.infer<typeof FitOptionsSchema>;
 export interface FitReport {
   /** Mean per-image PSNR (dB) of held-out world characters' images. */
   psnr_heldout: number;
-  /** The same on the eval characters (null without evalDir). */
+  /** The same on the eval characters (null without eval_dir). */
   psnr_eval: number | null;
   /** The same on the images the codebook was fitted on. */
   psnr_train: number;
@@ -66,7 +66,7 @@ export interface FitReport {
   /** Real text: bytes written as fallback / all bytes, and the texts holding any fallback. */
   real_text: { characters: number; texts: number; tokens: number; fallback_tokens: number; fallback_bytes_rate: number; texts_with_fallback: number; bytes_per_token: number } | null;
   seconds: { load: number; text_fit: number; text_encode_world: number; image_fit: number; total: number };
-  options: Omit<ResolvedFitOptions, 'quiet'> & { realDir: string | null };
+  options: Omit<ResolvedFitOptions, 'quiet'> & { real_dir: string | null };
 }
 
 export interface FitResult {
@@ -131,7 +131,7 @@ function realTextStats(tok: TextTokenizer, chars: readonly Character[]): NonNull
   };
 }
 
-/** Fit the text and image tokenizers on `worldDir` and measure them. */
+/** Fit the text and image tokenizers on `world_dir` and measure them. */
 export async function fitTokenizers(options: FitOptions): Promise<FitResult> {
   const parsed = FitOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -139,28 +139,28 @@ export async function fitTokenizers(options: FitOptions): Promise<FitResult> {
     throw new UserError(`fitTokenizers: ${issue.path.join('.') || 'options'}: ${issue.message}`);
   }
   const o = parsed.data;
-  const realDir = o.realDir === undefined ? sharedRoleScapeDir() : o.realDir;
+  const realDir = o.real_dir === undefined ? sharedRoleScapeDir() : o.real_dir;
   const log = (s: string): void => {
     if (!o.quiet) process.stderr.write(`tokenizers: ${s}\n`);
   };
   const t0 = now();
 
   // data
-  const worldIndex = readSynthIndex(o.worldDir);
-  if (worldIndex.split !== 'world') throw new UserError(`${path.join(o.worldDir, 'index.json')}: split: expected "world" (build it with \`cmrp data synth --split world\`), found "${worldIndex.split}"`);
-  const evalIndex = o.evalDir ? readSynthIndex(o.evalDir) : null;
+  const worldIndex = readSynthIndex(o.world_dir);
+  if (worldIndex.split !== 'world') throw new UserError(`${path.join(o.world_dir, 'index.json')}: split: expected "world" (build it with \`cmrp data synth --split world\`), found "${worldIndex.split}"`);
+  const evalIndex = o.eval_dir ? readSynthIndex(o.eval_dir) : null;
   // hold out a seeded tenth of the world characters from the codebook fit
-  const held = new Set(splitHeldOutCharacters(worldIndex.characters.map((c) => c.id), { fraction: o.heldoutFraction }, new Rng(o.seed).fork('heldout')).heldOut);
+  const held = new Set(splitHeldOutCharacters(worldIndex.characters.map((c) => c.id), { fraction: o.held_out_fraction }, new Rng(o.seed).fork('heldout')).heldOut);
   const fitImages = worldIndex.characters.filter((c) => !held.has(c.id)).reduce((n, c) => n + c.images.train.length + c.images.test.length, 0);
   const patches = fitImages * (32 / o.patch) ** 2;
-  if (patches < o.codebookSize) throw new UserError(`${o.worldDir}: ${fitImages} images give ${patches} patches, too few for a codebook of ${o.codebookSize}; use a larger world (\`cmrp data synth --split world --characters N\`) or a smaller --codebook`);
+  if (patches < o.codebook_size) throw new UserError(`${o.world_dir}: ${fitImages} images give ${patches} patches, too few for a codebook of ${o.codebook_size}; use a larger world (\`cmrp data synth --split world --characters N\`) or a smaller --codebook`);
   const [worldChars, evalChars, realChars] = await Promise.all([
-    loadChars(o.worldDir, 'world'),
-    o.evalDir ? loadChars(o.evalDir, 'eval') : Promise.resolve(null),
+    loadChars(o.world_dir, 'world'),
+    o.eval_dir ? loadChars(o.eval_dir, 'eval') : Promise.resolve(null),
     realDir ? loadChars(realDir, 'RoleScape-20') : Promise.resolve(null),
   ]);
-  const worldImages = await loadSynthImages(o.worldDir, worldIndex);
-  const evalImages = o.evalDir && evalIndex ? await loadSynthImages(o.evalDir, evalIndex) : null;
+  const worldImages = await loadSynthImages(o.world_dir, worldIndex);
+  const evalImages = o.eval_dir && evalIndex ? await loadSynthImages(o.eval_dir, evalIndex) : null;
   const worldTexts = corpusTexts(worldChars);
   const evalTexts = evalChars ? corpusTexts(evalChars) : null;
   const tLoad = now() - t0;
@@ -170,7 +170,7 @@ export async function fitTokenizers(options: FitOptions): Promise<FitResult> {
   let t = now();
   const text = fitTextTokenizer(
     worldTexts.map((x) => x.text),
-    { vocabSize: o.textVocabSize },
+    { vocabSize: o.text_vocab_size },
   );
   const tText = now() - t;
   t = now();
@@ -191,13 +191,13 @@ export async function fitTokenizers(options: FitOptions): Promise<FitResult> {
   t = now();
   const history: number[] = [];
   const image = fitImageTokenizer(trainImgs, {
-    codebookSize: o.codebookSize,
+    codebookSize: o.codebook_size,
     patch: o.patch,
     seed: o.seed,
-    iters: o.kmeansIters,
+    iters: o.kmeans_iters,
     onIter: (i, mse) => {
       history.push(mse);
-      log(`k-means iter ${i + 1}/${o.kmeansIters}: mse ${mse.toFixed(5)} (${(now() - t).toFixed(1)} s)`);
+      log(`k-means iter ${i + 1}/${o.kmeans_iters}: mse ${mse.toFixed(5)} (${(now() - t).toFixed(1)} s)`);
     },
   });
   const tImage = now() - t;
@@ -226,15 +226,15 @@ export async function fitTokenizers(options: FitOptions): Promise<FitResult> {
     real_text: real ? { characters: real.characters, texts: real.texts, tokens: real.tokens, fallback_tokens: real.fallback_tokens, fallback_bytes_rate: real.fallback_bytes_rate, texts_with_fallback: real.texts_with_fallback, bytes_per_token: real.bytes_per_token } : null,
     seconds: { load: tLoad, text_fit: tText, text_encode_world: tEncode, image_fit: tImage, total: now() - t0 },
     options: {
-      worldDir: path.resolve(o.worldDir),
-      evalDir: o.evalDir ? path.resolve(o.evalDir) : null,
-      realDir: realDir ? path.resolve(realDir) : null,
+      world_dir: path.resolve(o.world_dir),
+      eval_dir: o.eval_dir ? path.resolve(o.eval_dir) : null,
+      real_dir: realDir ? path.resolve(realDir) : null,
       seed: o.seed,
-      textVocabSize: o.textVocabSize,
-      codebookSize: o.codebookSize,
+      text_vocab_size: o.text_vocab_size,
+      codebook_size: o.codebook_size,
       patch: o.patch,
-      kmeansIters: o.kmeansIters,
-      heldoutFraction: o.heldoutFraction,
+      kmeans_iters: o.kmeans_iters,
+      held_out_fraction: o.held_out_fraction,
     },
   };
   return { tokenizers, text, image, report };

@@ -142,7 +142,7 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     const tokWorld = config.tokenizer_characters === config.world_characters ? opts.worldDir : worldDirFor(path.dirname(opts.worldDir), config.tokenizer_characters);
     await ensureWorld(tokWorld, config.tokenizer_characters, config.world_seed);
     log(`fitting tokenizers on ${tokWorld}`);
-    tok = (await fitTokenizers({ worldDir: tokWorld, seed: config.world_seed, textVocabSize: config.text_vocab_size, codebookSize: config.codebook_size, realDir: null })).tokenizers;
+    tok = (await fitTokenizers({ world_dir: tokWorld, seed: config.world_seed, text_vocab_size: config.text_vocab_size, codebook_size: config.codebook_size, real_dir: null })).tokenizers;
     if (tok.vocab.size !== config.model.vocab_size) {
       throw new UserError(`config: model.vocab_size is ${config.model.vocab_size} but the tokenizers give ${tok.vocab.size} (16 specials + ${tok.text.vocabSize} text + ${tok.image.codebookSize} image codes)`);
     }

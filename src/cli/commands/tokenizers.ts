@@ -41,15 +41,15 @@ export function parseFitOptions(o: RawFitOptions): { out: string; json: boolean;
   const patch = wholeNumber('--patch', o.patch, 1, 32);
   if (32 % patch !== 0) throw new UserError(`--patch must divide 32 (1, 2, 4, 8, 16, 32), got ${patch}`);
   const fit: FitOptions = {
-    worldDir: o.world,
-    evalDir: o.eval ?? null,
+    world_dir: o.world,
+    eval_dir: o.eval ?? null,
     // --no-real: skip; --real DIR: that copy; absent: ../shared/rolescape20 when present
-    ...(o.real === false ? { realDir: null } : typeof o.real === 'string' ? { realDir: o.real } : {}),
+    ...(o.real === false ? { real_dir: null } : typeof o.real === 'string' ? { real_dir: o.real } : {}),
     seed: wholeNumber('--seed', o.seed, 0, 0xffffffff),
-    textVocabSize: wholeNumber('--text-vocab', o.textVocab, 64, 32768),
-    codebookSize: wholeNumber('--codebook', o.codebook, 2, 8192),
+    text_vocab_size: wholeNumber('--text-vocab', o.textVocab, 64, 32768),
+    codebook_size: wholeNumber('--codebook', o.codebook, 2, 8192),
     patch,
-    kmeansIters: wholeNumber('--iters', o.iters, 1, 1000),
+    kmeans_iters: wholeNumber('--iters', o.iters, 1, 1000),
     quiet: Boolean(o.quiet || o.json),
   };
   return { out: o.out, json: Boolean(o.json), force: Boolean(o.force), fit };

@@ -35,21 +35,21 @@ export const NONE = 'none';
 export const EmotionConfigSchema = z
   .object({
     dim: z.number().int().min(64).default(1 << 15), // hash buckets
-    maxFeatures: z.number().int().min(8).default(2048), // distinct features kept per line
+    max_features: z.number().int().min(8).default(2048), // distinct features kept per line
     width: z.number().int().min(4).default(32), // embedding-bag width
     hidden: z.number().int().min(4).default(128), // MLP hidden units
     steps: z.number().int().min(1).default(300), // optimizer steps
     batch: z.number().int().min(2).default(128), // examples per step
     lr: z.number().positive().default(3e-3), // peak AdamW learning rate (warmup, cosine decay)
-    weightDecay: z.number().min(0).default(0), // decoupled weight decay on matrices
-    tableStd: z.number().min(0).default(0.01), // init std of the table rows (small: sums of many rows)
-    pWholeImage: z.number().min(0).max(1).default(0.25), // P(example = a whole image line)
-    pWholeText: z.number().min(0).max(1).default(0.15), // P(example = a whole text-only line); else recombined
-    pEmotion: z.number().min(0).max(1).default(0.65), // recombined: P(has an emotion clause)
-    pPlace: z.number().min(0).max(1).default(0.65), // recombined: P(has a place clause)
-    pTypos: z.number().min(0).max(1).default(0.3), // P(example gets typos)
-    typoRate: z.number().min(0).max(0.5).default(0.04), // typos per character when it does
-    featureDropout: z.number().min(0).max(0.9).default(0.3), // P(drop a feature): spreads the evidence over n-grams
+    weight_decay: z.number().min(0).default(0), // decoupled weight decay on matrices
+    table_std: z.number().min(0).default(0.01), // init std of the table rows (small: sums of many rows)
+    p_whole_image: z.number().min(0).max(1).default(0.25), // P(example = a whole image line)
+    p_whole_text: z.number().min(0).max(1).default(0.15), // P(example = a whole text-only line); else recombined
+    p_emotion: z.number().min(0).max(1).default(0.65), // recombined: P(has an emotion clause)
+    p_place: z.number().min(0).max(1).default(0.65), // recombined: P(has a place clause)
+    p_typos: z.number().min(0).max(1).default(0.3), // P(example gets typos)
+    typo_rate: z.number().min(0).max(0.5).default(0.04), // typos per character when it does
+    feature_dropout: z.number().min(0).max(0.9).default(0.3), // P(drop a feature): spreads the evidence over n-grams
   })
   .strict();
 export type EmotionConfig = z.infer<typeof EmotionConfigSchema>;
@@ -69,11 +69,11 @@ export interface LineEmotion {
 }
 
 export function emotionFeatureConfig(c: EmotionConfig): FeatureConfig {
-  return { dim: c.dim, maxFeatures: c.maxFeatures };
+  return { dim: c.dim, maxFeatures: c.max_features };
 }
 
 export function emotionBagShape(c: EmotionConfig, labels: EmotionLabels): BagShape {
-  return { dim: c.dim, width: c.width, hidden: c.hidden, out: labels.expressions.length + labels.scenes.length, tableStd: c.tableStd };
+  return { dim: c.dim, width: c.width, hidden: c.hidden, out: labels.expressions.length + labels.scenes.length, tableStd: c.table_std };
 }
 
 function softmaxRow(x: Float32Array, from: number, n: number): number[] {
@@ -227,21 +227,21 @@ export function buildPools(imageLines: readonly LabeledLine[], textLines: readon
 export function sampleExample(pools: EmotionPools, cfg: EmotionConfig, rng: Rng): EmotionExample {
   let ex: EmotionExample;
   const r = rng.next();
-  if (r < cfg.pWholeImage) {
+  if (r < cfg.p_whole_image) {
     const l = rng.pick(pools.imageLines);
     ex = { text: l.text, expression: l.expression, scene: l.scene };
-  } else if (r < cfg.pWholeImage + cfg.pWholeText && pools.textLines.length > 0) {
+  } else if (r < cfg.p_whole_image + cfg.p_whole_text && pools.textLines.length > 0) {
     ex = { text: rng.pick(pools.textLines), expression: NONE, scene: NONE };
   } else {
     const parts: string[] = [];
     let expression = NONE, scene = NONE;
-    if (rng.chance(cfg.pEmotion)) {
+    if (rng.chance(cfg.p_emotion)) {
       const c = rng.pick(pools.emotionClauses);
       parts.push(c.text);
       expression = c.expression;
       scene = c.scene;
     }
-    if (scene === NONE && rng.chance(cfg.pPlace)) {
+    if (scene === NONE && rng.chance(cfg.p_place)) {
       const c = rng.pick(pools.placeClauses);
       parts.push(c.text);
       scene = c.scene;
@@ -255,7 +255,7 @@ export function sampleExample(pools: EmotionPools, cfg: EmotionConfig, rng: Rng)
     if (rng.chance(0.15)) text = text.toLowerCase();
     ex = { text, expression, scene };
   }
-  if (rng.chance(cfg.pTypos)) ex = { ...ex, text: addTypos(ex.text, cfg.typoRate, rng) };
+  if (rng.chance(cfg.p_typos)) ex = { ...ex, text: addTypos(ex.text, cfg.typo_rate, rng) };
   return ex;
 }
 
@@ -285,14 +285,14 @@ export function trainEmotionJudge(
   const fcfg = emotionFeatureConfig(cfg);
   const shape = emotionBagShape(cfg, labels);
   const model = new BagMlp(shape, initParams(shape, rng.fork('emotion-init')), true);
-  const opt = new AdamW({ lr: cfg.lr, weightDecay: cfg.weightDecay, clipNorm: 5 });
+  const opt = new AdamW({ lr: cfg.lr, weightDecay: cfg.weight_decay, clipNorm: 5 });
   const drng = rng.fork('emotion-batches');
   const nE = labels.expressions.length, nS = labels.scenes.length;
   const eIdx = new Map(labels.expressions.map((l, i) => [l, i]));
   const sIdx = new Map(labels.scenes.map((l, i) => [l, i]));
   const losses = trainLoop('emotion', cfg.steps, cfg.lr, opt, () => {
     const exs = Array.from({ length: cfg.batch }, () => sampleExample(pools, cfg, drng));
-    const lines = exs.map((e) => dropFeatures(featurize(e.text, fcfg), cfg.featureDropout, () => drng.next()));
+    const lines = exs.map((e) => dropFeatures(featurize(e.text, fcfg), cfg.feature_dropout, () => drng.next()));
     const ye = Int32Array.from(exs, (e) => eIdx.get(e.expression)!);
     const ys = Int32Array.from(exs, (e) => sIdx.get(e.scene)!);
     return trainStep(model.variables, opt, () => emotionLoss(model, lines, ye, ys, nE, nS));

@@ -12,7 +12,8 @@ import { EmotionJudge, EmotionLabels, emotionBagShape } from './emotion';
 import { BagMlp, PARAM_NAMES, paramShapes } from './bag';
 import { STYLE_NAMESPACES } from './features';
 import { DF_BINS } from './gated';
-import { TextJudgesConfigSchema, type TextJudgesConfig } from './config';
+import { TEXT_JUDGES_KEY_RENAMES, TextJudgesConfigSchema, type TextJudgesConfig } from './config';
+import { deprecationNotice, upgradeStoredKeys } from '../../util/deprecated-keys';
 import type { TextJudgesReport } from './report';
 import { readJsonFile, replaceDirAtomic, writeJsonAtomic } from '../../util/fs';
 import { readTensorFile, writeTensorFile } from '../../util/tensor-file';
@@ -85,7 +86,11 @@ export async function loadTextJudges(dir: string): Promise<TextJudges & { report
   if (m === null || typeof m !== 'object') throw new UserError(`${mf}: expected a JSON object`);
   if (m.format !== FORMAT) throw new UserError(`${mf}: format: expected "${FORMAT}", found ${JSON.stringify(m.format)}`);
   if (m.features !== FEATURES) throw new UserError(`${mf}: features: expected "${FEATURES}" (this code's hashing), found ${JSON.stringify(m.features)}`);
-  const parsed = TextJudgesConfigSchema.safeParse(m.config);
+  const stored = upgradeStoredKeys(m.config, TEXT_JUDGES_KEY_RENAMES);
+  if (JSON.stringify(stored) !== JSON.stringify(m.config)) {
+    deprecationNotice(`text-judges-keys\u0000${path.resolve(mf)}`, `cmrp: ${mf}: config has the camelCase keys of before the snake_case rename (e.g. maxFeatures), read under the new names`);
+  }
+  const parsed = TextJudgesConfigSchema.safeParse(stored);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new UserError(`${mf}: config.${i.path.join('.')}: ${i.message}`);

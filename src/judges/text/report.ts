@@ -59,7 +59,7 @@ export function scoreTextJudges(
     emotion: {
       world: evaluateEmotion(judges.emotion, data.heldOut.flatMap((c) => c.imageLines), data.heldOut.flatMap((c) => c.textOnlyLines)),
       eval: evaluateEmotion(judges.emotion, evalImage, data.evalc.characters.flatMap((c) => c.textOnlyLines)),
-      evalTypos: evaluateEmotion(judges.emotion, withTypos(evalImage, config.typoRate, seed), []),
+      evalTypos: evaluateEmotion(judges.emotion, withTypos(evalImage, config.typo_rate, seed), []),
       paraphrases: evaluateParaphrases(judges.emotion),
     },
   };

@@ -44,14 +44,14 @@ import { cosineLr } from '../../util/schedule';
 export const StyleConfigSchema = z
   .object({
     dim: z.number().int().min(64).default(1 << 20), // hash buckets
-    maxFeatures: z.number().int().min(8).default(4096), // features kept per line (the most frequent)
+    max_features: z.number().int().min(8).default(4096), // features kept per line (the most frequent)
     steps: z.number().int().min(0).default(200), // optimizer steps (0: the IDF prior only)
-    charsPerBatch: z.number().int().min(2).default(16), // P characters per episode
+    chars_per_batch: z.number().int().min(2).default(16), // P characters per episode
     support: z.number().int().min(1).default(12), // K support lines per character (its prototype)
     query: z.number().int().min(1).default(4), // Q query lines per character
     lr: z.number().positive().default(0.02), // peak AdamW learning rate on the log-weights
-    initScale: z.number().positive().default(10), // initial cosine logit scale (learned)
-    featureDropout: z.number().min(0).max(0.9).default(0.1), // P(drop a feature) while training
+    init_scale: z.number().positive().default(10), // initial cosine logit scale (learned)
+    feature_dropout: z.number().min(0).max(0.9).default(0.1), // P(drop a feature) while training
   })
   .strict();
 export type StyleConfig = z.infer<typeof StyleConfigSchema>;
@@ -129,7 +129,7 @@ export class StyleJudge {
 
   /** A line's style embedding: a unit-length sparse vector over hash buckets. */
   encode(line: string): SparseVec {
-    return encodeEntries(styleEntries(line, this.config.dim, this.config.maxFeatures), this.bins, this.weights.theta);
+    return encodeEntries(styleEntries(line, this.config.dim, this.config.max_features), this.bins, this.weights.theta);
   }
 
   /** Normalized mean embedding of a candidate's reference lines. */
@@ -220,7 +220,7 @@ function dropEntries(e: StyleEntries, p: number, rng: Rng): StyleEntries {
 
 /** One episode: P characters, K + Q lines each (with replacement when a character has fewer). */
 function episode(feats: ReadonlyArray<readonly StyleEntries[]>, cfg: StyleConfig, rng: Rng): StyleEntries[] {
-  const P = Math.min(cfg.charsPerBatch, feats.length);
+  const P = Math.min(cfg.chars_per_batch, feats.length);
   const n = cfg.support + cfg.query;
   const out: StyleEntries[] = [];
   for (const c of rng.sample(
@@ -229,7 +229,7 @@ function episode(feats: ReadonlyArray<readonly StyleEntries[]>, cfg: StyleConfig
   )) {
     const pool = feats[c];
     const picks = pool.length >= n ? rng.sample(pool, n) : Array.from({ length: n }, () => rng.pick(pool));
-    for (const e of picks) out.push(dropEntries(e, cfg.featureDropout, rng));
+    for (const e of picks) out.push(dropEntries(e, cfg.feature_dropout, rng));
   }
   return out;
 }
@@ -239,16 +239,16 @@ export function trainStyleJudge(chars: readonly StyleTrainSet[], cfg: StyleConfi
   const t0 = Date.now(); // training time includes featurizing the lines
   const usable = chars.filter((c) => c.lines.length >= 2);
   if (usable.length < 2) throw new UserError(`style judge: need at least 2 training characters with 2+ lines, found ${usable.length}`);
-  const feats = usable.map((c) => c.lines.map((l) => styleEntries(l, cfg.dim, cfg.maxFeatures)));
+  const feats = usable.map((c) => c.lines.map((l) => styleEntries(l, cfg.dim, cfg.max_features)));
   const bins = dfBins(documentFrequency(feats, cfg.dim), feats.length);
-  const prior: StyleWeights = { theta: idfTheta(STYLE_NAMESPACES.length, feats.length), scale: cfg.initScale };
+  const prior: StyleWeights = { theta: idfTheta(STYLE_NAMESPACES.length, feats.length), scale: cfg.init_scale };
   // (inside tidy, so the initial values are freed; variables survive it)
   const theta = tf.tidy(() => tf.variable(tf.tensor1d(prior.theta), true, `style_theta_${nextId}`));
-  const logScale = tf.tidy(() => tf.variable(tf.scalar(Math.log(cfg.initScale)), true, `style_scale_${nextId++}`));
+  const logScale = tf.tidy(() => tf.variable(tf.scalar(Math.log(cfg.init_scale)), true, `style_scale_${nextId++}`));
   const vars = [theta, logScale];
   const opt = new AdamW({ lr: cfg.lr });
   const erng = rng.fork('style-episodes');
-  const P = Math.min(cfg.charsPerBatch, feats.length);
+  const P = Math.min(cfg.chars_per_batch, feats.length);
   const losses = trainLoop('style', cfg.steps, cfg.lr, opt, () => {
     const batch = groupBatch(episode(feats, cfg, erng), bins);
     return trainStep(vars, opt, () => protoLoss(gram(theta as tf.Tensor1D, batch), P, cfg.support, cfg.query, tf.exp(logScale) as tf.Scalar));

@@ -46,7 +46,7 @@ export async function trainTextJudges(opts: TrainTextJudgesOptions): Promise<Tex
   const [world, evalc, real] = [await loadCorpus(opts.worldDir), await loadCorpus(opts.evalDir), await loadRealCorpus(opts.realDir)];
   checkWorldCorpus(world, evalc);
   // a seeded share of the world held out for scoring, at least 2 on each side
-  const { train, heldOut } = splitHeldOutCharacters(world.characters, { fraction: config.heldOutFraction, atLeast: 2, trainAtLeast: 2 }, new Rng(seed).fork('world-split'), 'the world corpus');
+  const { train, heldOut } = splitHeldOutCharacters(world.characters, { fraction: config.held_out_fraction, atLeast: 2, trainAtLeast: 2 }, new Rng(seed).fork('world-split'), 'the world corpus');
   const rng = new Rng(seed);
 
   const style = trainStyleJudge(
