@@ -12,7 +12,7 @@ import { loadTextJudges } from '../../judges/text';
 import { Rng } from '../../util/rng';
 import { meanOrNull } from '../../util/stats';
 import type { Policy } from '../policy';
-import { EvalConfig, EvalConfigInput, parseEvalConfig } from './config';
+import { EvalConfig, EvalConfigInput, evalIdentity, parseEvalConfig } from './config';
 import { evaluationItems } from './items';
 import { blankImagePath } from './blank-image';
 import { readImages32 } from '../../tokenizers/image-io';
@@ -168,7 +168,9 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
 
     // --- text-to-image on the held-out GRPO prompts, scored by each judge set ---
     await timed('t2i', async () => {
-      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k));
+      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k), config.workers ?? 0, (n) => {
+        if (n > 1) log(`eval: t2i drawn on ${n} threads`);
+      });
       const records = judgeT2i(judges, groups, refs, training, identityCandidates);
       const r = t2iMetrics(records, items.t2i, judges.clip.tokenizer.vocab, config.copy_threshold);
       Object.assign(metrics, r.metrics);
@@ -235,7 +237,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     counts,
     details,
     unavailable,
-    config: { ...config, shots },
+    config: { ...evalIdentity(config), shots },
     timings,
     seconds: round((performance.now() - t0) / 1000),
   };

@@ -48,6 +48,7 @@ import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-t
 export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-text';
 import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
+import { GrpoWorkers } from '../../train/grpo-workers';
 import { userText } from './session';
 import { finite, meanOrNull } from '../../util/stats';
 import { drawingRanks, embedReferences, top1Share } from './identity-rank';
@@ -58,11 +59,29 @@ export interface T2iDrawings {
   drawings: Uint8Array[];
 }
 
-/** Gather: N drawings per prompt. */
-export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions): Promise<T2iDrawings[]> {
-  const out: T2iDrawings[] = [];
-  for (const p of prompts) out.push({ prompt: p, drawings: await session.draw([userText(p.text)], n, opts) });
-  return out;
+/**
+ * Gather: N drawings per prompt, the prompts in turn from one stream (`opts.rng`). `workers` > 1
+ * (0: one per core) splits the prompts across that many threads, each with a copy of the image
+ * model (GRPO's group drawing and pool, train/grpo-workers.ts), with the same drawings and the
+ * stream left where drawing in turn leaves it (`PolicySession.drawMany`); where only one thread
+ * can draw (LoRA adapters, a native backend, one prompt) they are drawn here in turn.
+ * `onThreads` hears how many threads drew.
+ */
+export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions, workers = 1, onThreads?: (n: number) => void): Promise<T2iDrawings[]> {
+  const { imageModel, tok } = session.policy;
+  const threads = workers !== 1 && prompts.length > 1 ? GrpoWorkers.start(imageModel, tok, new Map(), workers) : null; // nothing trains: the copies load the weights once
+  try {
+    onThreads?.(threads?.count ?? 1);
+    if (threads && threads.count > 1) {
+      const drawn = await session.drawMany(prompts.map((p) => [userText(p.text)]), n, opts, threads.draw);
+      return prompts.map((prompt, i) => ({ prompt, drawings: drawn[i] }));
+    }
+    const out: T2iDrawings[] = [];
+    for (const p of prompts) out.push({ prompt: p, drawings: await session.draw([userText(p.text)], n, opts) });
+    return out;
+  } finally {
+    await threads?.dispose();
+  }
 }
 
 export interface T2iRecord {
