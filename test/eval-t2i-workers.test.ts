@@ -16,7 +16,7 @@ import { ensureSynthDataset } from '../src/data/synth';
 import { loadRoleScape, type Character } from '../src/data/rolescape';
 import { loadPolicy } from '../src/eval/load-policy';
 import { evaluatePolicy, evaluationItems, parseEvalConfig, resolveEvalConfig, synthTruth, PolicySession } from '../src/eval/suite';
-import { gatherT2i } from '../src/eval/suite/t2i';
+import { gatherT2i, startT2iThreads } from '../src/eval/suite/t2i';
 import { sampling, userText } from '../src/eval/suite/session';
 import { generateImages, imageDraws } from '../src/model/generate';
 import { drawLocally } from '../src/grpo/rollout-draw';
@@ -87,19 +87,23 @@ test('gatherT2i: in turn, as groups on this thread, and on 2 threads, the same b
       const run = async (how: 'in turn' | 'groups' | 'threads') => {
         const session = new PolicySession(policy, c);
         const opts = sampling(new Rng(42), temperature, topK);
-        let threads = 0;
-        const groups = how === 'groups'
-          ? (await session.drawMany(prompts.map((p) => [userText(p.text)]), 3, opts, drawLocally(policy.imageModel, policy.tok))).map((drawings, i) => ({ prompt: prompts[i], drawings }))
-          : await gatherT2i(session, prompts, 3, opts, how === 'threads' ? 2 : 1, (n) => (threads = n));
-        return { groups, after: draws(opts.rng, 3), threads };
+        const threads = how === 'threads' ? startT2iThreads(policy, 2) : null;
+        try {
+          if (how === 'threads') assert.equal(threads?.count, 2, 'two threads draw');
+          const groups = how === 'groups'
+            ? (await session.drawMany(prompts.map((p) => [userText(p.text)]), 3, opts, drawLocally(policy.imageModel, policy.tok))).map((drawings, i) => ({ prompt: prompts[i], drawings }))
+            : await gatherT2i(session, prompts, 3, opts, threads);
+          return { groups, after: draws(opts.rng, 3) };
+        } finally {
+          await threads?.dispose();
+        }
       };
+      assert.equal(startT2iThreads(policy, 1), null, 'one worker: no threads');
       const seq = await run('in turn');
-      assert.equal(seq.threads, 1);
       assert.ok(seq.groups.every((g) => g.drawings.length === 3 && g.drawings.every((d) => d.length === 32 * 32 * 3)));
       assert.notDeepEqual(seq.groups[0].drawings[0], seq.groups[0].drawings[1], 'sampled, not greedy: the drawings differ');
       for (const how of ['groups', 'threads'] as const) {
         const r = await run(how);
-        if (how === 'threads') assert.equal(r.threads, 2, 'two threads drew');
         assert.deepEqual(r.groups, seq.groups, `${how}, temperature ${temperature}, top_k ${topK}: the same drawings`);
         assert.deepEqual(r.after, seq.after, `${how}: the stream left where drawing in turn leaves it`);
       }
@@ -119,8 +123,8 @@ test('evaluatePolicy (smoke) on 1 and 2 workers: the same metrics and details; w
       return { report, lines };
     };
     const one = await run(1), two = await run(2);
-    assert.ok(two.lines.includes('eval: t2i drawn on 2 threads'), two.lines.join('\n'));
-    assert.ok(!one.lines.some((l) => l.includes('drawn on')));
+    assert.ok(two.lines.includes('eval: t2i draws on 2 threads'), two.lines.join('\n'));
+    assert.ok(!one.lines.some((l) => l.includes('draws on')));
     assert.ok(typeof one.report.metrics.t2i_identity_dino === 'number' && one.report.counts.t2i_prompts >= 2);
     assert.deepEqual(two.report.metrics, one.report.metrics);
     assert.deepEqual(two.report.details, one.report.details);

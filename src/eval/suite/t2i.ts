@@ -48,6 +48,7 @@ import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-t
 export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-text';
 import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
+import type { Policy } from '../policy';
 import { GrpoWorkers } from '../../train/grpo-workers';
 import { userText } from './session';
 import { finite, meanOrNull } from '../../util/stats';
@@ -60,28 +61,31 @@ export interface T2iDrawings {
 }
 
 /**
- * Gather: N drawings per prompt, the prompts in turn from one stream (`opts.rng`). `workers` > 1
- * (0: one per core) splits the prompts across that many threads, each with a copy of the image
- * model (GRPO's group drawing and pool, train/grpo-workers.ts), with the same drawings and the
- * stream left where drawing in turn leaves it (`PolicySession.drawMany`); where only one thread
- * can draw (LoRA adapters, a native backend, one prompt) they are drawn here in turn.
- * `onThreads` hears how many threads drew.
+ * Threads to draw the text-to-image prompts (`workers`, 0: one per core), each with a copy of the
+ * image model: GRPO's pool and group drawing (train/grpo-workers.ts), training nothing (the copies
+ * load the weights once). Null where one thread draws (`workers` 1, LoRA adapters, a native
+ * backend). Started before the suite's first family, so the threads' start-up (backend, model copy)
+ * overlaps it; the caller disposes them.
  */
-export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions, workers = 1, onThreads?: (n: number) => void): Promise<T2iDrawings[]> {
-  const { imageModel, tok } = session.policy;
-  const threads = workers !== 1 && prompts.length > 1 ? GrpoWorkers.start(imageModel, tok, new Map(), workers) : null; // nothing trains: the copies load the weights once
-  try {
-    onThreads?.(threads?.count ?? 1);
-    if (threads && threads.count > 1) {
-      const drawn = await session.drawMany(prompts.map((p) => [userText(p.text)]), n, opts, threads.draw);
-      return prompts.map((prompt, i) => ({ prompt, drawings: drawn[i] }));
-    }
-    const out: T2iDrawings[] = [];
-    for (const p of prompts) out.push({ prompt: p, drawings: await session.draw([userText(p.text)], n, opts) });
-    return out;
-  } finally {
-    await threads?.dispose();
+export function startT2iThreads(policy: Pick<Policy, 'imageModel' | 'tok'>, workers: number): GrpoWorkers | null {
+  if (workers === 1) return null;
+  const threads = GrpoWorkers.start(policy.imageModel, policy.tok, new Map(), workers);
+  return threads.count > 1 ? threads : null; // one: no pool was made
+}
+
+/**
+ * Gather: N drawings per prompt, the prompts in turn from one stream (`opts.rng`), or split across
+ * `threads` with the same drawings and the stream left where drawing in turn leaves it
+ * (`PolicySession.drawMany`).
+ */
+export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions, threads: GrpoWorkers | null = null): Promise<T2iDrawings[]> {
+  if (threads && prompts.length > 1) {
+    const drawn = await session.drawMany(prompts.map((p) => [userText(p.text)]), n, opts, threads.draw);
+    return prompts.map((prompt, i) => ({ prompt, drawings: drawn[i] }));
   }
+  const out: T2iDrawings[] = [];
+  for (const p of prompts) out.push({ prompt: p, drawings: await session.draw([userText(p.text)], n, opts) });
+  return out;
 }
 
 export interface T2iRecord {
