@@ -36,13 +36,13 @@ export const EvalConfigSchema = z
   })
   .strict();
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;
+export type EvalConfigInput = z.input<typeof EvalConfigSchema>;
 
 /** The config as the identity of an evaluation (reports, experiment cells): how many threads draw is how it is computed, not what. */
 export function evalIdentity(c: EvalConfig): Omit<EvalConfig, 'workers'> {
   const { workers: _workers, ...rest } = c;
   return rest;
 }
-export type EvalConfigInput = z.input<typeof EvalConfigSchema>;
 
 export const EVAL_PRESETS: Record<string, EvalConfigInput> = {
   default: {},
