@@ -11,7 +11,7 @@ import { Rng } from '../util/rng';
 export interface GroupDraw {
   prompt: Int32Array; // ends with <char>
   n: number; // G
-  seed: number; // the group's stream (Rng.forkSeed of the step's sampling stream)
+  seed: number; // the group's stream: Rng.forkSeed of the step's sampling stream (GRPO), or Rng.seedAhead of one stream drawn in parts (the eval suite)
   temperature: number;
   topK: number; // 0: every allowed token
   /** Role-play: the reply text (at most this many tokens) before the picture; absent: the picture only. */

@@ -122,3 +122,13 @@ export function generateImages(model: Transformer, tok: GenTokens, prompt: Array
     return r.imageCodes;
   });
 }
+
+/**
+ * How many draws `generateImages(model, tok, prompt, n, opts)` takes from `opts.rng`: one per sampled
+ * code (sampleLogits draws once, unless greedy: none), and every drawing has exactly tokensPerImage
+ * codes. Fixed, so several prompts' drawings from one stream can be drawn apart (each from its
+ * position in the stream, `Rng.seedAhead`) with the same numbers.
+ */
+export function imageDraws(tok: GenTokens, n: number, opts: Pick<SampleOptions, 'temperature'>): number {
+  return (opts.temperature ?? 1) === 0 ? 0 : n * tok.image.tokensPerImage;
+}

@@ -3,24 +3,47 @@
  * so that the same seed reproduces the same bytes (datasets, initial weights, samples).
  */
 
-/** mulberry32: tiny, fast, and good enough for data synthesis and sampling. */
 /** The largest seed a config takes (a 32-bit unsigned integer, as `cmrp data synth --seed`). */
 export const SEED_MAX = 0xffffffff;
 
+const SEED_MIX = 0x9e3779b9; // mixed into the seed to make the first state
+const STEP = 0x6d2b79f5; // what each draw adds to the state
+
+/** The state k draws after `state`: k steps of STEP, mod 2^32 (so skipping costs O(1)). */
+function ahead(state: number, k: number): number {
+  if (!Number.isInteger(k) || k < 0) throw new Error(`Rng: a skip must be a whole number of draws >= 0, got ${k}`);
+  return (state + Math.imul(k % 4294967296, STEP)) >>> 0;
+}
+
+/** mulberry32: tiny, fast, and good enough for data synthesis and sampling. */
 export class Rng {
   private state: number;
 
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
-    this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    this.state = (Math.floor(seed) ^ SEED_MIX) >>> 0;
   }
 
   /** Uniform float in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    let t = (this.state = (this.state + STEP) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Move past k draws at once: where `next()` called k times would leave this stream. Returns it. */
+  skip(k: number): this {
+    this.state = ahead(this.state, k);
+    return this;
+  }
+
+  /**
+   * The seed of a stream that draws what this one draws after k more draws (`new Rng(seedAhead(k))`),
+   * this one unmoved: another thread can take up the stream at an exact position.
+   */
+  seedAhead(k = 0): number {
+    return (ahead(this.state, k) ^ SEED_MIX) >>> 0; // undoes the constructor's mix
   }
 
   /** Integer in [lo, hi] inclusive. */

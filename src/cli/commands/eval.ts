@@ -18,6 +18,7 @@ import { projectRoot } from '../../util/paths';
 import { resolveDataDir } from '../customize';
 import { defaultHeldOutJudgesDir } from '../../judges/heldout';
 import { heldOutJudgesDir, wholeNumber } from '../options';
+import { parseWorkers } from '../../parallel/pool';
 
 interface Opts {
   character: string;
@@ -28,6 +29,7 @@ interface Opts {
   textJudges: string;
   heldoutJudges?: string;
   shots?: number;
+  workers?: number;
   out: string;
   quiet: boolean;
   force: boolean;
@@ -58,6 +60,7 @@ export function register(program: Command): void {
     .option('--text-judges <dir>', 'text judges', path.join(root, 'checkpoints', 'text-judges'))
     .option('--heldout-judges <dir|none>', 'held-out image judges for the *_heldout metrics (default: checkpoints/judges-heldout when present; a folder of <character>/ folders for leave-the-character-out real judges)')
     .option('--shots <k>', 'reference images: the first K training images (default: the config\'s shots)', wholeNumber(1, 1000))
+    .option('--workers <n>', "threads that draw the text-to-image prompts (default: the config's workers, 0 = one per core; the numbers do not depend on it)", parseWorkers)
     .requiredOption('--out <file>', 'report JSON')
     .option('--force', 'replace an --out file that is not an eval report', false)
     .option('--allow-invalid', 'score even when the character has data errors (as `cmrp data validate` reports them)', false)
@@ -65,7 +68,7 @@ export function register(program: Command): void {
     .option('--quiet', 'no per-family timing lines on stderr', false)
     .action(async (o: Opts) => {
       const t0 = Date.now();
-      const config = resolveEvalConfig(o.config);
+      const config = { ...resolveEvalConfig(o.config), ...(o.workers !== undefined ? { workers: o.workers } : {}) };
       const heldOutJudges = heldOutJudgesDir(o.heldoutJudges);
       claimOutFile(o.out, 'eval report', isEvalReport, { force: o.force });
       const dataDir = await resolveDataDir(o.data);

@@ -20,7 +20,7 @@ import { prepareGrpo } from '../../train/grpo-setup';
 import { loadPolicy, POLICY_FORMAT } from '../load-policy';
 import { defaultHeldOutJudgesDir } from '../../judges/heldout';
 import { codeVersion } from '../../util/provenance';
-import { evaluatePolicy, resolveEvalConfig, type EvalConfig, type EvalReport } from '../suite';
+import { evaluatePolicy, evalIdentity, resolveEvalConfig, type EvalConfig, type EvalReport } from '../suite';
 import { rowBaseDir, type Grid, type Method } from './grid';
 import { CellResult, ExperimentResults, RESULTS_FORMAT, markdownReport } from './results';
 import { cellFile as cellFileOf, cellModelDir, RESULTS_FILE } from './read';
@@ -154,8 +154,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         // key order is part of the hash (cached cells stay valid); a model_from row trains nothing, so
         // its key is its eval settings and the row whose model it scores
         const spec = m.model_from !== undefined
-          ? { method: m, eval: evalConfig, base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps }
-          : { method: m, sft, ...(grpo ? { grpo: grpoIdentity(grpo) } : {}), eval: evalConfig, base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
+          ? { method: m, eval: evalIdentity(evalConfig), base: baseSha, data: dataKey, judges: judgesKey, character: c.id, seed, deps }
+          : { method: m, sft, ...(grpo ? { grpo: grpoIdentity(grpo) } : {}), eval: evalIdentity(evalConfig), base: rowBases.get(m.name)!.sha, data: dataKey, judges: judgesKey, character: c.id, seed, deps };
         const specHash = hash(spec);
         specs.set(m.name, specHash);
         const cellFile = cellFileOf(o.out, c.id, m.name, seed);

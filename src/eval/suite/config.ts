@@ -29,10 +29,20 @@ export const EvalConfigSchema = z
     // or straight after the conversation, without the reply (the chain ablation). Optional, not
     // defaulted, so configs saved before it existed hash the same.
     picture_after_reply: z.boolean().optional(),
+    // threads that draw the text-to-image prompts, each with a copy of the image model (0 or unset:
+    // one per core; LoRA models draw on one). The numbers do not depend on it, so it is not part of
+    // a run (evalIdentity); optional for the same reason as picture_after_reply.
+    workers: z.number().int().min(0).max(256).optional(),
   })
   .strict();
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;
 export type EvalConfigInput = z.input<typeof EvalConfigSchema>;
+
+/** The config as the identity of an evaluation (reports, experiment cells): how many threads draw is how it is computed, not what. */
+export function evalIdentity(c: EvalConfig): Omit<EvalConfig, 'workers'> {
+  const { workers: _workers, ...rest } = c;
+  return rest;
+}
 
 export const EVAL_PRESETS: Record<string, EvalConfigInput> = {
   default: {},

@@ -1,5 +1,5 @@
 /** The CMRP evaluation suite: `evaluatePolicy` and its metric families (each defined in its file here; the README section "Metrics (formula, data, judge)" lists them). */
-export { EvalConfigSchema, EVAL_PRESETS, resolveEvalConfig, parseEvalConfig } from './config';
+export { EvalConfigSchema, EVAL_PRESETS, resolveEvalConfig, parseEvalConfig, evalIdentity } from './config';
 export type { EvalConfig, EvalConfigInput } from './config';
 export { evaluatePolicy } from './run';
 export type { EvaluateOptions } from './run';

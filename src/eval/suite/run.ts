@@ -12,7 +12,7 @@ import { loadTextJudges } from '../../judges/text';
 import { Rng } from '../../util/rng';
 import { meanOrNull } from '../../util/stats';
 import type { Policy } from '../policy';
-import { EvalConfig, EvalConfigInput, parseEvalConfig } from './config';
+import { EvalConfig, EvalConfigInput, evalIdentity, parseEvalConfig } from './config';
 import { evaluationItems } from './items';
 import { blankImagePath } from './blank-image';
 import { readImages32 } from '../../tokenizers/image-io';
@@ -23,7 +23,7 @@ import { gatherMcq, gatherMemorization, memorizationRecords, scoreMcq, scoreMemo
 import { gatherStyleReplies } from './style';
 import { attributeReplies, characterLines, profileFactsOf, rateRatio, scorePersonaConsistency, scoreStyleAttribution, styleCandidates, styleJudgeFor, voiceRates } from '../../metrics/style';
 import { gatherVqa, scoreVqa, scoreVqaSplit, vqaRecords } from './vqa';
-import { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreMemorizedRate, type IdentityCandidates } from './t2i';
+import { gatherT2i, startT2iThreads, judgeT2i, scoreT2i, t2iMetrics, scoreMemorizedRate, type IdentityCandidates } from './t2i';
 import { nearestTrainingDistances } from '../../metrics/similarity';
 import { TRUTH_T2I_KEYS, truthDrawings } from './truth-drawings';
 import { gatherMmrp, judgeMmrp, mmrpMetrics } from './mmrp';
@@ -98,7 +98,11 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     for (const k of IMAGE_METRIC_KEYS) if (why[k]) unavailable[heldOutKey(k)] = why[k];
   };
   const text = await loadTextJudges(opts.textJudgesDir);
+  let threads: ReturnType<typeof startT2iThreads> = null;
   try {
+    threads = items.t2i.length > 1 ? startT2iThreads(policy, config.workers ?? 0) : null;
+    if (threads) log(`eval: t2i draws on ${threads.count} threads`);
+
     // --- knowledge: MCQ by option likelihood, memorization by fact recall ---
     const memAnswers = await timed('knowledge', async () => {
       const mcq = await gatherMcq(session, items.mcq);
@@ -168,7 +172,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
 
     // --- text-to-image on the held-out GRPO prompts, scored by each judge set ---
     await timed('t2i', async () => {
-      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k));
+      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k), threads);
       const records = judgeT2i(judges, groups, refs, training, identityCandidates);
       const r = t2iMetrics(records, items.t2i, judges.clip.tokenizer.vocab, config.copy_threshold);
       Object.assign(metrics, r.metrics);
@@ -221,6 +225,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     judges.dispose();
     held?.dispose();
     text.emotion.dispose();
+    await threads?.dispose();
   }
   if (!held) for (const k of HELDOUT_METRIC_KEYS) unavailable[k] = 'no held-out judges given (EvaluateOptions.heldOutJudgesDir, `cmrp eval --heldout-judges DIR`)';
   counts.cropped_prompts = session.cropped;
@@ -235,7 +240,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
     counts,
     details,
     unavailable,
-    config: { ...config, shots },
+    config: { ...evalIdentity(config), shots },
     timings,
     seconds: round((performance.now() - t0) / 1000),
   };

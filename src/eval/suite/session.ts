@@ -6,7 +6,8 @@
 import type { Character } from '../../data/rolescape/types';
 import type { Segment } from '../../train/tasks';
 import { encodePrompt, ImageCodeCache } from '../../train/encode';
-import { generateImages, generateReplies, GeneratedReply, SampleOptions } from '../../model/generate';
+import { generateImages, generateReplies, imageDraws, GeneratedReply, SampleOptions } from '../../model/generate';
+import type { DrawGroups, GroupDraw } from '../../grpo/rollout-draw';
 import type { Policy } from '../policy';
 import { UserError } from '../../util/errors';
 
@@ -77,7 +78,30 @@ export class PolicySession {
 
   /** n drawings (32x32 RGB) by the image model for the user's segments. */
   async draw(user: readonly Segment[], n: number, opts: SampleOptions): Promise<Uint8Array[]> {
-    return this.drawAfter(await this.prompt(user, this.policy.tok.image.tokensPerImage + 2, this.policy.imageModel), n, opts);
+    return this.drawAfter(await this.drawPrompt(user), n, opts);
+  }
+
+  /**
+   * `draw` for several users' segments, the groups drawn by `drawGroups` (e.g. split across worker
+   * threads) with the numbers of drawing them in turn: a drawing takes a fixed number of draws from
+   * `opts.rng` (imageDraws), so group i starts i groups' draws ahead in the stream, and the stream
+   * is left where drawing in turn leaves it.
+   */
+  async drawMany(users: readonly (readonly Segment[])[], n: number, opts: SampleOptions, drawGroups: DrawGroups): Promise<Uint8Array[][]> {
+    const { tok } = this.policy;
+    const prompts: Int32Array[] = [];
+    for (const u of users) prompts.push(await this.drawPrompt(u));
+    const per = imageDraws(tok, n, opts);
+    // temperature and top-k as sampleLogits reads SampleOptions (absent: 1, every token)
+    const groups = prompts.map((prompt, i): GroupDraw => ({ prompt, n, seed: opts.rng.seedAhead(i * per), temperature: opts.temperature ?? 1, topK: opts.topK ?? 0 }));
+    const drawn = await drawGroups(groups);
+    opts.rng.skip(per * groups.length);
+    return drawn.map((g) => g.map((d) => tok.image.decode(d.codes)));
+  }
+
+  /** The image model's prompt for the user's segments, with room for `<boi>`, a drawing and `<eoi>`. */
+  private drawPrompt(user: readonly Segment[]): Promise<Int32Array> {
+    return this.prompt(user, this.policy.tok.image.tokensPerImage + 2, this.policy.imageModel);
   }
 
   /**

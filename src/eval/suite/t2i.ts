@@ -48,6 +48,8 @@ import { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-t
 export { CLIP_T_MIN_COVERAGE, clipTextCoverage } from '../../judges/image/clip-text';
 import type { SampleOptions } from '../../model/generate';
 import type { PolicySession } from './session';
+import type { Policy } from '../policy';
+import { GrpoWorkers } from '../../train/grpo-workers';
 import { userText } from './session';
 import { finite, meanOrNull } from '../../util/stats';
 import { drawingRanks, embedReferences, top1Share } from './identity-rank';
@@ -58,8 +60,29 @@ export interface T2iDrawings {
   drawings: Uint8Array[];
 }
 
-/** Gather: N drawings per prompt. */
-export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions): Promise<T2iDrawings[]> {
+/**
+ * Threads to draw the text-to-image prompts (`workers`, 0: one per core), each with a copy of the
+ * image model: GRPO's pool and group drawing (train/grpo-workers.ts), training nothing (the copies
+ * load the weights once). Null where one thread draws (`workers` 1, LoRA adapters, a native
+ * backend). Started before the suite's first family, so the threads' start-up (backend, model copy)
+ * overlaps it; the caller disposes them.
+ */
+export function startT2iThreads(policy: Pick<Policy, 'imageModel' | 'tok'>, workers: number): GrpoWorkers | null {
+  if (workers === 1) return null;
+  const threads = GrpoWorkers.start(policy.imageModel, policy.tok, new Map(), workers);
+  return threads.count > 1 ? threads : null; // one: no pool was made
+}
+
+/**
+ * Gather: N drawings per prompt, the prompts in turn from one stream (`opts.rng`), or split across
+ * `threads` with the same drawings and the stream left where drawing in turn leaves it
+ * (`PolicySession.drawMany`).
+ */
+export async function gatherT2i(session: PolicySession, prompts: readonly GrpoPrompt[], n: number, opts: SampleOptions, threads: GrpoWorkers | null = null): Promise<T2iDrawings[]> {
+  if (threads && prompts.length > 1) {
+    const drawn = await session.drawMany(prompts.map((p) => [userText(p.text)]), n, opts, threads.draw);
+    return prompts.map((prompt, i) => ({ prompt, drawings: drawn[i] }));
+  }
   const out: T2iDrawings[] = [];
   for (const p of prompts) out.push({ prompt: p, drawings: await session.draw([userText(p.text)], n, opts) });
   return out;
