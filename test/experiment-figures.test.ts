@@ -1,12 +1,12 @@
 /**
  * Experiment figures from a hand-made ExperimentResults (3 characters, 1 seed, known numbers):
- * bar heights are means, error bars the sample std (n-1), deltas are paired by character, rows
+ * bar heights are means, error bars the sample std (n-1) (of paired differences: their bootstrap interval), deltas are paired by character, rows
  * absent from the results are skipped and null metrics are left out of every mean and count.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { METRIC_KEYS, EXTRA_METRIC_KEYS, type Metrics } from '../src/eval/suite/report';
-import { RESULTS_FORMAT, type CellResult, type ExperimentResults } from '../src/eval/experiments/results';
+import { pairedDeltas, RESULTS_FORMAT, type CellResult, type ExperimentResults } from '../src/eval/experiments/results';
 import { experimentFigures, methodBarsFigure, pairedDeltaFigure, rewardTermEffectsFigure, shotsCurveFigure, T2I_REWARD_KEYS } from '../src/viz/experiment-figures';
 import type { Figure, PlotlyTrace } from '../src/viz/figure';
 
@@ -75,16 +75,23 @@ test('methodBarsFigure: more methods than palette colours repeat the colours wit
   assert.ok(Number(fig.layout!.height) > Number(methodBarsFigure(results(), ['t2i_identity_dino']).layout!.height));
 });
 
-test('pairedDeltaFigure: mean and std of per-character differences, better-for counts, a zero line', () => {
-  const fig = pairedDeltaFigure(results(), [['grpo-no-vqa', 'grpo-official']], ['t2i_vqa_score', 't2i_clip_t', 'memorization'])!;
+test('pairedDeltaFigure: mean of per-character differences, its bootstrap interval as the error bar, better-for counts, a zero line', () => {
+  const keys = ['t2i_vqa_score', 't2i_clip_t', 'memorization'];
+  const fig = pairedDeltaFigure(results(), [['grpo-no-vqa', 'grpo-official']], keys)!;
   assert.equal(fig.data.length, 1);
   const t = fig.data[0];
   assert.equal(t.name, 'grpo-no-vqa − grpo-official');
-  // vqa: (-0.1, 0, -0.2) -> mean -0.1, std 0.1, better 0/3; clip_t: (+0.1, 0, C null) -> mean 0.05, std sqrt(0.005), better 1/2
+  // vqa: (-0.1, 0, -0.2) -> mean -0.1, better 0/3; clip_t: (+0.1, 0, C null) -> mean 0.05, better 1/2
   close(t.y, [-0.1, 0.05, null], 'delta means');
-  close(errors(t), [0.1, Math.sqrt(0.005), null], 'delta std');
-  assert.deepEqual((t.customdata as unknown[][]).map((c) => [c[1], c[2]]), [[0, 3], [1, 2], [0, 0]]);
-  assert.match(String(t.hovertemplate), /better for %\{customdata\[1\]\}\/%\{customdata\[2\]\} characters/);
+  const d = pairedDeltas(results().cells, 'grpo-no-vqa', 'grpo-official', keys);
+  const ci = d.t2i_vqa_score.ci!;
+  assert.ok(ci.lo >= -0.2 - 1e-9 && ci.lo < -0.1 && ci.hi > -0.1 && ci.hi <= 1e-9, `vqa interval inside the differences' range: [${ci.lo}, ${ci.hi}]`);
+  const bars = t.error_y as { array: (number | null)[]; arrayminus: (number | null)[]; symmetric: boolean };
+  assert.equal(bars.symmetric, false);
+  close(bars.array, [ci.hi + 0.1, d.t2i_clip_t.ci!.hi - 0.05, null], 'upper side: hi - mean');
+  close(bars.arrayminus, [-0.1 - ci.lo, 0.05 - d.t2i_clip_t.ci!.lo, null], 'lower side: mean - lo');
+  assert.deepEqual((t.customdata as unknown[][]).map((c) => [c[2], c[3]]), [[0, 3], [1, 2], [0, 0]]);
+  assert.match(String(t.hovertemplate), /\[%\{customdata\[0\]:\+\.3f\}, %\{customdata\[1\]:\+\.3f\}\]<br>better for %\{customdata\[2\]\}\/%\{customdata\[3\]\} characters/);
   assert.equal((fig.layout!.yaxis as Record<string, unknown>).zeroline, true);
 });
 
@@ -115,7 +122,8 @@ test('rewardTermEffectsFigure: each grpo-* row minus grpo-official on the t2i me
   assert.deepEqual(fig.data.map((t) => t.name), [...T2I_REWARD_KEYS]);
   for (const t of fig.data) assert.deepEqual(t.x, ['grpo-no-vqa']);
   close(trace(fig, 't2i_vqa_score').y, [-0.1], 'vqa delta');
-  close(errors(trace(fig, 't2i_vqa_score')), [0.1], 'vqa delta std');
+  const ci = pairedDeltas(results().cells, 'grpo-no-vqa', 'grpo-official', ['t2i_vqa_score']).t2i_vqa_score.ci!;
+  close(errors(trace(fig, 't2i_vqa_score')), [ci.hi + 0.1], 'vqa delta: upper side of its interval');
   close(trace(fig, 't2i_identity_dino').y, [0], 'identity delta');
   close(trace(fig, 't2i_diversity').y, [null], 'diversity (null everywhere)');
   assert.equal(rewardTermEffectsFigure(results(['sft-k10', 'grpo-no-vqa'])), null, 'no reference');

@@ -2,7 +2,7 @@
  * Figures of an experiment's results (results.json, `ExperimentResults`): pure functions, no I/O.
  *
  *   methodBarsFigure         one group of bars per metric, one bar per method: mean ± std over cells
- *   pairedDeltaFigure        method - reference, paired by character and seed, per metric
+ *   pairedDeltaFigure        method - reference, paired by character and seed, per metric (95% bootstrap interval)
  *   shotsCurveFigure         a metric against K (reference images) over the sft-k* rows
  *   rewardTermEffectsFigure  each grpo-* row minus grpo-official on the text-to-image metrics
  *   experimentFigures        the set worth writing for a grid (only those its rows allow)
@@ -61,19 +61,30 @@ export function methodBarsFigure(r: ExperimentResults, keys: readonly string[] =
   return withHover(fig, custom, '%{fullData.name}<br>%{x}: %{y:.3f} ± %{customdata[0]:.3f} (n=%{customdata[1]})<extra></extra>', opts.height);
 }
 
-/** Grouped bars: per metric, the mean paired difference method - reference, ± std of the differences; null when no pair has data. */
+/** Grouped bars: per metric, the mean paired difference method - reference, with its 95% bootstrap interval (results.ts `pairedDeltas`); null when no pair has data. */
 export function pairedDeltaFigure(r: ExperimentResults, pairs: readonly [string, string][] = r.pairs ?? [], keys: readonly string[] = METRIC_KEYS, opts: FigureOptions = {}): Figure | null {
   const present = pairs.filter(([m, ref]) => hasCells(r, m) && hasCells(r, ref));
   if (!present.length) return null;
   const deltas = present.map(([m, ref]) => pairedDeltas(r.cells, m, ref, keys));
   if (deltas.every((d) => keys.every((k) => d[k].n === 0))) return null;
-  const series = present.map(([m, ref], i) => ({ name: `${m} − ${ref}`, values: keys.map((k) => orNaN(deltas[i][k].mean)), errors: keys.map((k) => orNaN(deltas[i][k].std)) }));
-  const fig = barFigure([...keys], series, { title: `${r.grid}: paired difference (method − reference, same character and seed)`, yLabel: 'difference', showLegend: true, ...opts, layout: { yaxis: zeroLine, ...opts.layout } });
-  return withHover(fig, deltas.map((d) => keys.map((k) => deltaCustom(d[k]))), `%{fullData.name}<br>%{x}: %{y:+.3f} ± %{customdata[0]:.3f}<br>better for %{customdata[1]}/%{customdata[2]} ${unitOf(r)}<extra></extra>`, opts.height);
+  const series = present.map(([m, ref], i) => deltaBars(`${m} − ${ref}`, keys.map((k) => deltas[i][k])));
+  const fig = barFigure([...keys], series, { title: `${r.grid}: paired difference (method − reference, same character and seed), 95% bootstrap interval`, yLabel: 'difference', showLegend: true, ...opts, layout: { yaxis: zeroLine, ...opts.layout } });
+  return withHover(fig, deltas.map((d) => keys.map((k) => deltaCustom(d[k]))), `%{fullData.name}<br>%{x}: ${DELTA_HOVER(unitOf(r))}<extra></extra>`, opts.height);
 }
 
 const zeroLine = { zeroline: true, zerolinecolor: '#444444', zerolinewidth: 1 };
-const deltaCustom = (d: PairedDelta): unknown[] => [d.std, d.better, d.n];
+/** Hover data of a paired difference: its bootstrap interval (null for n < 2), better-for count, n. */
+const deltaCustom = (d: PairedDelta): unknown[] => [d.ci?.lo ?? null, d.ci?.hi ?? null, d.better, d.n];
+const DELTA_HOVER = (unit: string) => `%{y:+.3f} [%{customdata[0]:+.3f}, %{customdata[1]:+.3f}]<br>better for %{customdata[2]}/%{customdata[3]} ${unit}`;
+/** A bar of paired differences with its 95% bootstrap interval as the error bar (none for n < 2). */
+function deltaBars(name: string, ds: readonly PairedDelta[]): { name: string; values: number[]; errors: number[]; errorsMinus: number[] } {
+  return {
+    name,
+    values: ds.map((d) => orNaN(d.mean)),
+    errors: ds.map((d) => (d.ci && d.mean !== null ? d.ci.hi - d.mean : NaN)),
+    errorsMinus: ds.map((d) => (d.ci && d.mean !== null ? d.mean - d.ci.lo : NaN)),
+  };
+}
 
 /**
  * Metric against K (the number of reference images the SFT row trained on), ± std; rows absent
@@ -106,9 +117,9 @@ export function rewardTermEffectsFigure(r: ExperimentResults, reference = 'grpo-
   const rows = r.methods.filter((m) => isGrpoRow(r, m) && m !== reference && hasCells(r, m));
   if (!hasCells(r, reference) || !rows.length) return null;
   const deltas = rows.map((m) => pairedDeltas(r.cells, m, reference, keys));
-  const series = keys.map((k) => ({ name: k, values: deltas.map((d) => orNaN(d[k].mean)), errors: deltas.map((d) => orNaN(d[k].std)) }));
-  const fig = barFigure(rows, series, { title: `${r.grid}: each GRPO variant − ${reference} (same character and seed)`, yLabel: 'difference', ...opts, layout: { yaxis: zeroLine, ...opts.layout } });
-  return withHover(fig, keys.map((k) => deltas.map((d) => deltaCustom(d[k]))), `%{x}<br>%{fullData.name}: %{y:+.3f} ± %{customdata[0]:.3f}<br>better for %{customdata[1]}/%{customdata[2]} ${unitOf(r)}<extra></extra>`, opts.height);
+  const series = keys.map((k) => deltaBars(k, deltas.map((d) => d[k])));
+  const fig = barFigure(rows, series, { title: `${r.grid}: each GRPO variant − ${reference} (same character and seed), 95% bootstrap interval`, yLabel: 'difference', ...opts, layout: { yaxis: zeroLine, ...opts.layout } });
+  return withHover(fig, keys.map((k) => deltas.map((d) => deltaCustom(d[k]))), `%{x}<br>%{fullData.name}: ${DELTA_HOVER(unitOf(r))}<extra></extra>`, opts.height);
 }
 
 /** Whether a row is a Character-GRPO row: its recorded kind, or (results written before kinds were) a `grpo` name. */

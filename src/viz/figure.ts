@@ -239,8 +239,10 @@ export function lineFigure(series: LineInput, opts: LineOptions = {}): Figure {
 export interface BarSeries {
   name?: string;
   values: NumberLike;
-  /** Symmetric error bars (e.g. std or CI half-width), one per category. */
+  /** Error bars (e.g. std), one per category: symmetric, or the upper side when `errorsMinus` is given. */
   errors?: NumberLike;
+  /** The lower side of asymmetric error bars (e.g. a bootstrap interval: mean - lo, with errors = hi - mean). */
+  errorsMinus?: NumberLike;
 }
 
 export interface BarOptions extends FigureOptions {
@@ -284,8 +286,9 @@ export function barFigure(categories: AxisValues, values: BarInput, opts: BarOpt
     };
     if (s.errors) {
       checkLength(`bar series ${s.name ?? i} errors`, s.errors, cats.length);
+      const minus = s.errorsMinus ? (checkLength(`bar series ${s.name ?? i} errorsMinus`, s.errorsMinus, cats.length), { symmetric: false, arrayminus: cleanNumbers(s.errorsMinus) }) : {};
       t[horizontal ? 'error_x' : 'error_y'] = {
-        type: 'data', array: cleanNumbers(s.errors), visible: true, color: '#333333', thickness: 1.2, width: 4,
+        type: 'data', array: cleanNumbers(s.errors), ...minus, visible: true, color: '#333333', thickness: 1.2, width: 4,
       };
     }
     if (opts.valueDigits !== undefined) {

@@ -173,16 +173,21 @@ export function formatDelta(d: PairedDelta): string {
   return d.ci ? `${signed(d.mean)} [${signed(d.ci.lo)}, ${signed(d.ci.hi)}] ${signs}` : `${signed(d.mean)} (n=1) ${signs}`;
 }
 
-function pairedTable(r: ExperimentResults, pairs: readonly [string, string][], keys: readonly string[], title: string): string[] {
-  if (!pairs.length) return [];
-  const lines = [title, '',
-    `Mean difference, its ${100 * BOOTSTRAP.level}% bootstrap interval (${BOOTSTRAP.resamples} seeded resamples of the character-seed pairs; none for n = 1), and in how many pairs the method is better (worse) by the metric's direction; with several seeds, also in how many characters its mean over the seeds is. An interval that contains 0 does not separate the two.`, '',
-    `| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
+/** Markdown: one row per (method, reference) pair, each metric's `formatDelta` (mean [interval] sign counts). */
+export function pairedMarkdownTable(r: ExperimentResults, pairs: readonly [string, string][] = r.pairs ?? [], keys: readonly string[] = METRIC_KEYS): string {
+  const lines = [`| method - reference | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`];
   for (const [m, ref] of pairs) {
     const d = pairedDeltas(r.cells, m, ref, keys);
     lines.push(`| ${mdText(m)} - ${mdText(ref)} | ${keys.map((k) => formatDelta(d[k])).join(' | ')} |`);
   }
-  return [...lines, ''];
+  return lines.join('\n');
+}
+
+function pairedTable(r: ExperimentResults, pairs: readonly [string, string][], keys: readonly string[], title: string): string[] {
+  if (!pairs.length) return [];
+  return [title, '',
+    `Mean difference, its ${100 * BOOTSTRAP.level}% bootstrap interval (${BOOTSTRAP.resamples} seeded resamples of the character-seed pairs; none for n = 1), and in how many pairs the method is better (worse) by the metric's direction; with several seeds, also in how many characters its mean over the seeds is. An interval that contains 0 does not separate the two.`, '',
+    pairedMarkdownTable(r, pairs, keys), ''];
 }
 
 /** The main image metrics as reward-judge / held-out-judge column pairs. */
