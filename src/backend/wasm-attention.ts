@@ -55,7 +55,7 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
       // S_bh = q k^T [T, T], rows r0..r1 only up to column r1 (the rest is masked)
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
-        gemm(q + r0 * ld, ld, 4, kTo, 4 * T, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0);
+        gemm(q + r0 * ld, ld, 4, kTo, 4 * T, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0);
       }
     }
   }
@@ -70,7 +70,7 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
       // y_bh = P_bh v [T, hd]; P is 0 past the diagonal, so rows r0..r1 sum over k < r1
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
-        gemm(pb + 4 * r0 * T, 4 * T, 4, v, ld, yb + 4 * r0 * C, 4 * C, r1 - r0, hd, r1, 0, pk, 0);
+        gemm(pb + 4 * r0 * T, 4 * T, 4, v, ld, yb + 4 * r0 * C, 4 * C, r1 - r0, hd, r1, 0, pk, 0, 0);
       }
     }
   }
@@ -105,15 +105,15 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
       transpose(v, ld, vTo, 4 * T, T, hd); // vT [hd, T]
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
-        gemm(dO + 4 * r0 * C, 4 * C, 4, vTo, 4 * T, dPo + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0); // dP = dO v^T [T, T], j < r1
+        gemm(dO + 4 * r0 * C, 4 * C, 4, vTo, 4 * T, dPo + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0); // dP = dO v^T [T, T], j < r1
         // dv = P^T dO [T, hd]: rows j in r0..r1 sum over i >= r0 (P[i, j] = 0 for i < j)
-        gemm(Pb + 4 * (r0 * T + r0), 4, 4 * T, dO + 4 * r0 * C, 4 * C, dv + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0);
+        gemm(Pb + 4 * (r0 * T + r0), 4, 4 * T, dO + 4 * r0 * C, 4 * C, dv + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0, 0);
       }
       h.k.causalSoftmaxGrad(Pb, dPo, dSo, T, scale); // dS, 0 past the diagonal
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
-        gemm(dSo + 4 * r0 * T, 4 * T, 4, k, ld, dq + r0 * ld, ld, r1 - r0, hd, r1, 0, pk, 0); // dq = dS k [T, hd], k < r1
-        gemm(dSo + 4 * (r0 * T + r0), 4, 4 * T, q + r0 * ld, ld, dk + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0); // dk = dS^T q, i >= r0
+        gemm(dSo + 4 * r0 * T, 4 * T, 4, k, ld, dq + r0 * ld, ld, r1 - r0, hd, r1, 0, pk, 0, 0); // dq = dS k [T, hd], k < r1
+        gemm(dSo + 4 * (r0 * T + r0), 4, 4 * T, q + r0 * ld, ld, dk + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0, 0); // dk = dS^T q, i >= r0
       }
     }
   }
