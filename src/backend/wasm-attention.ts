@@ -1,8 +1,9 @@
 /**
  * Causal multi-head self-attention on the WASM heap (forward and backward kernels), every product
  * a call of the strided SIMD GEMM of simd-gemm.ts on the heads where they lie in qkv [B*T, 3C]:
- * no head is copied out (only k and v are transposed into a small [hd, T] scratch, since the GEMM
- * reads B by rows), no XNNPACK operator is made per head, and the engine sees one kernel per
+ * no head is copied out (k^T and v^T are packed by the GEMM straight from k's and v's rows; only
+ * when T is not a multiple of 8 are they first transposed into a small [hd, T] scratch), no
+ * XNNPACK operator is made per head, and the engine sees one kernel per
  * direction. Products skip the masked part (blocks of R rows, see below); the scale and mask and
  * softmax's backward are SIMD passes (simd-causal.ts); the softmax is WASM's vectorized Softmax
  * kernel, once over all rows of all heads.
@@ -42,7 +43,8 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
   const { gemm, transpose } = h.k;
   const y = h.alloc([B * T, C]);
   const S = h.alloc([B * H * T, T]);
-  const kT = h.alloc([hd, T]);
+  const packKt = T % 8 === 0; // the GEMM packs a transposed B only in whole panels of 8 (R is a multiple of 8)
+  const kT = h.alloc([packKt ? 1 : hd, T]);
   const pkT = h.alloc([Math.max(packFloats(T, hd), packFloats(hd, T))]);
   const pk = h.addr(pkT); // B panels packed: measured 5.0 vs 6.2 ms fwd+bwd at B 16, T 64; 34 vs 39 ms at B 8, T 256
   const x = h.addr(qkv), so = h.addr(S), kTo = h.addr(kT), yo = h.addr(y);
@@ -50,12 +52,13 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
   for (let b = 0; b < B; b++) {
     for (let hh = 0; hh < H; hh++) {
       const q = x + 4 * (b * T * C3 + hh * hd); // head hh's q of position t at q + t*ld, k at +4C, v at +8C
-      transpose(q + 4 * C, ld, kTo, 4 * T, T, hd); // kT [hd, T]
+      if (!packKt) transpose(q + 4 * C, ld, kTo, 4 * T, T, hd); // kT [hd, T]
       const sb = so + 4 * (b * H + hh) * T * T;
-      // S_bh = q k^T [T, T], rows r0..r1 only up to column r1 (the rest is masked)
+      // S_bh = q k^T [T, T], rows r0..r1 only up to column r1 (the rest is masked); k^T packed from k's rows, or read from kT
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
-        gemm(q + r0 * ld, ld, 4, kTo, 4 * T, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0);
+        if (packKt) gemm(q + r0 * ld, ld, 4, q + 4 * C, ld, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 1);
+        else gemm(q + r0 * ld, ld, 4, kTo, 4 * T, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0);
       }
     }
   }
@@ -82,14 +85,15 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
  * Causal self-attention backward. inputs: qkv [B*T, 3C], P [B*H*T, T] from the forward kernel,
  * dy [B*T, C]. output: dqkv [B*T, 3C]. Per (b, h), with dO = dy_bh:
  *   dP = dO v^T    dv = P^T dO    dS = scale P * (dP - rowsum(dP * P))    dq = dS k    dk = dS^T q
- * P^T and dS^T are read in place by the GEMM's strides; only v is transposed into a scratch.
+ * P^T and dS^T are read in place by the GEMM's strides; v^T is packed from v's rows.
  */
 export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, dy }, attrs) => {
   const { batch: B, seqLen: T, nHead: H, scale } = attrs as unknown as AttentionAttrs;
   const C3 = qkv.shape[1], C = C3 / 3, hd = C / H;
   const { gemm, transpose } = h.k;
   const dqkv = h.alloc([B * T, C3]);
-  const vT = h.alloc([hd, T]);
+  const packVt = T % 8 === 0; // as packKt in the forward kernel
+  const vT = h.alloc([packVt ? 1 : hd, T]);
   const dP = h.alloc([T, T]);
   const dS = h.alloc([T, T]);
   const pkT = h.alloc([Math.max(packFloats(T, hd), packFloats(hd, T))]);
@@ -102,10 +106,12 @@ export const attentionBackward = wasmKernel('CmrpAttentionGrad', (h, { qkv, P, d
       const dO = g + 4 * (b * T * C + hh * hd);
       const dq = out + 4 * (b * T * C3 + hh * hd), dk = dq + 4 * C, dv = dq + 8 * C;
       const Pb = h.addr(P) + 4 * (b * H + hh) * T * T;
-      transpose(v, ld, vTo, 4 * T, T, hd); // vT [hd, T]
+      if (!packVt) transpose(v, ld, vTo, 4 * T, T, hd); // vT [hd, T]
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
-        gemm(dO + 4 * r0 * C, 4 * C, 4, vTo, 4 * T, dPo + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0); // dP = dO v^T [T, T], j < r1
+        // dP = dO v^T [T, T], j < r1
+        if (packVt) gemm(dO + 4 * r0 * C, 4 * C, 4, v, ld, dPo + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 1);
+        else gemm(dO + 4 * r0 * C, 4 * C, 4, vTo, 4 * T, dPo + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0);
         // dv = P^T dO [T, hd]: rows j in r0..r1 sum over i >= r0 (P[i, j] = 0 for i < j)
         gemm(Pb + 4 * (r0 * T + r0), 4, 4 * T, dO + 4 * r0 * C, 4 * C, dv + r0 * ld, ld, r1 - r0, hd, T - r0, 0, pk, 0, 0);
       }
