@@ -90,3 +90,22 @@ test('gemm: packed operands (A in 6-row groups, B in panels, B^T packed in place
     }
   }
 });
+
+test('gemm: B packed beforehand by pack_b (tb 2), from rows or from B^T, starting at a later row, gives the bits of the in-place path', (t) => {
+  if (!wasm) return t.skip('the WASM backend is not active');
+  for (const [M, K, N, r0] of [[16, 32, 64, 0], [13, 40, 24, 8], [7, 9, 8, 3]]) {
+    tf.tidy(() => {
+      const h = new Heap(tf.backend() as BackendWasm);
+      const a = rnd([M, K - r0], M), b = rnd([K, N], N + K), bT = tf.transpose(b);
+      const pk = tf.zeros([K * N]), want = tf.zeros([M, N]), got = tf.zeros([M, N]);
+      // in place: rows r0.. of b
+      h.k.gemm(h.addr(a), 4 * (K - r0), 4, h.addr(b) + 4 * r0 * N, 4 * N, h.addr(want), 4 * N, M, N, K - r0, 0, 0, 0, 0);
+      for (const tb of [0, 1]) {
+        if (tb) h.k.packB(h.addr(bT), 4 * K, 1, N, K, h.addr(pk), K);
+        else h.k.packB(h.addr(b), 4 * N, 0, N, K, h.addr(pk), K);
+        h.k.gemm(h.addr(a), 4 * (K - r0), 4, 0, K, h.addr(got), 4 * N, M, N, K - r0, 0, h.addr(pk) + 32 * r0, 0, 2);
+        assert.deepEqual(got.dataSync(), want.dataSync(), `[${M},${K},${N}] from row ${r0}, packed ${tb ? 'from B^T' : 'from B'}`);
+      }
+    });
+  }
+});

@@ -205,8 +205,8 @@ function rowBlocksPacked(f: Fn, m: Module): void {
   downPanel(f, MRP, 'cpstep', (mr) => f.get('ap').get('bs').get('cp').get('ldc').get('kc').get('af').call(m.index(`micro_p_${mr}_8`)));
 }
 
-/** Rows of k per block: a packed 8-column panel of a block (KC x 8 floats, 8 KB) stays in L1. */
-const KC = 256;
+/** Rows of k per block (exported for callers of gemm with B packed already, which must fit one block): a packed 8-column panel of a block (KC x 8 floats, 8 KB) stays in L1. */
+export const KC = 256;
 /** Rows of A per block: an A block (MC x KC floats, 256 KB) stays in L2 across the panels of B. */
 const MC = 256;
 
@@ -219,13 +219,14 @@ const MC = 256;
  * accumulators carry over from one k block to the next through C, so the sums run over k in
  * order whatever the blocking or packing (packed or in place, each product is the same madds in
  * the same order: the same bits). Columns past the last multiple of 8 use the 4-wide and scalar
- * kernels, unblocked, on B in place: tb needs pk and n a multiple of 8.
+ * kernels, unblocked, on B in place: tb needs pk and n a multiple of 8. tb 2: pk already holds B
+ * packed by pack_b with panels ldb rows apart (k <= KC, n a multiple of 8; b unused).
  */
 function gemm(m: Module): void {
   const f = m.fn('gemm', ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'acc', 'pk', 'pa', 'tb'].map((n) => [n, I32] as [string, typeof I32]));
-  for (const n of ['j', 'n8', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'i0', 'mc', 'bs', 'bl', 'af', 'src', 'dst', 'kk', 'ra', 'ka', 'g', 'pp', 'cpstep']) f.local(n, I32);
+  for (const n of ['j', 'n8', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'i0', 'mc', 'bs', 'bl', 'af', 'src', 'dst', 'kk', 'ra', 'ka', 'g', 'pp', 'cpstep', 'prow']) f.local(n, I32);
   f.get('ldc').i32(MRP).mul().set('cpstep');
-  for (const n of ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 't0', 't1', 't2', 't3']) f.local(n, V128);
+  for (const n of ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 't0', 't1', 't2', 't3']) f.local(n, V128);
   f.get('pa').i32(0).ne().get('pk').i32(0).ne().and().set('pp');
   f.get('ldc').i32(MR).mul().set('cstep');
   f.get('n').i32(-8).and().set('n8');
@@ -236,40 +237,17 @@ function gemm(m: Module): void {
       f.get('k').get('k0').sub().set('kc');
       f.get('kc').i32(KC).gtS().if(() => f.i32(KC).set('kc'));
       f.get('acc').get('k0').i32(0).gtS().or().set('af');
-      f.get('pk').if(() => {
-        // pack: panel j/8 of this k block at pk + j*kc*4, row kk of it at +32*kk
-        f.get('pk').set('dst');
-        f.i32(0).set('j');
-        f.block(() =>
-          f.loop(() => {
-            f.get('j').get('n8').geS().brIf(1);
-            f.get('kc').set('kk');
-            f.get('tb').if(
-              () => {
-                // B given transposed: the panel's 8 columns are 8 rows of B^T
-                f.get('b').get('j').get('ldb').mul().add().get('k0').i32(4).mul().add().set('src');
-                packTransposedPanel(f);
-              },
-              () => {
-                f.get('b').get('k0').get('ldb').mul().add().get('j').i32(4).mul().add().set('src');
-                f.block(() =>
-                  f.loop(() => {
-                    f.get('kk').i32(0).leS().brIf(1);
-                    f.get('dst').get('src').v128Load(0).v128Store(0);
-                    f.get('dst').get('src').v128Load(16).v128Store(16);
-                    f.inc('src', 'ldb');
-                    f.inc('dst', 32);
-                    f.inc('kk', -1);
-                    f.br(0);
-                  }),
-                );
-              },
-            );
-            f.inc('j', 8);
-            f.br(0);
-          }),
-        );
-      });
+      // pack B's rows of this k block (tb 2: pk holds B packed already, panels ldb rows apart)
+      f.get('tb').i32(2).eq().if(
+        () => f.get('ldb').set('prow'),
+        () => {
+          f.get('kc').set('prow');
+          f.get('pk').if(() => {
+            f.get('tb').if(() => f.get('b').get('k0').i32(4).mul().add().set('src'), () => f.get('b').get('k0').get('ldb').mul().add().set('src'));
+            f.get('src').get('ldb').get('tb').get('n8').get('kc').get('pk').get('kc').call(m.index('pack_b'));
+          });
+        },
+      );
       f.i32(0).set('i0');
       f.block(() =>
         f.loop(() => {
@@ -296,7 +274,7 @@ function gemm(m: Module): void {
               f.get('j').get('n8').geS().brIf(1);
               f.get('pk').if(
                 () => {
-                  f.get('pk').get('j').get('kc').mul().i32(4).mul().add().set('bs');
+                  f.get('pk').get('j').get('prow').mul().i32(4).mul().add().set('bs');
                   f.i32(32).set('bl');
                 },
                 () => {
@@ -396,6 +374,46 @@ function packA(f: Fn): void {
           }),
       );
       f.inc('g', MRP);
+      f.br(0);
+    }),
+  );
+}
+
+/**
+ * pack_b(b, ldb, tb, n8, k, dst, prow): B's first n8 columns (a multiple of 8) and k rows as
+ * panels of 8 columns, panel p at dst + 32 prow p, row kk of it at +32 kk; B rows at b + kk*ldb,
+ * or with tb B given transposed (B[kk, j] at b + j*ldb + 4 kk). gemm packs each k block with it
+ * (prow = the block's rows); attention packs a head's operand once for all its row blocks.
+ */
+function packB(m: Module): void {
+  const f = m.fn('pack_b', ['b', 'ldb', 'tb', 'n8', 'k', 'dst', 'prow'].map((n) => [n, I32] as [string, typeof I32]));
+  for (const n of ['j', 'src', 'kk', 'pd']) f.local(n, I32);
+  for (const n of ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 't0', 't1', 't2', 't3']) f.local(n, V128);
+  f.get('dst').set('pd');
+  f.i32(0).set('j');
+  f.block(() =>
+    f.loop(() => {
+      f.get('j').get('n8').geS().brIf(1);
+      f.get('pd').set('dst');
+      f.get('k').set('kk');
+      f.get('tb').if(
+        () => {
+          // the panel's 8 columns are 8 rows of B^T
+          f.get('b').get('j').get('ldb').mul().add().set('src');
+          packTransposedPanel(f);
+        },
+        () => {
+          f.get('b').get('j').i32(4).mul().add().set('src');
+          whileAbove0(f, () => {
+            f.get('dst').get('src').v128Load(0).v128Store(0);
+            f.get('dst').get('src').v128Load(16).v128Store(16);
+            f.inc('src', 'ldb');
+            f.inc('dst', 32);
+          });
+        },
+      );
+      f.get('pd').get('prow').i32(32).mul().add().set('pd');
+      f.inc('j', 8);
       f.br(0);
     }),
   );
@@ -549,9 +567,11 @@ function transpose(m: Module): void {
 export function addGemm(m: Module, fma: boolean): void {
   for (const nr of [8, 4, 1] as const) for (let r = 1; r <= MR; r++) micro(m, r, nr, fma);
   for (let r = 1; r <= MRP; r++) microPacked(m, r, fma);
+  packB(m);
   gemm(m);
   transpose(m);
 }
 
+export type PackBFn = (b: number, ldb: number, tb: number, n8: number, k: number, dst: number, prow: number) => void;
 export type GemmFn = (a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, acc: number, pk: number, pa: number, tb: number) => void;
 export type TransposeFn = (src: number, sld: number, dst: number, dld: number, rows: number, cols: number) => void;

@@ -8,13 +8,14 @@
 import * as v8 from 'node:v8';
 import { Module, V128 } from './simd-asm';
 import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
-import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
+import { addGemm, GemmFn, PackBFn, TransposeFn } from './simd-gemm';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
 import { addRows, GatherRowsFn, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
 
 export interface SimdKernels {
   gemm: GemmFn;
+  packB: PackBFn;
   transpose: TransposeFn;
   causalMask: CausalMaskFn;
   causalSoftmaxGrad: CausalSoftmaxGradFn;
@@ -79,6 +80,7 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
     const ex = new WA.Instance(compiled.module, { env: { memory } }).exports;
     k = {
       gemm: ex.gemm as GemmFn,
+      packB: ex.pack_b as PackBFn,
       transpose: ex.transpose as TransposeFn,
       causalMask: ex.causal_mask as CausalMaskFn,
       causalSoftmaxGrad: ex.causal_softmax_grad as CausalSoftmaxGradFn,
