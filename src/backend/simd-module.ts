@@ -1,5 +1,5 @@
 /**
- * The SIMD kernels written with simd-asm.ts (simd-gemm.ts, simd-causal.ts, simd-norm.ts,
+ * The SIMD kernels written with simd-asm.ts (simd-gemm.ts with simd-pack.ts, simd-causal.ts, simd-norm.ts,
  * simd-rows.ts, simd-adamw.ts) as one
  * WebAssembly module,
  * compiled once per process and instantiated once per WASM backend memory (each data-parallel
@@ -8,7 +8,8 @@
 import * as v8 from 'node:v8';
 import { Module, V128 } from './simd-asm';
 import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
-import { addGemm, GemmFn, PackBFn, TransposeFn } from './simd-gemm';
+import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
+import type { PackBFn } from './simd-pack';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
 import { addRows, GatherRowsFn, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
