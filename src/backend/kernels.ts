@@ -15,7 +15,7 @@
  *    JS around it. Each measured against what it replaces (reference shapes: B 16, T 64, C 128,
  *    H 4, V 512; fwd+bwd):
  *    - `CmrpMatMul` (wasm-matmul.ts): 2-D matMul with transposes read in place, on a strided SIMD
- *      GEMM with packed panels and relaxed-SIMD madd (simd-gemm.ts): 45-49 GFLOP/s vs XNNPACK's
+ *      GEMM with packed operands and relaxed-SIMD madd (simd-gemm.ts): 48-54 GFLOP/s vs XNNPACK's
  *      ~30, which packs its right operand per new tensor and takes no transposes (every
  *      transposed operand had to be copied first).
  *    - `CmrpAttention` / `CmrpAttentionGrad` (wasm-attention.ts): causal multi-head
@@ -33,7 +33,8 @@
  *    - `CmrpTranspose2d`, `CmrpSumRows` (wasm-layout.ts): JS layout loops for the gradients.
  *    - `Identity` (wasm-identity.ts, installed by select.ts): shares data instead of copying.
  *    Tried and dropped: JS kernels for ReLU's gradient (WASM's SIMD elementwise kernels win);
- *    6-row or k-unrolled GEMM microkernels (V8 spills registers); copying a transposed A whole
+ *    k-unrolled GEMM microkernels (V8 hoists the loads and spills registers); packing A for
+ *    attention's small blocks; copying a transposed A whole
  *    before the GEMM (packing its blocks is as fast); causal blocks of 32 or 64 rows (noise-level).
  *    On other backends these kernels are absent and src/model/ops.ts uses plain tfjs ops instead.
  */

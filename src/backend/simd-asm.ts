@@ -286,6 +286,14 @@ export class Fn {
   v128Load32Splat(offset = 0): this {
     return this.simd(0x09, ...this.memarg(2, offset));
   }
+  /** Store 8 bytes, lane `lane` (0 or 1) of the v128 as two 64-bit halves. */
+  v128Store64Lane(offset: number, lane: number): this {
+    return this.simd(0x5b, ...this.memarg(3, offset), lane);
+  }
+  /** Lanes of two f32x4 (0-3 the first, 4-7 the second) picked into a new f32x4 (i8x16.shuffle). */
+  f32x4Shuffle(lanes: [number, number, number, number]): this {
+    return this.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
   v128Zero(): this {
     return this.simd(0x0c, ...new Array(16).fill(0));
   }

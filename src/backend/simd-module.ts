@@ -1,5 +1,5 @@
 /**
- * The SIMD kernels written with simd-asm.ts (simd-gemm.ts, simd-causal.ts, simd-norm.ts,
+ * The SIMD kernels written with simd-asm.ts (simd-gemm.ts with simd-pack.ts, simd-causal.ts, simd-norm.ts,
  * simd-rows.ts, simd-adamw.ts) as one
  * WebAssembly module,
  * compiled once per process and instantiated once per WASM backend memory (each data-parallel
@@ -9,12 +9,14 @@ import * as v8 from 'node:v8';
 import { Module, V128 } from './simd-asm';
 import { addCausal, CausalMaskFn, CausalSoftmaxGradFn } from './simd-causal';
 import { addGemm, GemmFn, TransposeFn } from './simd-gemm';
+import type { PackBFn } from './simd-pack';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
 import { addRows, GatherRowsFn, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
 
 export interface SimdKernels {
   gemm: GemmFn;
+  packB: PackBFn;
   transpose: TransposeFn;
   causalMask: CausalMaskFn;
   causalSoftmaxGrad: CausalSoftmaxGradFn;
@@ -79,6 +81,7 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
     const ex = new WA.Instance(compiled.module, { env: { memory } }).exports;
     k = {
       gemm: ex.gemm as GemmFn,
+      packB: ex.pack_b as PackBFn,
       transpose: ex.transpose as TransposeFn,
       causalMask: ex.causal_mask as CausalMaskFn,
       causalSoftmaxGrad: ex.causal_softmax_grad as CausalSoftmaxGradFn,

@@ -39,8 +39,9 @@ export class Heap {
   }
   /**
    * op(a) @ op(b) for 2-D float32 a, b into a new tensor, op = transpose where asked, with the
-   * SIMD GEMM of simd-gemm.ts: a transposed a is read in place; a transposed b is first copied
-   * (the GEMM reads B rows contiguously).
+   * SIMD GEMM of simd-gemm.ts. Both operands are packed block by block (A in groups of rows, B in
+   * panels of 8 columns), a transposed one straight from where it lies; only a transposed b whose
+   * columns are not a multiple of 8 is first copied (the remainder kernels read B by rows).
    */
   mm(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = false, transposeB = false): tf.TensorInfo {
     const [M, K] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
@@ -49,19 +50,18 @@ export class Heap {
     const out = this.alloc([M, N]);
     const scratch: tf.TensorInfo[] = [];
     let bb = b;
-    if (transposeB) {
+    const packBt = transposeB && N % 8 === 0;
+    if (transposeB && !packBt) {
       bb = this.alloc([K, N]);
       scratch.push(bb);
       this.k.transpose(this.addr(b), 4 * K, this.addr(bb), 4 * N, N, K);
     }
-    // A(i, k) at a + i*ars + k*aks: a [M, K] row-major, or a [K, M] read transposed, blocks of it
-    // copied to pa (read in place, rows of a 4 KB apart fall in the same L1 sets: the LM head's
-    // weight gradient at V 2048 took 40 ms instead of 29)
+    // A(i, k) at a + i*ars + k*aks: a [M, K] row-major, or a [K, M] read transposed
     const [ars, aks] = transposeA ? [4, 4 * M] : [4 * K, 4];
-    const pa = transposeA ? this.alloc([packAFloats(M, K)]) : null;
+    const pa = this.alloc([packAFloats(M, K)]);
     const pk = this.alloc([packFloats(N, K)]);
-    scratch.push(pk, ...(pa ? [pa] : []));
-    this.k.gemm(this.addr(a), ars, aks, this.addr(bb), 4 * N, this.addr(out), 4 * N, M, N, K, 0, this.addr(pk), pa ? this.addr(pa) : 0);
+    scratch.push(pk, pa);
+    this.k.gemm(this.addr(a), ars, aks, this.addr(bb), packBt ? 4 * K : 4 * N, this.addr(out), 4 * N, M, N, K, 0, this.addr(pk), this.addr(pa), packBt ? 1 : 0);
     this.free(...scratch);
     return out;
   }
