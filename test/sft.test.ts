@@ -164,7 +164,7 @@ test('CLI: usage errors and bad option values both exit 2 with one line; --versi
   assert.match(run('--version').stdout, /^\d+\.\d+\.\d+\n$/);
   const { buildProgram } = await import('../src/cli/main');
   const find = (names: string[]) => names.reduce((c: import('commander').Command | undefined, n) => c?.commands.find((s) => s.name() === n), buildProgram());
-  for (const name of ['sft', 'grpo', 'eval', 'quality', 'diversity-scale', 'experiment', 'judges report', 'judges report-real', 'judges train-real']) {
+  for (const name of ['sft', 'grpo', 'eval', 'quality', 'diversity-scale', 'identity-band', 'experiment', 'judges report', 'judges report-real', 'judges train-real']) {
     const c = find(name.split(' '));
     assert.ok(c?.options.some((o) => o.long === '--json'), `${name} has no --json`);
   }

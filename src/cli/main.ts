@@ -19,6 +19,7 @@ import * as textJudgesCmd from './commands/text-judges';
 import * as judgesCmd from './commands/judges';
 import * as qualityCmd from './commands/quality';
 import * as diversityScaleCmd from './commands/diversity-scale';
+import * as identityBandCmd from './commands/identity-band';
 import * as sftCmd from './commands/sft';
 import * as baselineCmd from './commands/baseline';
 import * as experimentCmd from './commands/experiment';
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
   textJudgesCmd.register(program);
   qualityCmd.register(program);
   diversityScaleCmd.register(program);
+  identityBandCmd.register(program);
   sftCmd.register(program);
   baselineCmd.register(program);
   grpoCmd.register(program);

@@ -30,15 +30,22 @@ export interface BandQuantiles {
 }
 
 function quantiles(xs: readonly number[]): BandQuantiles {
+  if (!xs.length) return { n: 0, min: NaN, p1: NaN, p5: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN };
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.round(p * (s.length - 1))];
   return { n: s.length, min: s[0], p1: q(0.01), p5: q(0.05), p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] };
 }
 
-/** s for every (image, character) pair of the sets above; `withReconstructions`: band references = PNGs + reconstructions. */
+/** Quantiles of s per set (`identityBandValues`). */
 export async function calibrateIdentityBand(judges: Judges, characters: readonly Character[], image: ImageTokenizer, opts: { shots?: number; withReconstructions?: boolean } = {}): Promise<Record<BandSet, BandQuantiles>> {
+  const sets = await identityBandValues(judges, characters, image, opts);
+  return Object.fromEntries(BAND_SETS.map((k) => [k, quantiles(sets[k])])) as Record<BandSet, BandQuantiles>;
+}
+
+/** s for every (image, character) pair of the sets above; `withReconstructions`: band references = PNGs + reconstructions. */
+export async function identityBandValues(judges: Judges, characters: readonly Character[], image: ImageTokenizer, opts: { shots?: number; withReconstructions?: boolean } = {}): Promise<Record<BandSet, number[]>> {
   const shots = opts.shots ?? DEFAULT_SHOTS;
-  const embed = (px: readonly Uint8Array[]) => judges.identity.embedImages([...px], 'dino');
+  const embed = (px: readonly Uint8Array[]) => (px.length ? judges.identity.embedImages([...px], 'dino') : []); // a character with only K training images has no others
   const chars = [];
   for (const c of characters) {
     const refIds = new Set(referenceImages(c, shots).map((r) => r.id));
@@ -64,5 +71,5 @@ export async function calibrateIdentityBand(judges: Judges, characters: readonly
       sets.other_characters_reconstructed.push(...s([...o.copiesRec, ...o.sameRec], c.band));
     }
   }
-  return Object.fromEntries(BAND_SETS.map((k) => [k, quantiles(sets[k])])) as Record<BandSet, BandQuantiles>;
+  return sets;
 }

@@ -5,7 +5,8 @@
  * (official.ts).
  *
  * The band thresholds are NOT the official 0.9 / 0.5 (official.ts): those are DINOv2 cosines, and our identity
- * judge's cosine scale is its own. Measured by `calibrateIdentityBand` (calibrate.ts) on the 20
+ * judge's cosine scale is its own. Re-measured on training images only by `npx cmrp identity-band`
+ * (README, Character-GRPO: the defaults stand). First measured by `calibrateIdentityBand` (calibrate.ts) on the 20
  * synthetic evaluation characters (committed judges, base tokenizer), s = max dino cosine to a
  * character's band references; quantiles p1 / p5 / p50 / p95 / p99 (min-max):
  *

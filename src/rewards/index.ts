@@ -23,5 +23,5 @@ export type { AdvantageScale, AdvantageOptions } from './advantages';
 export { whatIf, kendallTau, officialPlacement, placedDiversity, withDiversity } from './what-if';
 export type { PlacementOptions } from './what-if';
 export type { GroupWhatIf, WhatIfSummary } from './what-if';
-export { calibrateIdentityBand, BAND_SETS } from './calibrate';
+export { calibrateIdentityBand, identityBandValues, BAND_SETS } from './calibrate';
 export type { BandSet, BandQuantiles } from './calibrate';
