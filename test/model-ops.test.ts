@@ -10,6 +10,7 @@ import * as ops from '../src/model/ops';
 import { AdamW } from '../src/model/optim';
 import { registerKernels, setCustomKernels } from '../src/backend/kernels';
 import { sumLeading, transpose2d } from '../src/backend/wasm-layout';
+import { matMul, matMulEpilogue } from '../src/backend/wasm-matmul';
 
 before(async () => {
   await initBackend();
@@ -95,6 +96,31 @@ test('matmul2d and linear match tf.matMul', () => {
   assertSameGrads((x, w, b) => ops.linear(x, w as tf.Tensor2D, b as tf.Tensor1D), (x, w, b) => tf.add(tf.matMul(x, w), b), [rnd([6, 4], 5), rnd([4, 7], 6), rnd([7], 7)]);
   // tied LM head: w is [N, K]
   assertSameGrads((x, w) => ops.linear(x, w as tf.Tensor2D, undefined, { transposeW: true }), (x, w) => tf.matMul(x, w, false, true), [rnd([6, 4], 8), rnd([9, 4], 9)]);
+});
+
+test('mlp (relu and its gradient as matMul epilogues) matches tfjs ops, and linear -> relu -> linear bit for bit', () => {
+  // against plain tfjs ops and tfjs autodiff: F and C not multiples of 4 or 8 (the scalar tails), then the SIMD widths
+  for (const [M, C, F] of [[5, 3, 7], [12, 8, 32]]) {
+    assertSameGrads((x, w1, w2) => ops.mlp(x as tf.Tensor2D, w1 as tf.Tensor2D, w2 as tf.Tensor2D), (x, w1, w2) => tf.matMul(tf.relu(tf.matMul(x, w1)), w2), [rnd([M, C], M), rnd([C, F], F), rnd([F, C], C)]);
+  }
+  // against the unfused ops (the same products): equal bits, values and gradients
+  tf.tidy(() => {
+    const [x, w1, w2] = [rnd([70, 16], 1), rnd([16, 40], 2), rnd([40, 16], 3)] as tf.Tensor2D[];
+    const dy = rnd([70, 16], 4);
+    const fused = (...xs: tf.Tensor[]) => tf.sum(tf.mul(ops.mlp(xs[0] as tf.Tensor2D, xs[1] as tf.Tensor2D, xs[2] as tf.Tensor2D), dy));
+    const plain = (...xs: tf.Tensor[]) => tf.sum(tf.mul(ops.linear(ops.relu(ops.linear(xs[0], xs[1] as tf.Tensor2D)), xs[2] as tf.Tensor2D), dy));
+    assert.deepEqual(ops.mlp(x, w1, w2).dataSync(), ops.linear(ops.relu(ops.linear(x, w1)), w2).dataSync());
+    const g1 = tf.grads(fused)([x, w1, w2]), g2 = tf.grads(plain)([x, w1, w2]);
+    g1.forEach((g, i) => assert.deepEqual(g.dataSync(), g2[i].dataSync(), `gradient ${i}`));
+  });
+  // the epilogues alone, bitwise against Relu and Multiply(Step): zeros and negatives, an odd size
+  tf.tidy(() => {
+    const a = tf.tensor2d([[1, -2, 0], [0, 0, 0], [-1, 3, 0.5]]), b = rnd([3, 7], 5) as tf.Tensor2D, mask = tf.tensor2d(Array.from({ length: 21 }, (_, i) => [1, -1, 0, 2][i % 4]), [3, 7]);
+    assert.deepEqual(matMulEpilogue(a, b, false, { relu: true }).dataSync(), tf.relu(matMul(a, b)).dataSync());
+    const bt = rnd([7, 3], 6) as tf.Tensor2D;
+    assert.deepEqual(matMulEpilogue(a, bt, true, { mask }).dataSync(), tf.mul(matMul(a, bt, false, true), tf.step(mask)).dataSync());
+    assert.throws(() => matMulEpilogue(a, bt, true, { mask: tf.zeros([3, 6]) as tf.Tensor2D }), /mask \[3,6\] must have the product's shape \[3,7\]/);
+  });
 });
 
 test('embedding, gatherRows and mergeRows match tf.gather', () => {

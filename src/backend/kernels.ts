@@ -32,6 +32,8 @@
  *    - `CmrpAdamW`: the whole AdamW update of a parameter in one SIMD pass (simd-adamw.ts).
  *    - `CmrpTranspose2d`, `CmrpSumRows` (wasm-layout.ts): JS layout loops for the gradients.
  *    - `Identity` (wasm-identity.ts, installed by select.ts): shares data instead of copying.
+ *    - `CmrpMatMul`'s epilogues `relu` and `mask` (wasm-matmul.ts, simd-relu.ts): the MLP's ReLU and
+ *      its gradient as SIMD passes inside the matMuls of ops.ts `mlp` (no Relu, Step, Multiply).
  *    Tried and dropped: JS kernels for ReLU's gradient (WASM's SIMD elementwise kernels win);
  *    k-unrolled GEMM microkernels (V8 hoists the loads and spills registers); packing A for
  *    attention's small blocks; copying a transposed A whole

@@ -329,6 +329,17 @@ export class Fn {
   f32x4Max(): this {
     return this.simd(0xe9);
   }
+  /** pmax(a, b) = a < b ? b : a (no NaN or signed-zero rules; what XNNPACK's clamp, WASM's Relu, uses). */
+  f32x4Pmax(): this {
+    return this.simd(0xeb);
+  }
+  /** Lane masks of a > b (all ones or all zeros). */
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
 
   /** The encoded body (locals + code + end). */
   body(): number[] {

@@ -26,7 +26,9 @@
  * FMA pipes no slack (8 chains of 4-cycle madds) and took 15-20% longer per product (2.9 vs 2.5 ms
  * at [1024,128]x[128,512], thread CPU under load, 2026-12-07). Unrolling k made V8 hoist every
  * load of the unrolled steps ahead of the madds and spill. Read in place (pa 0: attention's small
- * strided blocks, where packing A measured slower), 4 rows x 8 columns with a pointer per row.
+ * strided blocks, where packing A measured slower), 6 rows x 8 columns with a pointer per row (4
+ * rows until 2026-12-07: 6 took the reference step 1.02-1.04x less thread CPU, in alternation under
+ * load; the 4-wide and scalar remainder columns keep 4).
  * Remainder rows use the smaller kernels, remainder columns a 4-wide and a scalar kernel
  * (unpacked). Loop order and packing: see `gemm` below.
  *
@@ -37,8 +39,9 @@
 import { F32, Fn, I32, Module, V128 } from './simd-asm';
 import { MRP, packA, packB } from './simd-pack';
 
-/** Rows of C per microkernel call. */
+/** Rows of C per in-place microkernel call: 4-wide and scalar columns (MR), 8-wide columns (MR8). */
 const MR = 4;
+const MR8 = 6;
 
 const MICRO_PARAMS: [string, typeof I32][] = ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'k', 'acc'].map((n) => [n, I32]);
 
@@ -186,7 +189,7 @@ function downPanel(f: Fn, per: number, cstep: string, call: (mr: number) => void
 
 /** The in-place MR-row microkernels down a panel of nr columns: A strides from locals ra, ka; B at `b`/`ldb`, k and acc from the named locals. */
 function rowBlocks(f: Fn, m: Module, nr: number, b: string, ldb: string, k: string, acc: string): void {
-  downPanel(f, MR, 'cstep', (mr) => f.get('ap').get('ra').get('ka').get(b).get(ldb).get('cp').get('ldc').get(k).get(acc).call(m.index(`micro_${mr}_${nr}`)));
+  downPanel(f, nr === 8 ? MR8 : MR, nr === 8 ? 'cstep8' : 'cstep', (mr) => f.get('ap').get('ra').get('ka').get(b).get(ldb).get('cp').get('ldc').get(k).get(acc).call(m.index(`micro_${mr}_${nr}`)));
 }
 
 /** The packed MRP-row microkernels (micro_p) down the packed panel at bs. */
@@ -213,11 +216,12 @@ const MC = 256;
  */
 function gemm(m: Module): void {
   const f = m.fn('gemm', ['a', 'ars', 'aks', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'acc', 'pk', 'pa', 'tb'].map((n) => [n, I32] as [string, typeof I32]));
-  for (const n of ['j', 'n8', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'i0', 'mc', 'bs', 'bl', 'af', 'src', 'dst', 'kk', 'ra', 'ka', 'g', 'pp', 'cpstep', 'prow']) f.local(n, I32);
+  for (const n of ['j', 'n8', 'ap', 'cp', 'rows', 'astep', 'cstep', 'k0', 'kc', 'i0', 'mc', 'bs', 'bl', 'af', 'src', 'dst', 'kk', 'ra', 'ka', 'g', 'pp', 'cpstep', 'prow', 'cstep8']) f.local(n, I32);
   f.get('ldc').i32(MRP).mul().set('cpstep');
   for (const n of ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 't0', 't1', 't2', 't3']) f.local(n, V128);
   f.get('pa').i32(0).ne().get('pk').i32(0).ne().and().set('pp');
   f.get('ldc').i32(MR).mul().set('cstep');
+  f.get('ldc').i32(MR8).mul().set('cstep8');
   f.get('n').i32(-8).and().set('n8');
   f.i32(0).set('k0');
   f.get('n8').if(() =>
@@ -253,7 +257,7 @@ function gemm(m: Module): void {
               f.get('a').get('i0').get('ars').mul().add().get('k0').get('aks').mul().add().set('ap');
               f.get('ars').set('ra');
               f.get('aks').set('ka');
-              f.get('ars').i32(MR).mul().set('astep');
+              f.get('ars').i32(MR8).mul().set('astep');
             },
           );
           f.get('ap').set('g'); // the block's A start, for every panel
@@ -362,7 +366,7 @@ function transpose(m: Module): void {
 
 /** Add the micro kernels, `gemm` and `transpose` to a module (simd-module.ts builds and instantiates it). */
 export function addGemm(m: Module, fma: boolean): void {
-  for (const nr of [8, 4, 1] as const) for (let r = 1; r <= MR; r++) micro(m, r, nr, fma);
+  for (const nr of [8, 4, 1] as const) for (let r = 1; r <= (nr === 8 ? MR8 : MR); r++) micro(m, r, nr, fma);
   for (let r = 1; r <= MRP; r++) microPacked(m, r, fma);
   packB(m);
   gemm(m);

@@ -1,6 +1,6 @@
 /**
  * The SIMD kernels written with simd-asm.ts (simd-gemm.ts with simd-pack.ts, simd-causal.ts, simd-norm.ts,
- * simd-rows.ts, simd-adamw.ts) as one
+ * simd-rows.ts, simd-adamw.ts, simd-relu.ts) as one
  * WebAssembly module,
  * compiled once per process and instantiated once per WASM backend memory (each data-parallel
  * worker thread has its own backend, so its own memory and instance).
@@ -13,6 +13,7 @@ import type { PackBFn } from './simd-pack';
 import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
 import { addRows, GatherRowsFn, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
+import { addRelu, ReluFn, ReluGradFn } from './simd-relu';
 
 export interface SimdKernels {
   gemm: GemmFn;
@@ -27,6 +28,8 @@ export interface SimdKernels {
   scatterAddRows: ScatterAddRowsFn;
   gatherRows: GatherRowsFn;
   adamw: AdamWFn;
+  relu: ReluFn;
+  reluGrad: ReluGradFn;
   fma: boolean; // relaxed SIMD madd in use
 }
 
@@ -64,6 +67,7 @@ export function simdModule(fma: boolean): Uint8Array {
   addNorm(m);
   addRows(m);
   addAdamW(m);
+  addRelu(m);
   return m.bytes();
 }
 
@@ -92,6 +96,8 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       scatterAddRows: ex.scatter_add_rows as ScatterAddRowsFn,
       gatherRows: ex.gather_rows as GatherRowsFn,
       adamw: ex.adamw as AdamWFn,
+      relu: ex.relu as ReluFn,
+      reluGrad: ex.relu_grad as ReluGradFn,
       fma: compiled.fma,
     };
     instances.set(memory, k);

@@ -3,6 +3,9 @@
  * that picks it on WASM and tfjs's matMul elsewhere. Not differentiable: for forward passes and
  * custom gradients (src/model/ops.ts), where it replaces WASM's BatchMatMul (XNNPACK, which packs
  * its right operand per new tensor and takes no transposes) plus the transposes that fed it.
+ * Two epilogues for the fused MLP (ops.ts `mlp`), each one SIMD pass over the product while it is
+ * fresh (simd-relu.ts) instead of a kernel of its own: `relu` (the hidden layer) and `mask` (its
+ * gradient: the product times step(mask)).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel } from './switch';
@@ -12,12 +15,20 @@ import { wasmKernel } from './wasm-heap';
 export interface MatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
+  relu?: boolean; // out = relu(op(a) @ op(b))
 }
 
-/** out = op(a) @ op(b) for 2-D float32 a, b. */
-export const matMulKernel = wasmKernel('CmrpMatMul', (h, { a, b }, attrs) => {
-  const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
-  return h.mm(a, b, transposeA, transposeB);
+/** out = op(a) @ op(b) for 2-D float32 a, b; then relu (attrs.relu), or times step(mask) (input mask, out's shape). */
+export const matMulKernel = wasmKernel('CmrpMatMul', (h, { a, b, mask }, attrs) => {
+  const { transposeA, transposeB, relu } = attrs as unknown as MatMulAttrs;
+  const out = h.mm(a, b, transposeA, transposeB);
+  const n = out.shape[0] * out.shape[1];
+  if (relu) h.k.relu(h.addr(out), h.addr(out), n);
+  if (mask) {
+    if (!tf.util.arraysEqual(mask.shape, out.shape)) throw new Error(`CmrpMatMul: mask [${mask.shape}] must have the product's shape [${out.shape}]`);
+    h.k.reluGrad(h.addr(out), h.addr(mask), h.addr(out), n);
+  }
+  return out;
 });
 
 /** op(a) @ op(b) for 2-D tensors (not differentiable). */
@@ -28,4 +39,18 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, trans
   }
   // explicit transposes: WASM's BatchMatMul takes the XNNPACK path only without the flags
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+}
+
+/**
+ * relu(a @ b) (`relu`), or (a @ b^T) * step(mask) (`mask`: relu's gradient through the next layer),
+ * for the fused MLP; one CmrpMatMul on WASM, tfjs ops elsewhere (the same values: a multiply by 1 or 0).
+ */
+export function matMulEpilogue(a: tf.Tensor2D, b: tf.Tensor2D, transposeB: boolean, epilogue: { relu: true } | { mask: tf.Tensor2D }): tf.Tensor2D {
+  if (a.dtype === 'float32' && b.dtype === 'float32' && hasKernel('CmrpMatMul')) {
+    const attrs: MatMulAttrs = { transposeA: false, transposeB, relu: 'relu' in epilogue };
+    const inputs: tf.NamedTensorMap = 'mask' in epilogue ? { a, b, mask: epilogue.mask } : { a, b };
+    return tf.engine().runKernel('CmrpMatMul', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  }
+  const y = matMul(a, b, false, transposeB);
+  return ('mask' in epilogue ? tf.mul(y, tf.step(epilogue.mask)) : tf.relu(y)) as tf.Tensor2D;
 }

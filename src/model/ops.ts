@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernels, hasKernel, AttentionAttrs } from '../backend/kernels';
 import { sumLeading } from '../backend/wasm-layout';
-import { matMul } from '../backend/wasm-matmul';
+import { matMul, matMulEpilogue } from '../backend/wasm-matmul';
 
 registerKernels();
 
@@ -33,6 +33,15 @@ function customOp(f: Forward): (...inputs: tf.Tensor[]) => tf.Tensor {
     const save = args.pop() as Saver;
     return f(args as tf.Tensor[], save);
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
+}
+
+/**
+ * tf.reshape, or x itself where it has the shape already: every reshape is a kernel call with
+ * its engine bookkeeping (and a tape node outside custom ops), ~60 a reference step, most of them
+ * [M, K] to [M, K] in `linear`.
+ */
+function reshapeTo(x: tf.Tensor, shape: number[]): tf.Tensor {
+  return tf.util.arraysEqual(x.shape, shape) ? x : tf.reshape(x, shape);
 }
 
 /** y = a @ b for 2-D a [M, K], b [K, N], with a backward pass of 2-D matMuls (transposes read in place on WASM). */
@@ -62,17 +71,17 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
   const lead = x.shape.slice(0, -1);
   const M = x.size / K;
   const op = customOp(([x_, w_, b_], save) => {
-    const x2 = tf.reshape(x_, [M, K]) as tf.Tensor2D; // [M, K]
+    const x2 = reshapeTo(x_, [M, K]) as tf.Tensor2D; // [M, K]
     save([x2, w_]);
     let y: tf.Tensor = matMul(x2, w_ as tf.Tensor2D, false, tw); // [M, N]
     if (b_) y = tf.add(y, b_);
     return {
-      value: tf.reshape(y, [...lead, N]),
+      value: reshapeTo(y, [...lead, N]),
       gradFunc: (dy, [sx, sw]) => {
-        const g = tf.reshape(dy, [M, N]) as tf.Tensor2D; // [M, N]
+        const g = reshapeTo(dy, [M, N]) as tf.Tensor2D; // [M, N]
         const x2s = sx as tf.Tensor2D;
         // dx = g @ w^T: for w [K, N] a transposed operand; for a transposed w [N, K] a plain matMul
-        const dx = tf.reshape(matMul(g, sw as tf.Tensor2D, false, !tw), x.shape);
+        const dx = reshapeTo(matMul(g, sw as tf.Tensor2D, false, !tw), x.shape);
         // dw [K, N] = x^T @ g; for w [N, K] its transpose, g^T @ x
         const dw = tw ? matMul(g, x2s, true, false) : matMul(x2s, g, true, false);
         return b_ ? [dx, dw, sumLeading(g, 1)] : [dx, dw];
@@ -80,6 +89,34 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
     };
   });
   return bias ? op(x, w, bias) : op(x, w);
+}
+
+/**
+ * The feed-forward block without biases: relu(x @ w1) @ w2, x [M, C], w1 [C, F], w2 [F, C] → [M, C],
+ * as one op: the relu rides on the first product and its gradient on the product that makes dh
+ * (CmrpMatMul's epilogues on WASM, wasm-matmul.ts), instead of Relu, Step and Multiply kernels and
+ * two more custom ops. The same products in the same order as linear → relu → linear: the same bits.
+ */
+export function mlp(x: tf.Tensor2D, w1: tf.Tensor2D, w2: tf.Tensor2D): tf.Tensor2D {
+  const C = x.shape[1];
+  if (w1.shape[0] !== C || w2.shape[0] !== w1.shape[1] || w2.shape[1] !== C) throw new Error(`mlp: x [${x.shape}], w1 [${w1.shape}], w2 [${w2.shape}] do not fit [M, C] [C, F] [F, C]`);
+  const op = customOp(([x_, w1_, w2_], save) => {
+    const h = matMulEpilogue(x_ as tf.Tensor2D, w1_ as tf.Tensor2D, false, { relu: true }); // [M, F]
+    save([x_, w1_, h, w2_]);
+    return {
+      value: matMul(h, w2_ as tf.Tensor2D),
+      gradFunc: (dy, [sx, sw1, sh, sw2]) => {
+        const g = dy as tf.Tensor2D; // [M, C]
+        const dh = matMulEpilogue(g, sw2 as tf.Tensor2D, true, { mask: sh as tf.Tensor2D }); // (g @ w2^T) * step(h)  [M, F]
+        return [
+          matMul(dh, sw1 as tf.Tensor2D, false, true), // dx = dh @ w1^T
+          matMul(sx as tf.Tensor2D, dh, true, false), // dw1 = x^T @ dh
+          matMul(sh as tf.Tensor2D, g, true, false), // dw2 = h^T @ g
+        ];
+      },
+    };
+  });
+  return op(x, w1, w2) as tf.Tensor2D;
 }
 
 /** Rows of a 2-D float tensor: x [R, C], idx int32 [n] → [n, C]. Fast JS kernel on WASM. */

@@ -311,8 +311,13 @@ export class Transformer {
 
   private mlp(x: tf.Tensor2D, l: number, e: Expert): tf.Tensor2D {
     const s = suffix(e);
-    const h = ops.relu(this.linear(this.norm(x, `h.${l}.ln_2${s}`), `h.${l}.mlp.c_fc${s}`)) as tf.Tensor2D; // [n, F]
-    return this.linear(h, `h.${l}.mlp.c_proj${s}`); // [n, C]
+    const fc = `h.${l}.mlp.c_fc${s}`, proj = `h.${l}.mlp.c_proj${s}`;
+    // one fused op where nothing is added to the two products (no biases, no LoRA on them): ops.mlp
+    if (!this.config.bias && !this.adapters?.of(fc) && !this.adapters?.of(proj)) {
+      return ops.mlp(this.norm(x, `h.${l}.ln_2${s}`), this.p(`${fc}.weight`) as tf.Tensor2D, this.p(`${proj}.weight`) as tf.Tensor2D);
+    }
+    const h = ops.relu(this.linear(this.norm(x, `h.${l}.ln_2${s}`), fc)) as tf.Tensor2D; // [n, F]
+    return this.linear(h, proj); // [n, C]
   }
 
   /** Final norm and LM head: x [N, C] → logits [N, V]. */
