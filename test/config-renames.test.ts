@@ -17,7 +17,7 @@ import { upgradeGrpoRow, type GrpoRow } from '../src/train/grpo';
 import { resolveGrid } from '../src/eval/experiments/grid';
 import { mergeResults, seedsOf } from '../src/eval/experiments/merge';
 import { markdownReport, type ExperimentResults } from '../src/eval/experiments/results';
-import { renameDeprecatedKeys, resetDeprecationNotices, setDeprecationLog, upgradeStoredKeys } from '../src/util/deprecated-keys';
+import { renameDeprecatedKeys, resetDeprecationNotices, setDeprecationLog, upgradeStoredKeys, usesDeprecatedKeys } from '../src/util/deprecated-keys';
 import { LM_CONFIG_KEY_RENAMES } from '../src/train/lm-trainer';
 import { UserError } from '../src/util/errors';
 import { projectRoot } from '../src/util/paths';
@@ -140,4 +140,13 @@ test('committed results (written before the rename) still load, merge and report
     const lane = { ...r, seed_list: seedsOf(r).map((s) => s + n), cells: r.cells.map((c) => ({ ...c, seed: c.seed + n })) };
     assert.equal(mergeResults([[f, r], ['lane.json', lane]]).cells.length, 2 * r.cells.length, f);
   }
+});
+
+test('usesDeprecatedKeys: an old name at the top or inside a renamed block, not the new names', () => {
+  const table = { lr: 'learning_rate', train: { clip_norm: 'max_grad_norm' } };
+  assert.equal(usesDeprecatedKeys({ lr: 1 }, table), true);
+  assert.equal(usesDeprecatedKeys({ train: { clip_norm: 1 } }, table), true);
+  assert.equal(usesDeprecatedKeys({ learning_rate: 1, train: { max_grad_norm: 1 } }, table), false);
+  assert.equal(usesDeprecatedKeys({ train: 3 }, table), false);
+  assert.equal(usesDeprecatedKeys(null, table), false);
 });

@@ -312,11 +312,12 @@ export class Transformer {
   private mlp(x: tf.Tensor2D, l: number, e: Expert): tf.Tensor2D {
     const s = suffix(e);
     const fc = `h.${l}.mlp.c_fc${s}`, proj = `h.${l}.mlp.c_proj${s}`;
+    const xn = this.norm(x, `h.${l}.ln_2${s}`);
     // one fused op where nothing is added to the two products (no biases, no LoRA on them): ops.mlp
     if (!this.config.bias && !this.adapters?.of(fc) && !this.adapters?.of(proj)) {
-      return ops.mlp(this.norm(x, `h.${l}.ln_2${s}`), this.p(`${fc}.weight`) as tf.Tensor2D, this.p(`${proj}.weight`) as tf.Tensor2D);
+      return ops.mlp(xn, this.p(`${fc}.weight`) as tf.Tensor2D, this.p(`${proj}.weight`) as tf.Tensor2D);
     }
-    const h = ops.relu(this.linear(this.norm(x, `h.${l}.ln_2${s}`), fc)) as tf.Tensor2D; // [n, F]
+    const h = ops.relu(this.linear(xn, fc)) as tf.Tensor2D; // [n, F]
     return this.linear(h, proj); // [n, C]
   }
 

@@ -29,7 +29,8 @@ export interface BandQuantiles {
   max: number;
 }
 
-function quantiles(xs: readonly number[]): BandQuantiles {
+/** n, min, max and p1-p99 (nearest rank) of s; NaN for an empty set. */
+export function bandQuantiles(xs: readonly number[]): BandQuantiles {
   if (!xs.length) return { n: 0, min: NaN, p1: NaN, p5: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN };
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.round(p * (s.length - 1))];
@@ -39,7 +40,7 @@ function quantiles(xs: readonly number[]): BandQuantiles {
 /** Quantiles of s per set (`identityBandValues`). */
 export async function calibrateIdentityBand(judges: Judges, characters: readonly Character[], image: ImageTokenizer, opts: { shots?: number; withReconstructions?: boolean } = {}): Promise<Record<BandSet, BandQuantiles>> {
   const sets = await identityBandValues(judges, characters, image, opts);
-  return Object.fromEntries(BAND_SETS.map((k) => [k, quantiles(sets[k])])) as Record<BandSet, BandQuantiles>;
+  return Object.fromEntries(BAND_SETS.map((k) => [k, bandQuantiles(sets[k])])) as Record<BandSet, BandQuantiles>;
 }
 
 /** s for every (image, character) pair of the sets above; `withReconstructions`: band references = PNGs + reconstructions. */

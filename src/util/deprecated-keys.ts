@@ -93,6 +93,12 @@ export function renameDeprecatedKeys<T>(raw: T, renames: KeyRenames, o: { where?
   return out as T;
 }
 
+/** Whether `raw` gives any field under an old name (at any depth the table reaches). */
+export function usesDeprecatedKeys(raw: unknown, renames: KeyRenames): boolean {
+  if (!isPlainObject(raw)) return false;
+  return Object.entries(renames).some(([oldKey, to]) => has(raw, oldKey) && (typeof to === 'string' || usesDeprecatedKeys(raw[oldKey], to)));
+}
+
 /**
  * A stored config (a run manifest's) under the current names, without a notice. One that gives
  * both names of a field comes back as it is: the comparison with the new run then says they differ.

@@ -286,7 +286,8 @@ export function barFigure(categories: AxisValues, values: BarInput, opts: BarOpt
     };
     if (s.errors) {
       checkLength(`bar series ${s.name ?? i} errors`, s.errors, cats.length);
-      const minus = s.errorsMinus ? (checkLength(`bar series ${s.name ?? i} errorsMinus`, s.errorsMinus, cats.length), { symmetric: false, arrayminus: cleanNumbers(s.errorsMinus) }) : {};
+      if (s.errorsMinus) checkLength(`bar series ${s.name ?? i} errorsMinus`, s.errorsMinus, cats.length);
+      const minus = s.errorsMinus ? { symmetric: false, arrayminus: cleanNumbers(s.errorsMinus) } : {};
       t[horizontal ? 'error_x' : 'error_y'] = {
         type: 'data', array: cleanNumbers(s.errors), ...minus, visible: true, color: '#333333', thickness: 1.2, width: 4,
       };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { identityBandValues, BAND_SETS } from '../../rewards/calibrate';
+import { bandQuantiles, identityBandValues, BAND_SETS } from '../../rewards/calibrate';
 import { RewardConfigSchema } from '../../rewards/config';
 import { loadJudges } from '../../judges';
 import { loadTokenizers } from '../../tokenizers';
@@ -9,7 +9,6 @@ import { loadRoleScape } from '../../data/rolescape';
 import { projectRoot } from '../../util/paths';
 import { chooseCharacters, wholeNumber } from '../options';
 
-const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.round(p * (xs.length - 1))];
 const pct = (part: number, all: number): string => (all ? `${((100 * part) / all).toFixed(1)}%` : 'n/a');
 
 export function register(program: Command): void {
@@ -33,16 +32,16 @@ export function register(program: Command): void {
       try {
         for (const withReconstructions of [false, true]) {
           const v = await identityBandValues(judges, characters, image, { shots: o.shots, withReconstructions });
-          const name = withReconstructions ? 'band_pngs_and_reconstructions' : 'band_pngs';
-          out[name] = Object.fromEntries(BAND_SETS.map((k) => [k, { n: v[k].length, below_low: v[k].filter((x) => x < low).length, at_or_above_high: v[k].filter((x) => x >= high).length, ...Object.fromEntries(v[k].length ? [0, 0.01, 0.05, 0.5, 0.95, 0.99, 1].map((p) => [p === 0 ? 'min' : p === 1 ? 'max' : `p${Math.round(100 * p)}`, q(v[k], p)]) : []) }]));
+          const sets = Object.fromEntries(BAND_SETS.map((k) => [k, { ...bandQuantiles(v[k]), below_low: v[k].filter((x) => x < low).length, at_or_above_high: v[k].filter((x) => x >= high).length }]));
+          out[withReconstructions ? 'band_pngs_and_reconstructions' : 'band_pngs'] = sets;
           if (o.json) continue;
           console.log(`band references = ${withReconstructions ? 'the reference PNGs + their reconstructions' : 'the reference PNGs'} (${characters.length} characters, K = ${o.shots}, training images only)`);
           console.log(`${'set'.padEnd(32)} ${'n'.padStart(5)}     p1     p5    p50    p95    p99  (min-max)   < ${low}   >= ${high}`);
           for (const k of BAND_SETS) {
-            const xs = v[k];
-            if (!xs.length) { console.log(`${k.padEnd(32)} ${'0'.padStart(5)}`); continue; }
-            const f = (p: number) => q(xs, p).toFixed(3).padStart(6);
-            console.log(`${k.padEnd(32)} ${String(xs.length).padStart(5)} ${f(0.01)} ${f(0.05)} ${f(0.5)} ${f(0.95)} ${f(0.99)}  (${q(xs, 0).toFixed(3)}-${q(xs, 1).toFixed(3)})  ${pct(xs.filter((x) => x < low).length, xs.length).padStart(6)}  ${pct(xs.filter((x) => x >= high).length, xs.length).padStart(6)}`);
+            const b = sets[k];
+            if (!b.n) { console.log(`${k.padEnd(32)} ${'0'.padStart(5)}`); continue; }
+            const f = (x: number) => x.toFixed(3).padStart(6);
+            console.log(`${k.padEnd(32)} ${String(b.n).padStart(5)} ${f(b.p1)} ${f(b.p5)} ${f(b.p50)} ${f(b.p95)} ${f(b.p99)}  (${b.min.toFixed(3)}-${b.max.toFixed(3)})  ${pct(b.below_low, b.n).padStart(6)}  ${pct(b.at_or_above_high, b.n).padStart(6)}`);
           }
         }
       } finally {

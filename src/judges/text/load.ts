@@ -13,7 +13,7 @@ import { BagMlp, PARAM_NAMES, paramShapes } from './bag';
 import { STYLE_NAMESPACES } from './features';
 import { DF_BINS } from './gated';
 import { TEXT_JUDGES_KEY_RENAMES, TextJudgesConfigSchema, type TextJudgesConfig } from './config';
-import { deprecationNotice, upgradeStoredKeys } from '../../util/deprecated-keys';
+import { deprecationNotice, upgradeStoredKeys, usesDeprecatedKeys } from '../../util/deprecated-keys';
 import type { TextJudgesReport } from './report';
 import { readJsonFile, replaceDirAtomic, writeJsonAtomic } from '../../util/fs';
 import { readTensorFile, writeTensorFile } from '../../util/tensor-file';
@@ -86,11 +86,10 @@ export async function loadTextJudges(dir: string): Promise<TextJudges & { report
   if (m === null || typeof m !== 'object') throw new UserError(`${mf}: expected a JSON object`);
   if (m.format !== FORMAT) throw new UserError(`${mf}: format: expected "${FORMAT}", found ${JSON.stringify(m.format)}`);
   if (m.features !== FEATURES) throw new UserError(`${mf}: features: expected "${FEATURES}" (this code's hashing), found ${JSON.stringify(m.features)}`);
-  const stored = upgradeStoredKeys(m.config, TEXT_JUDGES_KEY_RENAMES);
-  if (JSON.stringify(stored) !== JSON.stringify(m.config)) {
+  if (usesDeprecatedKeys(m.config, TEXT_JUDGES_KEY_RENAMES)) {
     deprecationNotice(`text-judges-keys\u0000${path.resolve(mf)}`, `cmrp: ${mf}: config has the camelCase keys of before the snake_case rename (e.g. maxFeatures), read under the new names`);
   }
-  const parsed = TextJudgesConfigSchema.safeParse(stored);
+  const parsed = TextJudgesConfigSchema.safeParse(upgradeStoredKeys(m.config, TEXT_JUDGES_KEY_RENAMES));
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new UserError(`${mf}: config.${i.path.join('.')}: ${i.message}`);
