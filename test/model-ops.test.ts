@@ -123,6 +123,32 @@ test('mlp (relu and its gradient as matMul epilogues) matches tfjs ops, and line
   });
 });
 
+test('residual epilogue (linear, mlp): residual + the product bit for bit, values and gradients, as the Add it replaces', () => {
+  // against plain tfjs ops and autodiff first (odd sizes: the scalar tails), then bitwise against the unfused op + tf.add
+  assertSameGrads((x, w, r) => ops.linear(x, w as tf.Tensor2D, undefined, { residual: r }), (x, w, r) => tf.add(r, tf.matMul(x, w)), [rnd([5, 3], 1), rnd([3, 7], 2), rnd([5, 7], 3)]);
+  assertSameGrads((x, w1, w2, r) => ops.mlp(x as tf.Tensor2D, w1 as tf.Tensor2D, w2 as tf.Tensor2D, r as tf.Tensor2D), (x, w1, w2, r) => tf.add(r, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)), [rnd([5, 3], 4), rnd([3, 7], 5), rnd([7, 3], 6), rnd([5, 3], 7)]);
+  tf.tidy(() => {
+    const [x, w, w1, w2, r, wt] = [rnd([70, 16], 1), rnd([16, 16], 2), rnd([16, 40], 3), rnd([40, 16], 4), rnd([70, 16], 5), rnd([16, 16], 6)] as tf.Tensor2D[];
+    const dy = rnd([70, 16], 7);
+    // the residual is also an input of the product (the MLP's x), as in the transformer: its gradient sums both paths
+    const cases: [string, (...xs: tf.Tensor[]) => tf.Tensor, (...xs: tf.Tensor[]) => tf.Tensor][] = [
+      ['linear', (x_, w_, r_) => ops.linear(x_, w_ as tf.Tensor2D, undefined, { residual: r_ }), (x_, w_, r_) => tf.add(r_, ops.linear(x_, w_ as tf.Tensor2D))],
+      ['linear, transposed w', (x_, w_, r_) => ops.linear(x_, w_ as tf.Tensor2D, undefined, { transposeW: true, residual: r_ }), (x_, w_, r_) => tf.add(r_, ops.linear(x_, w_ as tf.Tensor2D, undefined, { transposeW: true }))],
+      ['mlp', (x_, a_, b_) => ops.mlp(x_ as tf.Tensor2D, a_ as tf.Tensor2D, b_ as tf.Tensor2D, x_ as tf.Tensor2D), (x_, a_, b_) => tf.add(x_, ops.mlp(x_ as tf.Tensor2D, a_ as tf.Tensor2D, b_ as tf.Tensor2D))],
+    ];
+    for (const [name, fused, plain] of cases) {
+      const inputs = name === 'mlp' ? [x, w1, w2] : [x, name === 'linear' ? w : wt, r];
+      assert.deepEqual(fused(...inputs).dataSync(), plain(...inputs).dataSync(), `${name}: values`);
+      const loss = (f: (...xs: tf.Tensor[]) => tf.Tensor) => (...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), dy));
+      const g1 = tf.grads(loss(fused))(inputs), g2 = tf.grads(loss(plain))(inputs);
+      g1.forEach((g, i) => assert.deepEqual(g.dataSync(), g2[i].dataSync(), `${name}: gradient ${i}`));
+    }
+    assert.throws(() => ops.linear(x, w, undefined, { residual: tf.zeros([70, 15]) }), /residual \[70,15\] must have the output's shape \[70,16\]/);
+    assert.throws(() => ops.linear(x, w, tf.zeros([16]) as tf.Tensor1D, { residual: r }), /not supported with a bias/);
+    assert.throws(() => matMulEpilogue(x, w, false, { residual: tf.zeros([70, 15]) as tf.Tensor2D }), /residual \[70,15\] \(float32\) must be float32 with the product's shape \[70,16\]/);
+  });
+});
+
 test('embedding, gatherRows and mergeRows match tf.gather', () => {
   const ids = tf.tensor2d([[1, 3, 3], [0, 7, 1]], undefined, 'int32');
   assertSameGrads((t) => ops.embedding(ids, t as tf.Tensor2D), (t) => tf.gather(t, ids), [rnd([8, 5], 1)]);

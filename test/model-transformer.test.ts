@@ -164,19 +164,22 @@ test('training on a tiny repeated sequence makes the loss fall clearly', () => {
   m.dispose();
 });
 
-test('a training step leaks no tensors (20 steps, MoT, masked loss)', () => {
-  const m = new Transformer(TINY, 9);
-  const { ids, modality } = batch(2, 12, 40, 10);
-  const x = int2d(ids), y = int2d(ids.map((r) => r.slice(1).concat([0]))), mod = int2d(modality);
-  const mask = tf.tensor2d(modality.map((r) => r.map((v) => 1 - v)));
-  const opt = new AdamW({ lr: 1e-3, clipNorm: 1, weightDecay: 0.1 });
-  trainStep(m.variables(), opt, () => m.loss(x, y, { mask, modality: mod })); // creates the optimizer's moments
-  const n0 = tf.memory().numTensors;
-  for (let s = 0; s < 20; s++) {
-    trainStep(m.variables(), opt, () => m.loss(x, y, { mask, modality: mod }));
-    assert.equal(tf.memory().numTensors, n0, `step ${s} changed the tensor count`);
+test('a training step leaks no tensors (20 steps, MoT and dense, masked loss)', () => {
+  // dense: the residual adds ride on the products (ops.linear / ops.mlp residual), whose gradient is a clone of dy
+  for (const config of [TINY, { ...TINY, experts: 'dense' } as ModelConfigInput]) {
+    const m = new Transformer(config, 9);
+    const { ids, modality } = batch(2, 12, 40, 10);
+    const x = int2d(ids), y = int2d(ids.map((r) => r.slice(1).concat([0]))), mod = int2d(modality);
+    const mask = tf.tensor2d(modality.map((r) => r.map((v) => 1 - v)));
+    const opt = new AdamW({ lr: 1e-3, clipNorm: 1, weightDecay: 0.1 });
+    trainStep(m.variables(), opt, () => m.loss(x, y, { mask, modality: mod })); // creates the optimizer's moments
+    const n0 = tf.memory().numTensors;
+    for (let s = 0; s < 20; s++) {
+      trainStep(m.variables(), opt, () => m.loss(x, y, { mask, modality: mod }));
+      assert.equal(tf.memory().numTensors, n0, `${config.experts ?? 'mot'}: step ${s} changed the tensor count`);
+    }
+    tf.dispose([x, y, mod, mask]);
+    opt.dispose();
+    m.dispose();
   }
-  tf.dispose([x, y, mod, mask]);
-  opt.dispose();
-  m.dispose();
 });

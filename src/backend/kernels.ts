@@ -33,7 +33,9 @@
  *    - `CmrpTranspose2d`, `CmrpSumRows` (wasm-layout.ts): JS layout loops for the gradients.
  *    - `Identity` (wasm-identity.ts, installed by select.ts): shares data instead of copying.
  *    - `CmrpMatMul`'s epilogues `relu` and `mask` (wasm-matmul.ts, simd-relu.ts): the MLP's ReLU and
- *      its gradient as SIMD passes inside the matMuls of ops.ts `mlp` (no Relu, Step, Multiply).
+ *      its gradient as SIMD passes inside the matMuls of ops.ts `mlp` (no Relu, Step, Multiply);
+ *      `residual` (simd-add.ts): the residual stream's add on the output projection's and the
+ *      MLP's product where one expert takes all rows (no Add kernel, no tape node of its own).
  *    Tried and dropped: JS kernels for ReLU's gradient (WASM's SIMD elementwise kernels win);
  *    k-unrolled GEMM microkernels (V8 hoists the loads and spills registers); packing A for
  *    attention's small blocks; copying a transposed A whole

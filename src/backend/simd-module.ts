@@ -1,6 +1,6 @@
 /**
  * The SIMD kernels written with simd-asm.ts (simd-gemm.ts with simd-pack.ts, simd-causal.ts, simd-norm.ts,
- * simd-rows.ts, simd-adamw.ts, simd-relu.ts) as one
+ * simd-rows.ts, simd-adamw.ts, simd-relu.ts, simd-add.ts) as one
  * WebAssembly module,
  * compiled once per process and instantiated once per WASM backend memory (each data-parallel
  * worker thread has its own backend, so its own memory and instance).
@@ -14,6 +14,7 @@ import { addNorm, NormBwdFn, NormFwdFn } from './simd-norm';
 import { addRows, GatherRowsFn, NegScaleRowsFn, RowMaxFn, ScatterAddRowsFn } from './simd-rows';
 import { addAdamW, AdamWFn } from './simd-adamw';
 import { addRelu, ReluFn, ReluGradFn } from './simd-relu';
+import { addAdd, AddFn } from './simd-add';
 
 export interface SimdKernels {
   gemm: GemmFn;
@@ -30,6 +31,7 @@ export interface SimdKernels {
   adamw: AdamWFn;
   relu: ReluFn;
   reluGrad: ReluGradFn;
+  add: AddFn;
   fma: boolean; // relaxed SIMD madd in use
 }
 
@@ -68,6 +70,7 @@ export function simdModule(fma: boolean): Uint8Array {
   addRows(m);
   addAdamW(m);
   addRelu(m);
+  addAdd(m);
   return m.bytes();
 }
 
@@ -98,6 +101,7 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       adamw: ex.adamw as AdamWFn,
       relu: ex.relu as ReluFn,
       reluGrad: ex.relu_grad as ReluGradFn,
+      add: ex.add as AddFn,
       fma: compiled.fma,
     };
     instances.set(memory, k);

@@ -62,19 +62,29 @@ export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /**
  * y = x @ w (+ bias) over the last axis: x [..., K], w [K, N] → [..., N].
  * `transposeW` takes w as [N, K] (a tied embedding table used as the LM head).
+ * `residual` (a tensor of y's shape; not with a bias) returns residual + x @ w instead: the residual
+ * stream's add as the product's epilogue (CmrpMatMul on WASM) instead of an Add kernel after the op,
+ * whose gradient is dy passed through: the same values as tf.add(residual, linear(x, w)).
  */
-export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: { transposeW?: boolean } = {}): tf.Tensor {
+export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: { transposeW?: boolean; residual?: tf.Tensor } = {}): tf.Tensor {
   const tw = opts.transposeW ?? false;
   const K = x.shape[x.rank - 1];
   const N = tw ? w.shape[0] : w.shape[1];
   if ((tw ? w.shape[1] : w.shape[0]) !== K) throw new Error(`linear: x [..., ${K}] does not fit w [${w.shape}]${tw ? ' (transposed)' : ''}`);
   const lead = x.shape.slice(0, -1);
   const M = x.size / K;
-  const op = customOp(([x_, w_, b_], save) => {
+  const residual = opts.residual;
+  if (residual && bias) throw new Error('linear: a residual epilogue is not supported with a bias (add the residual after the op)');
+  if (residual && !tf.util.arraysEqual(residual.shape, [...lead, N])) throw new Error(`linear: residual [${residual.shape}] must have the output's shape [${[...lead, N]}]`);
+  const op = customOp(([x_, w_, third], save) => {
     const x2 = reshapeTo(x_, [M, K]) as tf.Tensor2D; // [M, K]
     save([x2, w_]);
-    let y: tf.Tensor = matMul(x2, w_ as tf.Tensor2D, false, tw); // [M, N]
-    if (b_) y = tf.add(y, b_);
+    let y: tf.Tensor;
+    if (residual) y = matMulEpilogue(x2, w_ as tf.Tensor2D, tw, { residual: reshapeTo(third, [M, N]) as tf.Tensor2D }); // [M, N]
+    else {
+      y = matMul(x2, w_ as tf.Tensor2D, false, tw); // [M, N]
+      if (third) y = tf.add(y, third);
+    }
     return {
       value: reshapeTo(y, [...lead, N]),
       gradFunc: (dy, [sx, sw]) => {
@@ -84,11 +94,13 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
         const dx = reshapeTo(matMul(g, sw as tf.Tensor2D, false, !tw), x.shape);
         // dw [K, N] = x^T @ g; for w [N, K] its transpose, g^T @ x
         const dw = tw ? matMul(g, x2s, true, false) : matMul(x2s, g, true, false);
-        return b_ ? [dx, dw, sumLeading(g, 1)] : [dx, dw];
+        // the residual's gradient is dy itself, as a tensor of its own (the engine may dispose one gradient while adding)
+        return third ? [dx, dw, residual ? dy.clone() : sumLeading(g, 1)] : [dx, dw];
       },
     };
   });
-  return bias ? op(x, w, bias) : op(x, w);
+  const third = residual ?? bias;
+  return third ? op(x, w, third) : op(x, w);
 }
 
 /**
@@ -96,27 +108,31 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D, opts: {
  * as one op: the relu rides on the first product and its gradient on the product that makes dh
  * (CmrpMatMul's epilogues on WASM, wasm-matmul.ts), instead of Relu, Step and Multiply kernels and
  * two more custom ops. The same products in the same order as linear → relu → linear: the same bits.
+ * `residual` [M, C] returns residual + the block (the residual stream's add as the second product's
+ * epilogue, its gradient dy passed through), as `linear` does.
  */
-export function mlp(x: tf.Tensor2D, w1: tf.Tensor2D, w2: tf.Tensor2D): tf.Tensor2D {
+export function mlp(x: tf.Tensor2D, w1: tf.Tensor2D, w2: tf.Tensor2D, residual?: tf.Tensor2D): tf.Tensor2D {
   const C = x.shape[1];
   if (w1.shape[0] !== C || w2.shape[0] !== w1.shape[1] || w2.shape[1] !== C) throw new Error(`mlp: x [${x.shape}], w1 [${w1.shape}], w2 [${w2.shape}] do not fit [M, C] [C, F] [F, C]`);
-  const op = customOp(([x_, w1_, w2_], save) => {
+  if (residual && !tf.util.arraysEqual(residual.shape, x.shape)) throw new Error(`mlp: residual [${residual.shape}] must have x's shape [${x.shape}]`);
+  const op = customOp(([x_, w1_, w2_, r_], save) => {
     const h = matMulEpilogue(x_ as tf.Tensor2D, w1_ as tf.Tensor2D, false, { relu: true }); // [M, F]
     save([x_, w1_, h, w2_]);
     return {
-      value: matMul(h, w2_ as tf.Tensor2D),
+      value: r_ ? matMulEpilogue(h, w2_ as tf.Tensor2D, false, { residual: r_ as tf.Tensor2D }) : matMul(h, w2_ as tf.Tensor2D),
       gradFunc: (dy, [sx, sw1, sh, sw2]) => {
         const g = dy as tf.Tensor2D; // [M, C]
         const dh = matMulEpilogue(g, sw2 as tf.Tensor2D, true, { mask: sh as tf.Tensor2D }); // (g @ w2^T) * step(h)  [M, F]
-        return [
+        const grads = [
           matMul(dh, sw1 as tf.Tensor2D, false, true), // dx = dh @ w1^T
           matMul(sx as tf.Tensor2D, dh, true, false), // dw1 = x^T @ dh
           matMul(sh as tf.Tensor2D, g, true, false), // dw2 = h^T @ g
         ];
+        return r_ ? [...grads, dy.clone()] : grads; // the residual's gradient: dy, as a tensor of its own
       },
     };
   });
-  return op(x, w1, w2) as tf.Tensor2D;
+  return (residual ? op(x, w1, w2, residual) : op(x, w1, w2)) as tf.Tensor2D;
 }
 
 /** Rows of a 2-D float tensor: x [R, C], idx int32 [n] → [n, C]. Fast JS kernel on WASM. */

@@ -107,8 +107,8 @@ export class Transformer {
       for (let l = 0; l < this.config.n_layer; l++) {
         const qkv = this.routed(x, routes.attn, (xr, e) => this.linear(this.norm(xr, `h.${l}.ln_1${suffix(e)}`), `h.${l}.attn.c_attn${suffix(e)}`)); // [N, 3C]
         const y = ops.causalSelfAttention(qkv, B, this.config.n_head); // [N, C]
-        x = tf.add(x, this.dropout(this.routed(y, routes.attn, (yr, e) => this.linear(yr, `h.${l}.attn.c_proj${suffix(e)}`)), opts.training));
-        x = tf.add(x, this.dropout(this.routed(x, routes.ffn, (xr, e) => this.mlp(xr, l, e)), opts.training));
+        x = this.addResidual(x, y, routes.attn, opts.training, (yr, e, r) => this.linear(yr, `h.${l}.attn.c_proj${suffix(e)}`, r));
+        x = this.addResidual(x, x, routes.ffn, opts.training, (xr, e, r) => this.mlp(xr, l, e, r));
       }
       return tf.reshape(this.head(x), [B, T, this.config.vocab_size]) as tf.Tensor3D;
     });
@@ -285,6 +285,16 @@ export class Transformer {
     return ops.mergeRows(routes.map((r, i) => f(ops.gatherRows(x, idx[i]), r.expert)), idx);
   }
 
+  /**
+   * x + dropout(f(input)) over the routes: where one expert takes all rows and no dropout runs, f
+   * gets x as its residual and adds it in its last product's epilogue (ops.linear / ops.mlp: one
+   * kernel and one tape node fewer, the same values); else a tfjs Add after the merged rows.
+   */
+  private addResidual(x: tf.Tensor2D, input: tf.Tensor2D, routes: Route[], training: boolean | undefined, f: (xr: tf.Tensor2D, e: Expert, residual?: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+    if (routes.length === 1 && routes[0].idx === null && !(training && this.config.dropout > 0)) return f(input, routes[0].expert, x);
+    return tf.add(x, this.dropout(this.routed(input, routes, (xr, e) => f(xr, e)), training));
+  }
+
   /** Token + position embeddings (rows of the position table per token, see positionRows) → [B*T, C]. */
   private embed(ids: tf.Tensor2D, positions: Int32Array, training?: boolean): tf.Tensor2D {
     const [B, T] = ids.shape;
@@ -299,26 +309,30 @@ export class Transformer {
     return (this.config.norm === 'rmsnorm' ? ops.rmsNorm(x, gain) : ops.layerNorm(x, gain)) as tf.Tensor2D;
   }
 
-  private linear(x: tf.Tensor2D, name: string): tf.Tensor2D {
+  /** x @ weight (+ bias, + LoRA); plus `residual` where given (in the product's epilogue when nothing else is added). */
+  private linear(x: tf.Tensor2D, name: string, residual?: tf.Tensor2D): tf.Tensor2D {
     const bias = this.config.bias ? (this.p(`${name}.bias`) as tf.Tensor1D) : undefined;
-    const y = ops.linear(x, this.p(`${name}.weight`) as tf.Tensor2D, bias) as tf.Tensor2D;
     const lora = this.adapters?.of(name);
-    if (!lora) return y;
-    // two plain 2-D matMuls through ops.linear (its gradient avoids the slow transposed matMul)
-    const low = ops.linear(ops.linear(x, lora[0] as tf.Tensor2D), lora[1] as tf.Tensor2D) as tf.Tensor2D;
-    return tf.add(y, tf.mul(low, this.adapters!.scale));
+    if (residual && !bias && !lora) return ops.linear(x, this.p(`${name}.weight`) as tf.Tensor2D, undefined, { residual }) as tf.Tensor2D;
+    let y = ops.linear(x, this.p(`${name}.weight`) as tf.Tensor2D, bias) as tf.Tensor2D;
+    if (lora) {
+      // two plain 2-D matMuls through ops.linear (its gradient avoids the slow transposed matMul)
+      const low = ops.linear(ops.linear(x, lora[0] as tf.Tensor2D), lora[1] as tf.Tensor2D) as tf.Tensor2D;
+      y = tf.add(y, tf.mul(low, this.adapters!.scale));
+    }
+    return residual ? (tf.add(residual, y) as tf.Tensor2D) : y;
   }
 
-  private mlp(x: tf.Tensor2D, l: number, e: Expert): tf.Tensor2D {
+  private mlp(x: tf.Tensor2D, l: number, e: Expert, residual?: tf.Tensor2D): tf.Tensor2D {
     const s = suffix(e);
     const fc = `h.${l}.mlp.c_fc${s}`, proj = `h.${l}.mlp.c_proj${s}`;
     const xn = this.norm(x, `h.${l}.ln_2${s}`);
     // one fused op where nothing is added to the two products (no biases, no LoRA on them): ops.mlp
     if (!this.config.bias && !this.adapters?.of(fc) && !this.adapters?.of(proj)) {
-      return ops.mlp(xn, this.p(`${fc}.weight`) as tf.Tensor2D, this.p(`${proj}.weight`) as tf.Tensor2D);
+      return ops.mlp(xn, this.p(`${fc}.weight`) as tf.Tensor2D, this.p(`${proj}.weight`) as tf.Tensor2D, residual);
     }
     const h = ops.relu(this.linear(xn, fc)) as tf.Tensor2D; // [n, F]
-    return this.linear(h, proj); // [n, C]
+    return this.linear(h, proj, residual); // [n, C]
   }
 
   /** Final norm and LM head: x [N, C] → logits [N, V]. */
