@@ -15,15 +15,30 @@ export type NegScaleRowsFn = (x: number, s: number, out: number, N: number, V: n
 export type ScatterAddRowsFn = (x: number, ids: number, out: number, rows: number, inner: number, segments: number) => void;
 export type GatherRowsFn = (x: number, ids: number, out: number, n: number, width: number) => void;
 
+/**
+ * Four accumulators over 16 floats at a time, then one over 4, then scalars: f32x4.max is a chain of
+ * several instructions on x64 (WASM's NaN and -0 rules), so one accumulator waited on its latency.
+ * The same result bit for bit: WASM's max is commutative and associative (NaN wins, -0 < +0).
+ */
 function rowMax(m: Module): void {
   const f = m.fn('row_max', [['x', I32], ['out', I32], ['N', I32], ['V', I32]]);
   for (const n of ['r', 'j']) f.local(n, I32);
-  f.local('acc', V128);
+  const acc = ['acc', 'acc1', 'acc2', 'acc3'];
+  for (const a of acc) f.local(a, V128);
   f.local('mx', F32);
   forRows(f, 'r', 'N', () => {
-    f.f32(-Infinity).f32x4Splat().set('acc');
+    for (const a of acc) f.f32(-Infinity).f32x4Splat().set(a);
     f.f32(-Infinity).set('mx');
     f.i32(0).set('j');
+    f.block(() =>
+      f.loop(() => {
+        f.get('j').i32(16).add().get('V').gtS().brIf(1);
+        acc.forEach((a, v) => f.get(a).seq(() => at(f, 'x').v128Load(16 * v)).f32x4Max().set(a));
+        f.inc('j', 16);
+        f.br(0);
+      }),
+    );
+    f.get('acc').get('acc1').f32x4Max().get('acc2').get('acc3').f32x4Max().f32x4Max().set('acc');
     loop4(
       f,
       'V',
