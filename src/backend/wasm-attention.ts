@@ -6,7 +6,7 @@
  * no XNNPACK operator is made per head, and the engine sees one kernel per
  * direction. Products skip the masked part (blocks of R rows, see below); the scale and mask and
  * softmax's backward are SIMD passes (simd-causal.ts); the softmax is WASM's vectorized Softmax
- * kernel, once over all rows of all heads.
+ * kernel, once per batch row over all its heads' rows.
  *
  * Packing once per head instead of per row block: 16.2-16.6 vs 17.7-18.4 ms fwd+bwd at B 8, T 256
  * (thread CPU, best of 7 x 20, under load, 2026-12-07).
@@ -24,6 +24,13 @@ import { KC, packFloats } from './simd-gemm';
  * at T 256).
  */
 const R = 16;
+
+/**
+ * Scores per Softmax call in the forward kernel: whole batch rows (all their heads) up to this many
+ * floats (1 MB, L2's size), at least one: at T 256 one batch row (1 MB; B 8: 8 chunks), at T 64
+ * sixteen (B 16: one chunk, which is all of P: no copy, the kernel as before chunks).
+ */
+const CHUNK_FLOATS = 256 * 1024;
 
 /**
  * Whether a head's B operands are packed once for all its row blocks (pack_b, then gemm with tb 2):
@@ -45,27 +52,36 @@ export interface AttentionAttrs {
 /**
  * Causal self-attention forward. inputs: qkv [B*T, 3C] (q | k | v column blocks, head h at
  * columns h*hd within each). outputs: y [B*T, C] and the attention probabilities P [B*H*T, T]
- * for the backward kernel. Per (b, h): S = scale q k^T with the upper triangle at -inf, then one
- * Softmax over all rows of all heads, then y_bh = P_bh v.
+ * for the backward kernel. Per chunk of batch rows (CHUNK_FLOATS), for their heads: S = scale q k^T
+ * with the upper triangle at -inf, one Softmax over the chunk's rows, those rows of P copied to
+ * their place in P, then y_bh = P_bh v. A chunk's scores (1 MB at T 256) stay in cache from their
+ * product through the mask and the Softmax to P v, where all B*H heads' scores (8 MB) went out to
+ * memory and back twice: 6.7-6.9 vs 7.5-8.1 ms at B 8, T 256 (one batch row a chunk; best of 40,
+ * under load, 2026-12-07), the same y and P bit for bit (Softmax works row by row). At B 16, T 64
+ * chunks of 8 rows measured no faster than one (a Softmax call and a copy more).
  */
 export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) => {
   const { batch: B, seqLen: T, nHead: H, scale } = attrs as unknown as AttentionAttrs;
   const C3 = qkv.shape[1], C = C3 / 3, hd = C / H;
   const { gemm, transpose } = h.k;
   const y = h.alloc([B * T, C]);
-  const S = h.alloc([B * H * T, T]);
+  const nb = Math.max(1, Math.min(B, Math.floor(CHUNK_FLOATS / (H * T * T)))); // batch rows per chunk
+  let P = nb < B ? h.alloc([B * H * T, T]) : null; // one chunk: P is its Softmax's output
+  const S = h.alloc([nb * H * T, T]); // a chunk's scores, all its heads
   const pre = prepacked(T, hd);
   const kT = h.alloc([pre ? 1 : hd, T]);
   const pkT = h.alloc([Math.max(packFloats(T, hd), packFloats(hd, T))]);
   const pk = h.addr(pkT); // B panels packed: measured 5.0 vs 6.2 ms fwd+bwd at B 16, T 64; 34 vs 39 ms at B 8, T 256
-  const x = h.addr(qkv), so = h.addr(S), kTo = h.addr(kT), yo = h.addr(y);
+  const x = h.addr(qkv), kTo = h.addr(kT), yo = h.addr(y);
   const ld = 4 * C3; // bytes between rows of qkv
-  for (let b = 0; b < B; b++) {
-    for (let hh = 0; hh < H; hh++) {
+  for (let b0 = 0; b0 < B; b0 += nb) {
+    const b1 = Math.min(B, b0 + nb), rows = (b1 - b0) * H * T;
+    const Sc = rows === nb * H * T ? S : h.alloc([rows, T]); // the last chunk may be shorter (Softmax takes the tensor's rows)
+    for (let b = b0; b < b1; b++) for (let hh = 0; hh < H; hh++) {
       const q = x + 4 * (b * T * C3 + hh * hd); // head hh's q of position t at q + t*ld, k at +4C, v at +8C
       if (pre) h.k.packB(q + 4 * C, ld, 1, T, hd, pk, hd); // k^T [hd, T] packed from k's rows, once for all row blocks
       else transpose(q + 4 * C, ld, kTo, 4 * T, T, hd); // kT [hd, T], packed per block
-      const sb = so + 4 * (b * H + hh) * T * T;
+      const sb = h.addr(Sc) + 4 * ((b - b0) * H + hh) * T * T;
       // S_bh = q k^T [T, T], rows r0..r1 only up to column r1 (the rest is masked)
       for (let r0 = 0; r0 < T; r0 += R) {
         const r1 = Math.min(T, r0 + R);
@@ -73,15 +89,13 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
         else gemm(q + r0 * ld, ld, 4, kTo, 4 * T, sb + 4 * r0 * T, 4 * T, r1 - r0, r1, hd, 0, pk, 0, 0);
       }
     }
-  }
-  h.k.causalMask(so, B * H * T, T, scale); // scale, and -inf above the diagonal
-  const P = callWasm(tf.Softmax, h.be, { logits: S }, { dim: 1 }); // [B*H*T, T]
-  h.free(S, kT);
-  const po = h.addr(P);
-  for (let b = 0; b < B; b++) {
-    for (let hh = 0; hh < H; hh++) {
+    h.k.causalMask(h.addr(Sc), rows, T, scale); // scale, and -inf above the diagonal
+    const Pc = callWasm(tf.Softmax, h.be, { logits: Sc }, { dim: 1 }); // [rows, T]
+    if (P) h.f32().copyWithin(h.at(P) + b0 * H * T * T, h.at(Pc), h.at(Pc) + rows * T);
+    const po = h.addr(Pc);
+    for (let b = b0; b < b1; b++) for (let hh = 0; hh < H; hh++) {
       const v = x + 4 * (b * T * C3 + 2 * C + hh * hd);
-      const pb = po + 4 * (b * H + hh) * T * T, yb = yo + 4 * (b * T * C + hh * hd);
+      const pb = po + 4 * ((b - b0) * H + hh) * T * T, yb = yo + 4 * (b * T * C + hh * hd);
       if (pre) h.k.packB(v, ld, 0, hd, T, pk, T); // v [T, hd], panels of T rows: block r0..r1 uses rows < r1
       // y_bh = P_bh v [T, hd]; P is 0 past the diagonal, so rows r0..r1 sum over k < r1
       for (let r0 = 0; r0 < T; r0 += R) {
@@ -90,9 +104,12 @@ export const attentionForward = wasmKernel('CmrpAttention', (h, { qkv }, attrs) 
         else gemm(pb + 4 * r0 * T, 4 * T, 4, v, ld, yb + 4 * r0 * C, 4 * C, r1 - r0, hd, r1, 0, pk, 0, 0);
       }
     }
+    if (P) h.free(Pc);
+    else P = Pc;
+    if (Sc !== S) h.free(Sc);
   }
-  h.free(pkT);
-  return [y, P];
+  h.free(S, kT, pkT);
+  return [y, P!];
 });
 
 /**
