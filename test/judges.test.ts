@@ -27,6 +27,7 @@ import { fit, FitConfigSchema } from '../src/judges/core/fit';
 import { rocAuc, spearman } from '../src/util/stats';
 import { trainJudges, loadJudges, reportJudges, JudgesReport } from '../src/judges';
 import { tempDir } from './synth-helpers';
+import { MOVED_FIGURE } from '../src/data/synth/placement';
 
 let root = '';
 let world = '';
@@ -97,11 +98,49 @@ test('save/load round trip gives identical outputs for every judge', async () =>
   const lp2 = LpipsJudge.load(path.join(dir, 'lpips'), vqa2);
   assert.deepEqual(lp2.distances([x.subarray(0, PIXELS)], [x.subarray(PIXELS, 2 * PIXELS)]), lp.distances([x.subarray(0, PIXELS)], [x.subarray(PIXELS, 2 * PIXELS)]));
   // a mismatched backbone is refused
-  assert.throws(() => LpipsJudge.load(path.join(dir, 'lpips'), new VqaJudge(space, tiny, 4)), (e: Error) => e instanceof UserError && /calibrated on a VQA judge/.test(e.message));
+  assert.throws(() => LpipsJudge.load(path.join(dir, 'lpips'), new VqaJudge(space, tiny, 4)), (e: Error) => e instanceof UserError && /calibrated on an encoder .* but the VQA judge given has/.test(e.message));
   [vqa, vqa2, clip, clip2, id, id2, lp, lp2].forEach((j) => j.dispose());
   // the trained folder loads as a whole
   const j = loadJudges(out);
   assert.ok(j.vqa.predict(x).length === 3);
+  j.dispose();
+});
+
+test("a 'centred' LPIPS judge keeps its own encoder: saved in its folder, loaded without the set's VQA judge, checked by hash", async () => {
+  const x = rand(2, 7);
+  const a = [x.subarray(0, PIXELS)], b = [x.subarray(PIXELS, 2 * PIXELS)];
+  const dir = path.join(root, 'lpips-centred');
+  const own = new VqaJudge(space, tiny, 5), setVqa = new VqaJudge(space, tiny, 6);
+  const lp = new LpipsJudge(own, {}, 'centred');
+  lp.params.get('lin.0').assign(tf.randomNormal([lp.widths[0]], 0, 1, 'float32', 3));
+  await lp.save(dir);
+  assert.ok(fs.existsSync(path.join(dir, 'backbone', 'judge.json')));
+  const lp2 = LpipsJudge.load(dir, setVqa); // the set's VQA judge is not the encoder
+  assert.equal(lp2.kind, 'centred');
+  assert.deepEqual(lp2.distances(a, b), lp.distances(a, b));
+  const onSetVqa = new LpipsJudge(setVqa);
+  assert.notDeepEqual(onSetVqa.distances(a, b), lp.distances(a, b));
+  // the calibration names the encoder by hash: a swapped backbone folder is refused, naming it
+  await new VqaJudge(space, tiny, 9).save(path.join(dir, 'backbone'));
+  assert.throws(() => LpipsJudge.load(dir, setVqa), (e: Error) => e instanceof UserError && e.message.includes(path.join(dir, 'backbone')) && /calibrated on an encoder/.test(e.message));
+  // an unknown kind is named
+  const jf = path.join(dir, 'judge.json');
+  const file = JSON.parse(fs.readFileSync(jf, 'utf8'));
+  fs.writeFileSync(jf, JSON.stringify({ ...file, extra: { ...file.extra, backbone: 'imagenet' } }));
+  assert.throws(() => LpipsJudge.load(dir, setVqa), (e: Error) => e instanceof UserError && /extra\.backbone: expected "vqa" or "centred", found "imagenet"/.test(e.message));
+  [lp, lp2, onSetVqa, setVqa].forEach((j) => j.dispose()); // lp disposes `own`
+});
+
+test("a set trained on moved figures with lpips.backbone 'centred' measures LPIPS on the encoder the centred set's VQA judge is", async () => {
+  const moved = path.join(root, 'judges-moved');
+  await trainJudges({ worldDir: world, evalDir, outDir: moved, seed: 0, smoke: true, config: { max_characters: 30, eval_max_characters: 3, placement: MOVED_FIGURE, lpips: { backbone: 'centred' } } });
+  const sha = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'judge.json'), 'utf8')).weights.sha256;
+  // the same world, seed and VQA config with every figure centred: the set of before() (placement none)
+  assert.equal(sha(path.join(moved, 'lpips', 'backbone')), sha(path.join(out, 'vqa')));
+  assert.notEqual(sha(path.join(moved, 'vqa')), sha(path.join(out, 'vqa')), "the set's own VQA judge learned moved figures");
+  const j = loadJudges(moved);
+  assert.equal(j.lpips.kind, 'centred');
+  assert.notEqual(j.lpips.backbone, j.vqa);
   j.dispose();
 });
 

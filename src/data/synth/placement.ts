@@ -33,13 +33,21 @@ export const PlacementJitterSchema = z
   .refine((j) => j.scale_min <= j.scale_max, { message: 'scale_min must not exceed scale_max', path: ['scale_min'] });
 export type PlacementJitter = z.infer<typeof PlacementJitterSchema>;
 
+/** No movement: every figure where the world draws it. */
+export const CENTRED_JITTER: PlacementJitter = PlacementJitterSchema.parse({});
+
 /** The figure moved up to 6 px (of 32) sideways and 2 px up or down, scaled 0.7-1, mirrored half the time: the judges' `placed` preset and diversity-scale's combined row. */
 export const MOVED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ flip: true, shift_x: 24, shift_y: 8, scale_min: 0.7 });
+
+/** A jitter that never moves the figure. */
+export function keepsCentred(j: PlacementJitter): boolean {
+  return !j.shift_x && !j.shift_y && j.scale_min === 1 && j.scale_max === 1 && !j.flip;
+}
 
 /** One placement; a jitter of all zeros gives CENTRED without drawing from `rng`. */
 export function samplePlacement(rng: Rng, jitter: PlacementJitter): Placement {
   const { shift_x, shift_y, scale_min, scale_max, flip } = jitter;
-  if (!shift_x && !shift_y && scale_min === 1 && scale_max === 1 && !flip) return CENTRED;
+  if (keepsCentred(jitter)) return CENTRED;
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
   return { dx: uniform(-shift_x, shift_x), dy: uniform(-shift_y, shift_y), scale: uniform(scale_min, scale_max), flip: flip && rng.next() < 0.5 };
 }

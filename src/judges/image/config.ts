@@ -9,7 +9,7 @@ import { FitConfigSchema } from '../core/fit';
 import { VqaConfigSchema } from './vqa';
 import { ClipConfigSchema } from './clip';
 import { IdentityConfigSchema } from './identity';
-import { LpipsConfigSchema } from './lpips';
+import { LpipsBackboneSchema, LpipsConfigSchema } from './lpips';
 import { MOVED_FIGURE, PlacementJitterSchema } from '../../data/synth/placement';
 
 const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
@@ -27,7 +27,14 @@ export const JudgesConfigSchema = z
     vqa: z.object({ model: VqaConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // attribute judge: model and training
     clip: z.object({ model: ClipConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // CLIP-T stand-in
     identity: z.object({ model: IdentityConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // DINO / CLIP-I stand-in
-    lpips: z.object({ model: LpipsConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // LPIPS stand-in
+    lpips: z
+      .object({
+        model: LpipsConfigSchema.default({}),
+        fit: fitOverrides,
+        backbone: LpipsBackboneSchema.default('vqa'), // 'vqa': the VQA judge's encoder; 'centred': its own encoder of that kind trained on centred figures only (fixed, as LPIPS's network is, when `placement` moves the others')
+      })
+      .strict()
+      .default({}), // LPIPS stand-in
   })
   .strict();
 export type JudgesConfig = z.infer<typeof JudgesConfigSchema>;
