@@ -9,7 +9,7 @@ import { FitConfigSchema } from '../core/fit';
 import { VqaConfigSchema } from './vqa';
 import { ClipConfigSchema } from './clip';
 import { IdentityConfigSchema } from './identity';
-import { LpipsBackboneSchema, LpipsConfigSchema } from './lpips';
+import { LpipsConfigSchema } from './lpips';
 import { MOVED_FIGURE, PlacementJitterSchema } from '../../data/synth/placement';
 
 const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
@@ -31,7 +31,7 @@ export const JudgesConfigSchema = z
       .object({
         model: LpipsConfigSchema.default({}),
         fit: fitOverrides,
-        backbone: LpipsBackboneSchema.default('vqa'), // 'vqa': the VQA judge's encoder; 'centred': its own encoder of that kind trained on centred figures only (fixed, as LPIPS's network is, when `placement` moves the others')
+        from: z.string().min(1).nullable().default(null), // a judges folder whose LPIPS judge, encoder included, this set takes unchanged (a fixed network, as LPIPS's is; relative to the project root); null: calibrate on this set's VQA encoder
       })
       .strict()
       .default({}), // LPIPS stand-in
@@ -56,10 +56,15 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
 /**
  * Named configs for `cmrp judges train --config NAME`. `placed`: the renders' figures moved up to
  * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
- * `t2i_diversity` >= 0.6 would take); not the committed judges.
+ * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept; neither is
+ * the committed judges.
  */
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
+  // judges for a world whose figures move (`cmrp data synth --placement moved`): trained on moved
+  // figures, longer (the VQA judge needs ~10x the steps to learn them), with the committed set's
+  // LPIPS judge kept unchanged so diversity stays on one scale
+  moved: { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
 };
 
 export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}, where = 'judges config'): JudgesConfig {

@@ -15,11 +15,12 @@
  * both are reported. The encoder itself stays frozen: the distance is tied to the encoder it was
  * calibrated on (its weights' sha256 is saved and checked on load).
  *
- * Which encoder (`LpipsBackbone`): `vqa`, the set's own VQA judge; or `centred`, an encoder of the
- * VQA judge's kind trained on centred figures only and saved inside the LPIPS folder. Real LPIPS
- * keeps its network fixed whatever the other judges learn; when a judge set is trained on moved
- * figures (config `placement`), its VQA encoder learns to map them together and a distance on it
- * shrinks with it (README: What `t2i_diversity` >= 0.6 would take), which `centred` avoids.
+ * Which encoder (`LpipsBackbone`): `vqa`, the set's own VQA judge; or `own`, an encoder saved
+ * inside the LPIPS folder. A set trained with `lpips.from` takes another set's LPIPS judge
+ * unchanged, its encoder included (`copyLpips`), as real LPIPS keeps one fixed network whatever
+ * the other judges learn: a set trained on moved figures (config `placement`) has a VQA encoder
+ * that maps moved figures together, and a distance on it shrinks with it (README: What
+ * `t2i_diversity` >= 0.6 would take); copied, the distance stays the committed judges' own.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -46,12 +47,12 @@ export const LpipsConfigSchema = z
 export type LpipsConfig = z.infer<typeof LpipsConfigSchema>;
 
 /** The encoder the distance is measured in (see the header). */
-export const LpipsBackboneSchema = z.enum(['vqa', 'centred']);
+export const LpipsBackboneSchema = z.enum(['vqa', 'own']);
 export type LpipsBackbone = z.infer<typeof LpipsBackboneSchema>;
 
 export const LPIPS_TRAIN_DEFAULTS: FitConfig = FitConfigSchema.parse({ steps: 300, batch_size: 64, lr: 5e-2, warmup: 10, weight_decay: 0 });
 
-/** Where a `centred` encoder lives inside the LPIPS folder. */
+/** Where an `own` encoder lives inside the LPIPS folder. */
 const BACKBONE_DIR = 'backbone';
 
 export class LpipsJudge {
@@ -61,7 +62,7 @@ export class LpipsJudge {
 
   /**
    * `kind` says where `backbone` comes from: 'vqa' (the set's VQA judge, owned by the set) or
-   * 'centred' (this judge's own encoder, saved in its folder and disposed with it).
+   * 'own' (this judge's own encoder, saved in its folder and disposed with it).
    */
   constructor(readonly backbone: VqaJudge, config: z.input<typeof LpipsConfigSchema> = {}, readonly kind: LpipsBackbone = 'vqa') {
     this.config = LpipsConfigSchema.parse(config);
@@ -111,10 +112,10 @@ export class LpipsJudge {
     return a.length ? mean(this.distances(a, b)) : 0;
   }
 
-  /** Write the calibration, and a `centred` encoder into `<dir>/backbone`. */
+  /** Write the calibration, and an `own` encoder into `<dir>/backbone`. */
   async save(dir: string, training: Record<string, unknown> = {}): Promise<void> {
     await saveJudge(dir, 'lpips', this.config, { backbone: this.kind, backboneSha256: paramsSha256(this.backbone.params), widths: this.widths }, this.params, training);
-    if (this.kind === 'centred') await this.backbone.save(path.join(dir, BACKBONE_DIR));
+    if (this.kind === 'own') await this.backbone.save(path.join(dir, BACKBONE_DIR));
   }
 
   /** Load calibrated weights onto the encoder they were calibrated on: the set's VQA judge, or the folder's own. */
@@ -123,7 +124,7 @@ export class LpipsJudge {
     const config = parseConfig(LpipsConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { backbone?: string; backboneSha256?: string }>).extra;
     const kind = LpipsBackboneSchema.safeParse(extra?.backbone);
-    if (!kind.success) throw new UserError(`${where}: extra.backbone: expected "vqa" or "centred", found ${JSON.stringify(extra?.backbone)}`);
+    if (!kind.success) throw new UserError(`${where}: extra.backbone: expected "vqa" or "own", found ${JSON.stringify(extra?.backbone)}`);
     const backbone = kind.data === 'vqa' ? vqa : VqaJudge.load(path.join(dir, BACKBONE_DIR));
     try {
       const sha = paramsSha256(backbone.params);
@@ -133,14 +134,33 @@ export class LpipsJudge {
       assignParams(j.params, tensors, where);
       return j;
     } catch (err) {
-      if (kind.data === 'centred') backbone.dispose();
+      if (kind.data === 'own') backbone.dispose();
       throw err;
     }
   }
 
   dispose(): void {
     this.params.dispose();
-    if (this.kind === 'centred') this.backbone.dispose();
+    if (this.kind === 'own') this.backbone.dispose();
+  }
+
+  /** Another judge set's LPIPS judge, unchanged, holding its encoder as its own (config `lpips.from`). */
+  static copyFrom(judgesDir: string): LpipsJudge {
+    const setVqa = VqaJudge.load(path.join(judgesDir, 'vqa'));
+    let source: LpipsJudge | null = null;
+    try {
+      source = LpipsJudge.load(path.join(judgesDir, 'lpips'), setVqa);
+      const copy = new LpipsJudge(source.backbone, source.config, 'own');
+      copy.params.list().forEach((v, i) => v.assign(source!.params.list()[i]));
+      if (source.kind === 'own') setVqa.dispose();
+      source.params.dispose();
+      return copy;
+    } catch (err) {
+      if (source?.kind === 'own') source.backbone.dispose();
+      source?.params.dispose();
+      setVqa.dispose();
+      throw err;
+    }
   }
 }
 
@@ -226,9 +246,9 @@ function pairMatrix(j: LpipsJudge, set: ImageSet, pairs: readonly PerturbPair[])
 }
 
 /** Calibrate the channel weights by 2AFC over the perturbation pairs of each base. */
-export function trainLpips(backbone: VqaJudge, set: ImageSet, pairs: readonly PerturbPair[], opts: { config?: z.input<typeof LpipsConfigSchema>; fit?: Partial<FitConfig>; seed: number; kind?: LpipsBackbone; log?: (l: string) => void }): { judge: LpipsJudge; result: FitResult; fit: FitConfig; triplets: number } {
+export function trainLpips(backbone: VqaJudge, set: ImageSet, pairs: readonly PerturbPair[], opts: { config?: z.input<typeof LpipsConfigSchema>; fit?: Partial<FitConfig>; seed: number; log?: (l: string) => void }): { judge: LpipsJudge; result: FitResult; fit: FitConfig; triplets: number } {
   const fc = FitConfigSchema.parse({ ...LPIPS_TRAIN_DEFAULTS, ...opts.fit });
-  const judge = new LpipsJudge(backbone, opts.config, opts.kind);
+  const judge = new LpipsJudge(backbone, opts.config);
   const D = pairMatrix(judge, set, pairs);
   // 2AFC triplets within a base: (near pair, far pair) with fewer changes in the near one
   const near: number[] = [], far: number[] = [];
