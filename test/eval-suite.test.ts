@@ -30,6 +30,9 @@ import {
 } from '../src/eval/suite';
 import type { EvalReport } from '../src/eval/suite';
 import { tempDir } from './synth-helpers';
+import { renderImage32 } from '../src/judges/core/images';
+import { Rng } from '../src/util/rng';
+import { MOVED_FIGURE } from '../src/data/synth/placement';
 
 const root = projectRoot();
 const judgesDir = path.join(root, 'checkpoints', 'judges');
@@ -258,6 +261,16 @@ test('truth drawings: the renderer draws each held-out prompt as labelled; the j
     const within = scoreDiversity(groups.map((g) => pairwiseDistances(judges, g.drawings)))!;
     const blank = pairwiseDistances(judges, [drawings[0], new Uint8Array(3072).fill(255)])[0];
     assert.ok(within < 0.2 && within < blank / 3, `within-prompt ${within} vs blank ${blank}`);
+    // a dataset whose figures move (index.json placement): the truth figures move too, and far apart;
+    // a centred one draws exactly the world's renders (the placement stream is separate)
+    const label = truth.entry.images.grpo.find((g) => g.sceneId === prompts[0].sceneId)!;
+    const r = new Rng(0).fork(`truth:${prompts[0].sceneId}`);
+    const asBefore: Uint8Array[] = [];
+    for (let i = 0; i < 3; i++) asBefore.push(await renderImage32(truth.entry.identity, label, r.fork(String(i))));
+    assert.deepEqual(groups[0].drawings, asBefore);
+    const moved = await truthDrawings({ ...truth, placement: MOVED_FIGURE }, prompts, 3, 0);
+    const withinMoved = scoreDiversity(moved.map((g) => pairwiseDistances(judges, g.drawings)))!;
+    assert.ok(withinMoved > 3 * within, `moved figures: within-prompt ${withinMoved} vs centred ${within}`);
     // through the tokenizer: the same prompts, each render replaced by its reconstruction
     const tok = loadTokenizers(baseDir);
     const rec = await truthDrawings(truth, prompts, 3, 0, (px) => tok.image.reconstruct(px));

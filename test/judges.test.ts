@@ -27,6 +27,7 @@ import { fit, FitConfigSchema } from '../src/judges/core/fit';
 import { rocAuc, spearman } from '../src/util/stats';
 import { trainJudges, loadJudges, reportJudges, JudgesReport } from '../src/judges';
 import { tempDir } from './synth-helpers';
+import { MOVED_FIGURE } from '../src/data/synth/placement';
 
 let root = '';
 let world = '';
@@ -97,12 +98,59 @@ test('save/load round trip gives identical outputs for every judge', async () =>
   const lp2 = LpipsJudge.load(path.join(dir, 'lpips'), vqa2);
   assert.deepEqual(lp2.distances([x.subarray(0, PIXELS)], [x.subarray(PIXELS, 2 * PIXELS)]), lp.distances([x.subarray(0, PIXELS)], [x.subarray(PIXELS, 2 * PIXELS)]));
   // a mismatched backbone is refused
-  assert.throws(() => LpipsJudge.load(path.join(dir, 'lpips'), new VqaJudge(space, tiny, 4)), (e: Error) => e instanceof UserError && /calibrated on a VQA judge/.test(e.message));
+  assert.throws(() => LpipsJudge.load(path.join(dir, 'lpips'), new VqaJudge(space, tiny, 4)), (e: Error) => e instanceof UserError && /calibrated on an encoder .* but the VQA judge given has/.test(e.message));
   [vqa, vqa2, clip, clip2, id, id2, lp, lp2].forEach((j) => j.dispose());
   // the trained folder loads as a whole
   const j = loadJudges(out);
   assert.ok(j.vqa.predict(x).length === 3);
   j.dispose();
+});
+
+test("an 'own' LPIPS judge keeps its encoder: saved in its folder, loaded without the set's VQA judge, checked by hash", async () => {
+  const x = rand(2, 7);
+  const a = [x.subarray(0, PIXELS)], b = [x.subarray(PIXELS, 2 * PIXELS)];
+  const dir = path.join(root, 'lpips-own');
+  const own = new VqaJudge(space, tiny, 5), setVqa = new VqaJudge(space, tiny, 6);
+  const lp = new LpipsJudge(own, {}, 'own');
+  lp.params.get('lin.0').assign(tf.randomNormal([lp.widths[0]], 0, 1, 'float32', 3));
+  await lp.save(dir);
+  assert.ok(fs.existsSync(path.join(dir, 'backbone', 'judge.json')));
+  const lp2 = LpipsJudge.load(dir, setVqa); // the set's VQA judge is not the encoder
+  assert.equal(lp2.kind, 'own');
+  assert.deepEqual(lp2.distances(a, b), lp.distances(a, b));
+  const onSetVqa = new LpipsJudge(setVqa);
+  assert.notDeepEqual(onSetVqa.distances(a, b), lp.distances(a, b));
+  // the calibration names the encoder by hash: a swapped backbone folder is refused, naming it
+  await new VqaJudge(space, tiny, 9).save(path.join(dir, 'backbone'));
+  assert.throws(() => LpipsJudge.load(dir, setVqa), (e: Error) => e instanceof UserError && e.message.includes(path.join(dir, 'backbone')) && /calibrated on an encoder/.test(e.message));
+  // an unknown kind is named
+  const jf = path.join(dir, 'judge.json');
+  const file = JSON.parse(fs.readFileSync(jf, 'utf8'));
+  fs.writeFileSync(jf, JSON.stringify({ ...file, extra: { ...file.extra, backbone: 'imagenet' } }));
+  assert.throws(() => LpipsJudge.load(dir, setVqa), (e: Error) => e instanceof UserError && /extra\.backbone: expected "vqa" or "own", found "imagenet"/.test(e.message));
+  [lp, lp2, onSetVqa, setVqa].forEach((j) => j.dispose()); // lp disposes `own`
+});
+
+test('a set trained on moved figures with lpips.from keeps the source set\'s LPIPS distance exactly, and loads without the source', async () => {
+  const source = path.join(root, 'judges-source'), moved = path.join(root, 'judges-moved');
+  fs.cpSync(out, source, { recursive: true });
+  await trainJudges({ worldDir: world, evalDir, outDir: moved, seed: 0, smoke: true, config: { max_characters: 30, eval_max_characters: 3, placement: MOVED_FIGURE, lpips: { from: source } } });
+  const src = loadJudges(source);
+  const x = rand(4, 11);
+  const a = [x.subarray(0, PIXELS), x.subarray(PIXELS, 2 * PIXELS)], b = [x.subarray(2 * PIXELS, 3 * PIXELS), x.subarray(3 * PIXELS)];
+  const expected = src.lpips.distances(a, b);
+  src.dispose();
+  fs.rmSync(source, { recursive: true, force: true });
+  const sha = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'judge.json'), 'utf8')).weights.sha256;
+  assert.equal(sha(path.join(moved, 'lpips', 'backbone')), sha(path.join(out, 'vqa')));
+  assert.notEqual(sha(path.join(moved, 'vqa')), sha(path.join(out, 'vqa')), "the set's own VQA judge learned moved figures");
+  const j = loadJudges(moved);
+  assert.equal(j.lpips.kind, 'own');
+  assert.deepEqual(j.lpips.distances(a, b), expected);
+  j.dispose();
+  // a source without an LPIPS judge is named
+  await assert.rejects(trainJudges({ worldDir: world, evalDir, outDir: path.join(root, 'judges-bad'), seed: 0, smoke: true, config: { lpips: { from: path.join(root, 'nowhere') } } }), (e: Error) => e instanceof UserError && /lpips\.from: .*nowhere has no LPIPS judge/.test(e.message));
+  assert.ok(!fs.existsSync(path.join(root, 'judges-bad')), 'nothing written');
 });
 
 test('corrupted or mismatched checkpoints fail with one clear line naming the file', async () => {

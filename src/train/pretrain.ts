@@ -9,10 +9,11 @@
 import { readPresetOrFile, parseConfig } from '../util/config-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
 import { Rng, SEED_MAX } from '../util/rng';
-import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE } from '../data/synth';
+import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, PlacementJitterSchema, keepsCentred, samePlacement, type PlacementJitter } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { splitHeldOutCharacters } from '../data/held-out';
 import { fitTokenizers } from '../tokenizers/fit';
@@ -38,6 +39,7 @@ export const PretrainSchema = z
     codebook_size: z.number().int().positive().max(65_536).default(512), // image codes
     max_examples_per_task: z.number().int().positive().max(100_000_000).default(1_000_000), // cap per task (smoke configs use small caps)
     t2i_card_share: z.number().finite().min(0).max(1).default(1), // share of text-to-image examples whose system prompt carries the character card (the rest: the name only), so a drawing does not depend on what precedes it
+    world_placement: PlacementJitterSchema.default({}), // how far the world's figures move, scale, mirror (default centred); SFT's prior examples follow the base's
   })
   .strict();
 export type PretrainConfig = z.infer<typeof PretrainSchema>;
@@ -63,6 +65,16 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
     codebook_size: 1024,
     t2i_card_share: 0.5,
   },
+  // `base` on a world whose figures move (up to 6 px of 32, scaled 0.7-1, mirrored half the time), so
+  // one prompt has many drawings to learn from (README: What `t2i_diversity` >= 0.6 would take)
+  'base-moved': {
+    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
+    world_characters: 2000,
+    heldout_characters: 40,
+    codebook_size: 1024,
+    t2i_card_share: 0.5,
+    world_placement: MOVED_FIGURE,
+  },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3
@@ -80,18 +92,23 @@ export function resolvePretrainConfig(nameOrFile: string): PretrainConfig {
   return parseConfig(PretrainSchema, readPresetOrFile(nameOrFile, PRETRAIN_PRESETS), nameOrFile);
 }
 
-/** Where a world of `characters` characters lives by default: data/world (240), data/world<N> otherwise. */
-export function worldDirFor(dataDir: string, characters: number): string {
-  return path.join(dataDir, characters === WORLD_DEFAULT_SIZE ? 'world' : `world${characters}`);
+/**
+ * Where a world of `characters` characters lives by default: data/world (240), data/world<N>
+ * otherwise; a world whose figures move gets `-moved` (the `moved` preset) or `-placed-<hash>`.
+ */
+export function worldDirFor(dataDir: string, characters: number, placement: PlacementJitter = CENTRED_JITTER): string {
+  const name = characters === WORLD_DEFAULT_SIZE ? 'world' : `world${characters}`;
+  const suffix = keepsCentred(placement) ? '' : samePlacement(placement, MOVED_FIGURE) ? '-moved' : `-placed-${crypto.createHash('sha256').update(JSON.stringify(placement)).digest('hex').slice(0, 8)}`;
+  return path.join(dataDir, name + suffix);
 }
 
 /** The world corpus at `dir`, built when missing or built with other options. */
-export async function ensureWorld(dir: string, characters: number, seed: number): Promise<void> {
+export async function ensureWorld(dir: string, characters: number, seed: number, placement: PlacementJitter = CENTRED_JITTER): Promise<void> {
   if (fs.existsSync(path.join(dir, 'index.json'))) {
     const idx = readSynthIndex(dir);
-    if (idx.split === 'world' && idx.seed === seed && idx.characters.length === characters) return;
+    if (idx.split === 'world' && idx.seed === seed && idx.characters.length === characters && samePlacement(idx.placement, placement)) return;
   }
-  await synthesize({ out: dir, seed, split: 'world', characters, quiet: true });
+  await synthesize({ out: dir, seed, split: 'world', characters, placement, quiet: true });
 }
 
 /**
@@ -126,7 +143,7 @@ export interface PretrainRun {
 /** Set up (or resume) a pretraining run in `outDir`; `await run.trainer.run()` trains. */
 export async function preparePretrain(config: PretrainConfig, opts: { outDir: string; worldDir: string; log?: (s: string) => void }): Promise<PretrainRun> {
   const log = opts.log ?? (() => {});
-  await ensureWorld(opts.worldDir, config.world_characters, config.world_seed);
+  await ensureWorld(opts.worldDir, config.world_characters, config.world_seed, config.world_placement);
   const resume = fs.existsSync(path.join(opts.outDir, 'config.json'));
   let tok: Tokenizers;
   let model: Transformer;
@@ -139,8 +156,8 @@ export async function preparePretrain(config: PretrainConfig, opts: { outDir: st
     log(`resuming from ${opts.outDir} at step ${(ck.meta.step as number) ?? history.length}`);
   } else {
     discardStaleHistory(opts.outDir, 'history.jsonl');
-    const tokWorld = config.tokenizer_characters === config.world_characters ? opts.worldDir : worldDirFor(path.dirname(opts.worldDir), config.tokenizer_characters);
-    await ensureWorld(tokWorld, config.tokenizer_characters, config.world_seed);
+    const tokWorld = config.tokenizer_characters === config.world_characters ? opts.worldDir : worldDirFor(path.dirname(opts.worldDir), config.tokenizer_characters, config.world_placement);
+    await ensureWorld(tokWorld, config.tokenizer_characters, config.world_seed, config.world_placement);
     log(`fitting tokenizers on ${tokWorld}`);
     tok = (await fitTokenizers({ world_dir: tokWorld, seed: config.world_seed, text_vocab_size: config.text_vocab_size, codebook_size: config.codebook_size, real_dir: null })).tokenizers;
     if (tok.vocab.size !== config.model.vocab_size) {

@@ -21,7 +21,8 @@ import type { Transformer } from '../model/transformer';
 import type { Tokenizers } from '../tokenizers/bundle';
 import { characterExamples, t2iExamples, Task, TASKS, Example } from './tasks';
 import { loadRoleScape } from '../data/rolescape';
-import { trainingImagePrompts, WORLD_DEFAULT_SIZE } from '../data/synth';
+import { trainingImagePrompts, WORLD_DEFAULT_SIZE, CENTRED_JITTER, PlacementJitterSchema, type PlacementJitter } from '../data/synth';
+import { readJsonFile } from '../util/fs';
 import { Rng } from '../util/rng';
 import { projectRoot } from '../util/paths';
 import { ensureWorld, worldDirFor } from './pretrain';
@@ -131,7 +132,10 @@ export async function prepareSft(config: SftConfig, opts: { baseDir: string; dat
   }
   if (!resume) discardStaleHistory(opts.outDir, 'history.jsonl');
   const cache = new ImageCodeCache(tok);
-  const ex = sftExamples(character, config, config.data === 'text-only' ? [] : await priorExamples(config.prior_images, opts.worldDir, config.train.seed));
+  // prior examples come from a world drawn as the base's was (figures centred or moved)
+  const placement = basePlacement(opts.baseDir);
+  const priorWorld = opts.worldDir ?? worldDirFor(path.join(projectRoot(), 'data'), WORLD_DEFAULT_SIZE, placement);
+  const ex = sftExamples(character, config, config.data === 'text-only' ? [] : await priorExamples(config.prior_images, priorWorld, config.train.seed, placement));
   const encode = async (byTask: Record<Task, Example[]>, cap: number) => {
     const out = {} as Record<Task, EncodedExample[]>;
     for (const t of TASKS) out[t] = await encodeExamples(byTask[t].slice(0, cap), tok, cache);
@@ -160,14 +164,22 @@ export async function prepareSft(config: SftConfig, opts: { baseDir: string; dat
   return { trainer, model, tok, character, config, counts, adapters };
 }
 
+/** The placement of the world a base was pretrained on (`meta.pretrain.world_placement`; centred when absent). */
+export function basePlacement(baseDir: string): PlacementJitter {
+  const file = path.join(baseDir, 'config.json');
+  const meta = readJsonFile<{ meta?: { pretrain?: { world_placement?: unknown } } }>(file, 'the model config').meta;
+  const raw = meta?.pretrain?.world_placement;
+  return raw === undefined ? CENTRED_JITTER : parseConfig(PlacementJitterSchema, raw, file, { under: 'meta.pretrain.world_placement' });
+}
+
 /**
  * Prior preservation (DreamBooth): `n` text-to-image examples of world characters (a seeded draw,
  * card-less prompts with the look spelled out), from the world corpus at `worldDir` (default
  * data/world, built when missing). No evaluation character is in the world.
  */
-export async function priorExamples(n: number, worldDir = worldDirFor(path.join(projectRoot(), 'data'), WORLD_DEFAULT_SIZE), seed = 0): Promise<Example[]> {
+export async function priorExamples(n: number, worldDir = worldDirFor(path.join(projectRoot(), 'data'), WORLD_DEFAULT_SIZE), seed = 0, placement: PlacementJitter = CENTRED_JITTER): Promise<Example[]> {
   if (n === 0) return [];
-  await ensureWorld(worldDir, WORLD_DEFAULT_SIZE, 0);
+  await ensureWorld(worldDir, WORLD_DEFAULT_SIZE, 0, placement);
   const { characters } = await loadRoleScape(worldDir);
   const pool = characters.flatMap((c) => t2iExamples(c));
   return new Rng(seed + 4099).sample(pool, Math.min(n, pool.length));

@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
-import { synthesize, EVAL_SIZE, Split, WORLD_MAX_SIZE } from '../../data/synth';
+import { synthesize, EVAL_SIZE, Split, WORLD_MAX_SIZE, PlacementJitterSchema, type PlacementJitter } from '../../data/synth';
+import { PLACEMENT_PRESETS } from '../../data/synth/placement';
+import { parseConfig, readPresetOrFile } from '../../util/config-file';
 import { benchSynth, formatBench } from '../../data/synth/bench';
 import { claimRun, forceOption, synthIdentity } from '../out';
 
@@ -14,6 +16,7 @@ interface RawOptions {
   seed: string;
   split: string;
   characters?: string;
+  placement?: string;
   bench?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -31,6 +34,7 @@ export interface ParsedSynthOptions {
   readonly seed: number;
   readonly split: Split;
   readonly characters?: number;
+  readonly placement?: PlacementJitter;
   readonly bench: boolean;
   readonly quiet: boolean;
   readonly json: boolean;
@@ -47,6 +51,7 @@ export function parseSynthOptions(o: RawOptions): ParsedSynthOptions {
     seed: Number(o.seed),
     split: o.split,
     characters: o.characters === undefined ? undefined : parseCount('--characters', o.characters, max),
+    placement: o.placement === undefined ? undefined : parseConfig(PlacementJitterSchema, readPresetOrFile(o.placement, PLACEMENT_PRESETS, { flag: '--placement', kind: 'a preset' }), o.placement),
     bench: Boolean(o.bench),
     quiet: Boolean(o.quiet || o.json),
     json: Boolean(o.json),
@@ -61,13 +66,14 @@ export function register(data: Command): void {
     .option('--seed <n>', 'random seed', '0')
     .option('--split <eval|world>', 'eval: the 20 evaluation characters; world: a larger corpus without them', 'eval')
     .option('--characters <n>', `eval: first N of ${EVAL_SIZE}; world: how many (default 240)`)
+    .option('--placement <name|file>', `how far each image's figure may move: a preset (${Object.keys(PLACEMENT_PRESETS).join(', ')}) or a JSON file of {shift_x, shift_y, scale_min, scale_max, flip}; default centred`)
     .option('--bench', 'print "synth: N characters in T s" (builds in a scratch folder when --out is absent)')
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout');
   forceOption(cmd).action(async (raw: RawOptions & { force?: boolean }) => {
       const o = parseSynthOptions(raw);
       const claim = o.out ? claimRun(o.out, { kind: 'synth' }, { force: raw.force, legacy: synthIdentity }) : null;
-      const opts = { seed: o.seed, split: o.split, characters: o.characters, quiet: o.quiet };
+      const opts = { seed: o.seed, split: o.split, characters: o.characters, placement: o.placement, quiet: o.quiet };
       const summary = o.bench ? await benchSynth({ ...opts, out: o.out }) : await synthesize({ ...opts, out: o.out as string });
       claim?.release();
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');

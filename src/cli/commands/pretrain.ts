@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { preparePretrain, resolvePretrainConfig, worldDirFor } from '../../train/pretrain';
+import { PRETRAIN_PRESETS, preparePretrain, resolvePretrainConfig, worldDirFor } from '../../train/pretrain';
 import { formatLogRow, LM_CONFIG_KEY_RENAMES } from '../../train/lm-trainer';
 import { upgradeStoredKeys } from '../../util/deprecated-keys';
 import { parseWorkers } from '../../parallel/pool';
@@ -13,7 +13,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('pretrain')
     .description('pretrain the base unified model on the synthetic world corpus (resumes when --out holds a checkpoint)')
-    .option('--config <name|file>', 'preset (base, smoke) or a JSON file in the same shape', 'base')
+    .option('--config <name|file>', `preset (${Object.keys(PRETRAIN_PRESETS).join(', ')}) or a JSON file in the same shape`, 'base')
     .requiredOption('--out <dir>', 'checkpoint folder (weights, config, tokenizers, history.jsonl)')
     .option('--world <dir>', 'where the world corpus is (built there when missing; default data/world for 240 characters, data/world<N> for N)')
     .option('--steps <n>', 'train at most this many more steps in this invocation', wholeNumber(1, 1_000_000))
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     const { steps: _steps, ...train } = id.train;
     const claim = claimRun(opts.out, { kind: 'pretrain', config: { ...id, train } }, { force: opts.force, legacy: checkpointIdentity, upgradeConfig: (c) => upgradeStoredKeys(c, LM_CONFIG_KEY_RENAMES) });
     const t0 = Date.now();
-    const worldDir = opts.world ?? worldDirFor(path.join(projectRoot(), 'data'), config.world_characters);
+    const worldDir = opts.world ?? worldDirFor(path.join(projectRoot(), 'data'), config.world_characters, config.world_placement);
     const run = await preparePretrain(config, { outDir: opts.out, worldDir, log: (s) => console.log(s) });
     const { trainer } = run;
     const todo = opts.steps !== undefined ? Math.min(opts.steps, config.train.steps - trainer.step) : config.train.steps - trainer.step;

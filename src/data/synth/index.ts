@@ -16,6 +16,7 @@ import { characterEntry, manifest } from './manifest';
 import { characterSvg, renderSvg } from './draw';
 import { signature, CharacterSpec } from './character';
 import { rngFor } from './seed';
+import { CENTRED_JITTER, keepsCentred, samplePlacement, type PlacementJitter } from './placement';
 
 export type { Split } from './bundle';
 export { evalCast, EVAL_SIZE } from './cast';
@@ -31,7 +32,7 @@ export type { Bundle, BundleSizes } from './bundle';
 export { manifest, labelSpaces } from './manifest';
 export type { CharacterEntry, ImageEntry } from './manifest';
 export { characterSvg, renderSvg, MASTER_SIZE, MODEL_SIZE } from './draw';
-export { CENTRED, MOVED_FIGURE, PlacementJitterSchema, samplePlacement, placementTransform } from './placement';
+export { CENTRED, CENTRED_JITTER, MOVED_FIGURE, PlacementJitterSchema, keepsCentred, samePlacement, samplePlacement, placementTransform } from './placement';
 export type { Placement, PlacementJitter } from './placement';
 export { FORMAT as SYNTH_FORMAT } from './manifest';
 
@@ -44,6 +45,8 @@ export interface SynthOptions {
   readonly quiet?: boolean;
   /** Parallel sharp renders (default 4: libvips is multi-threaded, but encodes are small). */
   readonly concurrency?: number;
+  /** How far each image's figure may move, scale or mirror (default: centred, as the world always drew it). */
+  readonly placement?: PlacementJitter;
   /** Called after each character's text files are written (notebooks show their own progress). */
   readonly onProgress?: (done: number, total: number, id: string) => void;
 }
@@ -89,6 +92,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
   if (split !== 'eval' && split !== 'world') throw new UserError(`synth: split must be "eval" or "world", got "${String(split)}"`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`synth: seed must be a whole number from 0 to 4294967295, got ${seed}`);
   const cast = castFor(seed, split, opts.characters);
+  const jitter = opts.placement ?? CENTRED_JITTER;
   let files = 0;
   let images = 0;
   await replaceDirAtomic(opts.out, async (tmp) => {
@@ -108,7 +112,9 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
       opts.onProgress?.(entries.length, cast.length, spec.id);
     }
     await runPool(jobs, opts.concurrency ?? 4, async ({ job, bundle }) => {
-      const svg = characterSvg(bundle.spec.identity, job.scene.label, rngFor(seed, split, job.character, 'draw', job.split, job.imageId));
+      // the placement has its own stream, so a centred world draws exactly what it always drew
+      const where = samplePlacement(rngFor(seed, split, job.character, 'placement', job.split, job.imageId), jitter);
+      const svg = characterSvg(bundle.spec.identity, job.scene.label, rngFor(seed, split, job.character, 'draw', job.split, job.imageId), where);
       const png = await renderSvg(svg);
       writeText(tmp, job.masterPath, png.master);
       writeText(tmp, job.modelPath, png.model);
@@ -124,6 +130,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
       split,
       characters: entries,
       excludes: split === 'world' ? { evalIds: evalSet.map((c) => c.id), evalSignatures: evalSet.map((c) => signature(c.identity)) } : undefined,
+      placement: keepsCentred(jitter) ? undefined : jitter,
     });
     writeText(tmp, 'index.json', JSON.stringify(index, null, 2) + '\n');
     files = countFiles(tmp);

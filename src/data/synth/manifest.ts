@@ -13,6 +13,7 @@ import {
   ACCESSORIES, ANIME_HAIR, EXPRESSIONS, EYE_BY_KIND, FUR, HAIR_STYLE_BY_KIND, HUMAN_HAIR, KINDS, OUTFIT, PATTERNS, PROPS, SCENES, SKIN, SPECIES, propDef,
 } from './vocab';
 import { detectExpressions, detectScenes } from './labels';
+import type { PlacementJitter } from './placement';
 
 export const FORMAT = 'cmrp-synth-rolescape/1';
 
@@ -103,6 +104,8 @@ export interface ManifestInput {
   readonly characters: CharacterEntry[];
   /** World only: what was excluded (the evaluation cast of the same seed). */
   readonly excludes?: { readonly evalIds: string[]; readonly evalSignatures: string[] };
+  /** How far the figures were moved; absent when every figure is centred (the world as it always was). */
+  readonly placement?: PlacementJitter;
 }
 
 export function manifest(m: ManifestInput) {
@@ -122,6 +125,7 @@ export function manifest(m: ManifestInput) {
     imageSizes: { master: MASTER_SIZE, model: MODEL_SIZE },
     labelSpaces: labelSpaces(),
     ...(m.excludes ? { excludes: m.excludes } : {}),
+    ...(m.placement ? { placement: m.placement } : {}),
     characters: m.characters,
   };
 }

@@ -3,7 +3,8 @@
  * one way: for one prompt only background details vary (stars, windows, trees), which is why the
  * renderer's own `t2i_diversity` is ~0.04. A placement moves, scales or mirrors the figure and its
  * prop as one group; `diversity-scale` (eval/diversity-scale.ts) measures what that does to the
- * LPIPS stand-in and the identity judge before any world is rebuilt with it.
+ * LPIPS stand-in and the identity judge, the judges' config `placement` trains them on moved
+ * figures, and `cmrp data synth --placement` builds a dataset whose images move them.
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/rng';
@@ -33,13 +34,27 @@ export const PlacementJitterSchema = z
   .refine((j) => j.scale_min <= j.scale_max, { message: 'scale_min must not exceed scale_max', path: ['scale_min'] });
 export type PlacementJitter = z.infer<typeof PlacementJitterSchema>;
 
+/** No movement: every figure where the world draws it. */
+export const CENTRED_JITTER: PlacementJitter = PlacementJitterSchema.parse({});
+
 /** The figure moved up to 6 px (of 32) sideways and 2 px up or down, scaled 0.7-1, mirrored half the time: the judges' `placed` preset and diversity-scale's combined row. */
 export const MOVED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ flip: true, shift_x: 24, shift_y: 8, scale_min: 0.7 });
+
+/** A jitter that never moves the figure. */
+export function keepsCentred(j: PlacementJitter): boolean {
+  return !j.shift_x && !j.shift_y && j.scale_min === 1 && j.scale_max === 1 && !j.flip;
+}
+
+/** Two jitters that move figures alike (an index.json without `placement` is centred). */
+export function samePlacement(a: PlacementJitter | undefined, b: PlacementJitter | undefined): boolean {
+  const A = a ?? CENTRED_JITTER, B = b ?? CENTRED_JITTER;
+  return A.shift_x === B.shift_x && A.shift_y === B.shift_y && A.scale_min === B.scale_min && A.scale_max === B.scale_max && A.flip === B.flip;
+}
 
 /** One placement; a jitter of all zeros gives CENTRED without drawing from `rng`. */
 export function samplePlacement(rng: Rng, jitter: PlacementJitter): Placement {
   const { shift_x, shift_y, scale_min, scale_max, flip } = jitter;
-  if (!shift_x && !shift_y && scale_min === 1 && scale_max === 1 && !flip) return CENTRED;
+  if (keepsCentred(jitter)) return CENTRED;
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
   return { dx: uniform(-shift_x, shift_x), dy: uniform(-shift_y, shift_y), scale: uniform(scale_min, scale_max), flip: flip && rng.next() < 0.5 };
 }
@@ -50,3 +65,6 @@ export function placementTransform(p: Placement): string | null {
   const r = (v: number) => +v.toFixed(3);
   return `translate(${r(64 + p.dx)} ${r(128 + p.dy)}) scale(${r(p.flip ? -p.scale : p.scale)} ${r(p.scale)}) translate(-64 -128)`;
 }
+
+/** Named jitters for `--placement` and configs. */
+export const PLACEMENT_PRESETS: Record<string, PlacementJitter> = { centred: CENTRED_JITTER, moved: MOVED_FIGURE };

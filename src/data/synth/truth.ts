@@ -9,6 +9,7 @@ import { readSynthIndex, type SynthIndex } from './ensure';
 import { castFor } from './index';
 import type { CharacterSpec } from './character';
 import type { Character } from '../rolescape/types';
+import { CENTRED_JITTER, type PlacementJitter } from './placement';
 
 export type SynthEntry = SynthIndex['characters'][number];
 
@@ -17,6 +18,8 @@ export interface SynthTruth {
   labelSpaces: SynthIndex['labelSpaces'];
   /** The generator's spec of the character (rebuilt from the index's seed), for its QA templates. */
   spec: CharacterSpec | null;
+  /** How far the dataset's figures move (centred unless its index.json says otherwise). */
+  placement: PlacementJitter;
 }
 
 const cache = new Map<string, SynthIndex | null>();
@@ -38,7 +41,7 @@ export function synthTruth(c: Character): SynthTruth | null {
   // same seed and split -> the same cast; the identity check guards against a stale index
   const spec = castFor(idx.seed, idx.split, idx.split === 'world' ? idx.characters.length : undefined).find((s) => s.id === c.id) ?? null;
   const same = spec !== null && JSON.stringify(spec.identity) === JSON.stringify(entry.identity);
-  return { entry, labelSpaces: idx.labelSpaces, spec: same ? spec : null };
+  return { entry, labelSpaces: idx.labelSpaces, spec: same ? spec : null, placement: idx.placement ?? CENTRED_JITTER };
 }
 
 /** The reason metrics needing ground truth are unavailable for a character. */

@@ -7,11 +7,13 @@
  * policy's image tokenizer (encode, decode): a model that emits codes can at best draw that
  * reconstruction, and a reconstruction sits nearer to the training images' reconstructions than the
  * clean render does (Calmaric: copy rate 0.125 reconstructed vs 0 clean), so this is the fair
- * reference for a model's copy rate. Synthetic characters only.
+ * reference for a model's copy rate. A dataset built with `--placement` moves each truth figure the
+ * same way. Synthetic characters only.
  */
 import type { GrpoPrompt } from '../../data/rolescape/types';
 import { renderImage32 } from '../../judges/core/images';
 import { Rng } from '../../util/rng';
+import { samplePlacement } from '../../data/synth/placement';
 import type { T2iDrawings } from './t2i';
 import type { SynthTruth } from '../../data/synth/truth';
 
@@ -27,7 +29,8 @@ export async function truthDrawings(truth: SynthTruth, prompts: readonly GrpoPro
     if (!label || label.text !== p.text) throw new Error(`truthDrawings: GRPO prompt ${p.sceneId} of ${truth.entry.id} is not in the index as "${p.text}" (stale index.json?)`);
     const rng = new Rng(seed).fork(`truth:${p.sceneId}`);
     const drawings: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) drawings.push(through(await renderImage32(truth.entry.identity, label, rng.fork(String(i)))));
+    // a dataset whose figures move draws each truth picture moved as well (own stream: a centred one is unchanged)
+    for (let i = 0; i < n; i++) drawings.push(through(await renderImage32(truth.entry.identity, label, rng.fork(String(i)), samplePlacement(new Rng(seed).fork(`truth-placement:${p.sceneId}:${i}`), truth.placement))));
     out.push({ prompt: p, drawings });
   }
   return out;

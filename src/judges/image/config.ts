@@ -27,7 +27,14 @@ export const JudgesConfigSchema = z
     vqa: z.object({ model: VqaConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // attribute judge: model and training
     clip: z.object({ model: ClipConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // CLIP-T stand-in
     identity: z.object({ model: IdentityConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // DINO / CLIP-I stand-in
-    lpips: z.object({ model: LpipsConfigSchema.default({}), fit: fitOverrides }).strict().default({}), // LPIPS stand-in
+    lpips: z
+      .object({
+        model: LpipsConfigSchema.default({}),
+        fit: fitOverrides,
+        from: z.string().min(1).nullable().default(null), // a judges folder whose LPIPS judge, encoder included, this set takes unchanged (a fixed network, as LPIPS's is; relative to the project root); null: calibrate on this set's VQA encoder
+      })
+      .strict()
+      .default({}), // LPIPS stand-in
   })
   .strict();
 export type JudgesConfig = z.infer<typeof JudgesConfigSchema>;
@@ -49,10 +56,15 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
 /**
  * Named configs for `cmrp judges train --config NAME`. `placed`: the renders' figures moved up to
  * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
- * `t2i_diversity` >= 0.6 would take); not the committed judges.
+ * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept; neither is
+ * the committed judges.
  */
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
+  // judges for a world whose figures move (`cmrp data synth --placement moved`): trained on moved
+  // figures, longer (the VQA judge needs ~10x the steps to learn them), with the committed set's
+  // LPIPS judge kept unchanged so diversity stays on one scale
+  moved: { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
 };
 
 export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}, where = 'judges config'): JudgesConfig {

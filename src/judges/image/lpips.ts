@@ -12,9 +12,17 @@
  * (hair colour, hair style, eye colour, skin, species, outfit colour and pattern, accessory,
  * expression, scene, prop), and for k < k' the k-changed image should be the closer one
  * (loss log(1 + exp(-gamma (d_k' - d_k)))). With all v = 0 it is LPIPS's uncalibrated baseline;
- * both are reported. The encoder itself stays frozen: the distance is tied to the VQA judge it
- * was calibrated on (its weights' sha256 is saved and checked on load).
+ * both are reported. The encoder itself stays frozen: the distance is tied to the encoder it was
+ * calibrated on (its weights' sha256 is saved and checked on load).
+ *
+ * Which encoder (`LpipsBackbone`): `vqa`, the set's own VQA judge; or `own`, an encoder saved
+ * inside the LPIPS folder. A set trained with `lpips.from` takes another set's LPIPS judge
+ * unchanged, its encoder included (`copyLpips`), as real LPIPS keeps one fixed network whatever
+ * the other judges learn: a set trained on moved figures (config `placement`) has a VQA encoder
+ * that maps moved figures together, and a distance on it shrinks with it (README: What
+ * `t2i_diversity` >= 0.6 would take); copied, the distance stays the committed judges' own.
  */
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Identity, SynthIndex } from '../../data/synth';
@@ -24,7 +32,7 @@ import { Params } from '../core/encoder';
 import { ImageInput, toBatch, gatherBatch, renderImage32, mapPool, PIXELS } from '../core/images';
 import { ImageSet, SampleMeta } from '../core/data';
 import { kindOfBody, Labels } from '../core/attributes';
-import type { VqaJudge } from './vqa';
+import { VqaJudge } from './vqa';
 import { JudgeFile, assignParams, paramsSha256, readJudge, saveJudge } from '../core/checkpoint';
 import { FitConfig, FitConfigSchema, FitResult, fit } from '../core/fit';
 import { spearman, mean, std } from '../../util/stats';
@@ -38,14 +46,25 @@ export const LpipsConfigSchema = z
   .strict();
 export type LpipsConfig = z.infer<typeof LpipsConfigSchema>;
 
+/** The encoder the distance is measured in (see the header). */
+export const LpipsBackboneSchema = z.enum(['vqa', 'own']);
+export type LpipsBackbone = z.infer<typeof LpipsBackboneSchema>;
+
 export const LPIPS_TRAIN_DEFAULTS: FitConfig = FitConfigSchema.parse({ steps: 300, batch_size: 64, lr: 5e-2, warmup: 10, weight_decay: 0 });
+
+/** Where an `own` encoder lives inside the LPIPS folder. */
+const BACKBONE_DIR = 'backbone';
 
 export class LpipsJudge {
   readonly config: LpipsConfig;
   readonly params: Params;
   readonly widths: number[];
 
-  constructor(readonly backbone: VqaJudge, config: z.input<typeof LpipsConfigSchema> = {}) {
+  /**
+   * `kind` says where `backbone` comes from: 'vqa' (the set's VQA judge, owned by the set) or
+   * 'own' (this judge's own encoder, saved in its folder and disposed with it).
+   */
+  constructor(readonly backbone: VqaJudge, config: z.input<typeof LpipsConfigSchema> = {}, readonly kind: LpipsBackbone = 'vqa') {
     this.config = LpipsConfigSchema.parse(config);
     this.params = new Params(new Rng(0));
     const C = backbone.encoder.config.n_embd;
@@ -93,25 +112,55 @@ export class LpipsJudge {
     return a.length ? mean(this.distances(a, b)) : 0;
   }
 
+  /** Write the calibration, and an `own` encoder into `<dir>/backbone`. */
   async save(dir: string, training: Record<string, unknown> = {}): Promise<void> {
-    await saveJudge(dir, 'lpips', this.config, { backbone: 'vqa', backboneSha256: paramsSha256(this.backbone.params), widths: this.widths }, this.params, training);
+    await saveJudge(dir, 'lpips', this.config, { backbone: this.kind, backboneSha256: paramsSha256(this.backbone.params), widths: this.widths }, this.params, training);
+    if (this.kind === 'own') await this.backbone.save(path.join(dir, BACKBONE_DIR));
   }
 
-  /** Load calibrated weights onto the VQA judge they were calibrated with. */
-  static load(dir: string, backbone: VqaJudge): LpipsJudge {
+  /** Load calibrated weights onto the encoder they were calibrated on: the set's VQA judge, or the folder's own. */
+  static load(dir: string, vqa: VqaJudge): LpipsJudge {
     const { file, tensors, where } = readJudge(dir, 'lpips');
     const config = parseConfig(LpipsConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { backbone?: string; backboneSha256?: string }>).extra;
-    if (!extra || extra.backbone !== 'vqa') throw new UserError(`${where}: extra.backbone: expected "vqa"`);
-    const sha = paramsSha256(backbone.params);
-    if (extra.backboneSha256 !== sha) throw new UserError(`${where}: calibrated on a VQA judge with weights ${String(extra.backboneSha256).slice(0, 12)}…, but the VQA judge given has ${sha.slice(0, 12)}… (mismatched judge folders)`);
-    const j = new LpipsJudge(backbone, config);
-    assignParams(j.params, tensors, where);
-    return j;
+    const kind = LpipsBackboneSchema.safeParse(extra?.backbone);
+    if (!kind.success) throw new UserError(`${where}: extra.backbone: expected "vqa" or "own", found ${JSON.stringify(extra?.backbone)}`);
+    const backbone = kind.data === 'vqa' ? vqa : VqaJudge.load(path.join(dir, BACKBONE_DIR));
+    try {
+      const sha = paramsSha256(backbone.params);
+      const which = kind.data === 'vqa' ? 'the VQA judge given' : `${path.join(dir, BACKBONE_DIR)}`;
+      if (extra.backboneSha256 !== sha) throw new UserError(`${where}: calibrated on an encoder with weights ${String(extra.backboneSha256).slice(0, 12)}…, but ${which} has ${sha.slice(0, 12)}… (mismatched judge folders)`);
+      const j = new LpipsJudge(backbone, config, kind.data);
+      assignParams(j.params, tensors, where);
+      return j;
+    } catch (err) {
+      if (kind.data === 'own') backbone.dispose();
+      throw err;
+    }
   }
 
   dispose(): void {
     this.params.dispose();
+    if (this.kind === 'own') this.backbone.dispose();
+  }
+
+  /** Another judge set's LPIPS judge, unchanged, holding its encoder as its own (config `lpips.from`). */
+  static copyFrom(judgesDir: string): LpipsJudge {
+    const setVqa = VqaJudge.load(path.join(judgesDir, 'vqa'));
+    let source: LpipsJudge | null = null;
+    try {
+      source = LpipsJudge.load(path.join(judgesDir, 'lpips'), setVqa);
+      const copy = new LpipsJudge(source.backbone, source.config, 'own');
+      copy.params.list().forEach((v, i) => v.assign(source!.params.list()[i]));
+      if (source.kind === 'own') setVqa.dispose();
+      source.params.dispose();
+      return copy;
+    } catch (err) {
+      if (source?.kind === 'own') source.backbone.dispose();
+      source?.params.dispose();
+      setVqa.dispose();
+      throw err;
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  *   vqa       BLIP-VQA   attribute heads + question parser (vqa.ts, question.ts)
  *   clip      CLIP-T     contrastive image/prompt dual encoder (clip.ts)
  *   identity  DINO, CLIP-I   identity embeddings, variants `dino` and `clip_i` (identity.ts)
- *   lpips     LPIPS      calibrated feature distance on the vqa encoder (lpips.ts)
+ *   lpips     LPIPS      calibrated feature distance on the vqa encoder, or another set's, unchanged (lpips.ts)
  *
  * `trainJudges` writes one folder, swapped in atomically:
  *   <out>/judges.json  format, resolved config, which world (and which characters were held out)
@@ -28,15 +28,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../../util/fs';
+import { UserError } from '../../util/errors';
 import { readSynthIndex, signature, type Identity } from '../../data/synth';
 import { checkSameSpace } from '../core/attributes';
 import { ImageSet, loadEvalData, loadWorldData } from '../core/data';
 import { trainVqa } from './vqa';
 import { trainClip } from './clip';
 import { trainIdentity } from './identity';
-import { perturbationSet, trainLpips } from './lpips';
+import { LpipsJudge, perturbationSet, trainLpips } from './lpips';
 import { buildVocab } from './clip-text';
 import { resolveJudgesConfig, worldOptions, type JudgesConfigInput } from './config';
+import { projectRoot } from '../../util/paths';
+import { paramsSha256 } from '../core/checkpoint';
 import { CHARACTERS_FORMAT, JUDGES_FORMAT, idsSha, type Judges, type JudgesCharacters, type JudgesManifest, type JudgesRole } from './load';
 import { evaluateJudges, type JudgesReport } from './report';
 
@@ -61,6 +64,8 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<JudgesReport> 
   const log = o.log ?? (() => {});
   const seed = o.seed ?? 0;
   const cfg = resolveJudgesConfig(Boolean(o.smoke), o.config);
+  const lpipsFrom = cfg.lpips.from === null ? null : path.resolve(projectRoot(), cfg.lpips.from);
+  if (lpipsFrom && !fs.existsSync(path.join(lpipsFrom, 'lpips', 'judge.json'))) throw new UserError(`judges config: lpips.from: ${lpipsFrom} has no LPIPS judge (expected ${path.join(lpipsFrom, 'lpips', 'judge.json')}, from \`cmrp judges train\`)`);
   const tData = performance.now();
   const world = await loadWorldData(o.worldDir, worldOptions(cfg, seed, o.exclude));
   const ev = await loadEvalData(o.evalDir, { seed, maxCharacters: cfg.eval_max_characters ?? undefined });
@@ -82,11 +87,19 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<JudgesReport> 
   const ident = trainIdentity(identityViews, { config: cfg.identity.model, fit: cfg.identity.fit, seed, log });
   training.identity = { ...summarizeFit(ident.result, ident.fit, ident.judge.params.count()), characters: ident.classes };
 
-  const bases = world.trainCharacters.slice(0, cfg.lpips_bases).map((id): [string, Identity] => [id, world.identities.get(id)!]);
-  const tl = performance.now();
-  const pert = await perturbationSet(bases, world.labelSpaces, cfg.lpips.model.max_changes, seed);
-  const lp = trainLpips(vqa.judge, pert.set, pert.pairs, { config: cfg.lpips.model, fit: cfg.lpips.fit, seed, log });
-  training.lpips = { ...summarizeFit(lp.result, lp.fit, lp.judge.params.count()), bases: bases.length, triplets: lp.triplets, renderSeconds: (performance.now() - tl) / 1000 - lp.result.seconds };
+  let lp: { judge: LpipsJudge };
+  if (lpipsFrom) {
+    lp = { judge: LpipsJudge.copyFrom(lpipsFrom) };
+    training.lpips = { from: lpipsFrom, params: lp.judge.params.count(), backboneSha256: paramsSha256(lp.judge.backbone.params) };
+    log(`judges: LPIPS judge taken unchanged from ${lpipsFrom}`);
+  } else {
+    const bases = world.trainCharacters.slice(0, cfg.lpips_bases).map((id): [string, Identity] => [id, world.identities.get(id)!]);
+    const tl = performance.now();
+    const pert = await perturbationSet(bases, world.labelSpaces, cfg.lpips.model.max_changes, seed);
+    const trained = trainLpips(vqa.judge, pert.set, pert.pairs, { config: cfg.lpips.model, fit: cfg.lpips.fit, seed, log });
+    training.lpips = { ...summarizeFit(trained.result, trained.fit, trained.judge.params.count()), bases: bases.length, triplets: trained.triplets, renderSeconds: (performance.now() - tl) / 1000 - trained.result.seconds };
+    lp = trained;
+  }
 
   const judges: Judges = { dir: null, manifest: null, vqa: vqa.judge, clip: clip.judge, identity: ident.judge, lpips: lp.judge, dispose: () => [vqa.judge, clip.judge, ident.judge, lp.judge].forEach((j) => j.dispose()) };
   try {
