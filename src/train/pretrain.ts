@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
 import { Rng, SEED_MAX } from '../util/rng';
-import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, PlacementJitterSchema, keepsCentred, samePlacement, type PlacementJitter } from '../data/synth';
+import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, type PlacementJitter } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { splitHeldOutCharacters } from '../data/held-out';
 import { fitTokenizers } from '../tokenizers/fit';
@@ -75,6 +75,15 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
     t2i_card_share: 0.5,
     world_placement: MOVED_FIGURE,
   },
+  // `base` on a world whose figures are only shifted sideways (up to 4 px of 32): the milder world
+  'base-shifted': {
+    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
+    world_characters: 2000,
+    heldout_characters: 40,
+    codebook_size: 1024,
+    t2i_card_share: 0.5,
+    world_placement: SHIFTED_FIGURE,
+  },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3
@@ -94,11 +103,12 @@ export function resolvePretrainConfig(nameOrFile: string): PretrainConfig {
 
 /**
  * Where a world of `characters` characters lives by default: data/world (240), data/world<N>
- * otherwise; a world whose figures move gets `-moved` (the `moved` preset) or `-placed-<hash>`.
+ * otherwise; a world whose figures move gets its placement preset's name (`-moved`, `-shifted`) or `-placed-<hash>`.
  */
 export function worldDirFor(dataDir: string, characters: number, placement: PlacementJitter = CENTRED_JITTER): string {
   const name = characters === WORLD_DEFAULT_SIZE ? 'world' : `world${characters}`;
-  const suffix = keepsCentred(placement) ? '' : samePlacement(placement, MOVED_FIGURE) ? '-moved' : `-placed-${crypto.createHash('sha256').update(JSON.stringify(placement)).digest('hex').slice(0, 8)}`;
+  const named = placementName(placement);
+  const suffix = keepsCentred(placement) ? '' : named ? `-${named}` : `-placed-${crypto.createHash('sha256').update(JSON.stringify(placement)).digest('hex').slice(0, 8)}`;
   return path.join(dataDir, name + suffix);
 }
 

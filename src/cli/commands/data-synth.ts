@@ -51,7 +51,7 @@ export function parseSynthOptions(o: RawOptions): ParsedSynthOptions {
     seed: Number(o.seed),
     split: o.split,
     characters: o.characters === undefined ? undefined : parseCount('--characters', o.characters, max),
-    placement: o.placement === undefined ? undefined : parseConfig(PlacementJitterSchema, readPresetOrFile(o.placement, PLACEMENT_PRESETS, { flag: '--placement', kind: 'a preset' }), o.placement),
+    ...(o.placement === undefined ? {} : { placement: parseConfig(PlacementJitterSchema, readPresetOrFile(o.placement, PLACEMENT_PRESETS, { flag: '--placement', kind: 'a preset' }), o.placement) }),
     bench: Boolean(o.bench),
     quiet: Boolean(o.quiet || o.json),
     json: Boolean(o.json),

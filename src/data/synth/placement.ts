@@ -66,5 +66,13 @@ export function placementTransform(p: Placement): string | null {
   return `translate(${r(64 + p.dx)} ${r(128 + p.dy)}) scale(${r(p.flip ? -p.scale : p.scale)} ${r(p.scale)}) translate(-64 -128)`;
 }
 
-/** Named jitters for `--placement` and configs. */
-export const PLACEMENT_PRESETS: Record<string, PlacementJitter> = { centred: CENTRED_JITTER, moved: MOVED_FIGURE };
+/** The figure shifted sideways only, up to 4 px of 32: the mildest move whose renders reach diversity 0.6 (README). */
+export const SHIFTED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ shift_x: 16 });
+
+/** Named jitters for `--placement` and configs (a world built with one is named after it). */
+export const PLACEMENT_PRESETS: Record<string, PlacementJitter> = { centred: CENTRED_JITTER, moved: MOVED_FIGURE, shifted: SHIFTED_FIGURE };
+
+/** The preset a jitter equals, if any. */
+export function placementName(j: PlacementJitter): string | null {
+  return Object.entries(PLACEMENT_PRESETS).find(([, p]) => samePlacement(p, j))?.[0] ?? null;
+}
