@@ -44,46 +44,28 @@ export const PretrainSchema = z
   .strict();
 export type PretrainConfig = z.infer<typeof PretrainSchema>;
 
+// Image-heavy: a world of 2000 characters (~23k drawings), text-to-image sampled 3x as often as
+// role-play or VQA, half of its prompts without the card, image codes at grid positions, 1024 codes.
+// The `base` preset; the others below change one thing of it.
+const IMAGE_HEAVY: z.input<typeof PretrainSchema> = {
+  train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
+  world_characters: 2000,
+  heldout_characters: 40,
+  codebook_size: 1024,
+  t2i_card_share: 0.5,
+};
+
 /** Named presets; a JSON file with the same shape also works (`--config FILE`). */
 export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = {
-  // Image-heavy: a world of 2000 characters (~23k drawings), text-to-image sampled 3x as often as
-  // role-play or VQA, half of its prompts without the card, image codes at grid positions, 1024 codes.
-  base: {
-    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
-    world_characters: 2000,
-    heldout_characters: 40,
-    codebook_size: 1024,
-    t2i_card_share: 0.5,
-  },
+  base: IMAGE_HEAVY,
   // the MoT-vs-dense ablation's base: the same data and schedule with one shared FFN and attention
   // projections for both modalities
-  dense: {
-    model: { ...(BASE_CONFIG as object), experts: 'dense' },
-    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
-    world_characters: 2000,
-    heldout_characters: 40,
-    codebook_size: 1024,
-    t2i_card_share: 0.5,
-  },
+  dense: { ...IMAGE_HEAVY, model: { ...(BASE_CONFIG as object), experts: 'dense' } },
   // `base` on a world whose figures move (up to 6 px of 32, scaled 0.7-1, mirrored half the time), so
   // one prompt has many drawings to learn from (README: What `t2i_diversity` >= 0.6 would take)
-  'base-moved': {
-    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
-    world_characters: 2000,
-    heldout_characters: 40,
-    codebook_size: 1024,
-    t2i_card_share: 0.5,
-    world_placement: MOVED_FIGURE,
-  },
+  'base-moved': { ...IMAGE_HEAVY, world_placement: MOVED_FIGURE },
   // `base` on a world whose figures are only shifted sideways (up to 4 px of 32): the milder world
-  'base-shifted': {
-    train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
-    world_characters: 2000,
-    heldout_characters: 40,
-    codebook_size: 1024,
-    t2i_card_share: 0.5,
-    world_placement: SHIFTED_FIGURE,
-  },
+  'base-shifted': { ...IMAGE_HEAVY, world_placement: SHIFTED_FIGURE },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3

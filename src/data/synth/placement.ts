@@ -42,7 +42,7 @@ export const MOVED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ flip:
 
 /** A jitter that never moves the figure. */
 export function keepsCentred(j: PlacementJitter): boolean {
-  return !j.shift_x && !j.shift_y && j.scale_min === 1 && j.scale_max === 1 && !j.flip;
+  return samePlacement(j, CENTRED_JITTER);
 }
 
 /** Two jitters that move figures alike (an index.json without `placement` is centred). */

@@ -17,7 +17,7 @@
  *
  * Which encoder (`LpipsBackbone`): `vqa`, the set's own VQA judge; or `own`, an encoder saved
  * inside the LPIPS folder. A set trained with `lpips.from` takes another set's LPIPS judge
- * unchanged, its encoder included (`copyLpips`), as real LPIPS keeps one fixed network whatever
+ * unchanged, its encoder included (`LpipsJudge.copyFrom`), as real LPIPS keeps one fixed network whatever
  * the other judges learn: a set trained on moved figures (config `placement`) has a VQA encoder
  * that maps moved figures together, and a distance on it shrinks with it (README: What
  * `t2i_diversity` >= 0.6 would take); copied, the distance stays the committed judges' own.
@@ -118,8 +118,11 @@ export class LpipsJudge {
     if (this.kind === 'own') await this.backbone.save(path.join(dir, BACKBONE_DIR));
   }
 
-  /** Load calibrated weights onto the encoder they were calibrated on: the set's VQA judge, or the folder's own. */
-  static load(dir: string, vqa: VqaJudge): LpipsJudge {
+  /**
+   * Load calibrated weights onto the encoder they were calibrated on: the set's VQA judge, or the
+   * folder's own. `holdAs: 'own'` makes the judge own (and dispose) its encoder whichever it is.
+   */
+  static load(dir: string, vqa: VqaJudge, holdAs?: LpipsBackbone): LpipsJudge {
     const { file, tensors, where } = readJudge(dir, 'lpips');
     const config = parseConfig(LpipsConfigSchema, file.config, where, { under: 'config' });
     const extra = (file as JudgeFile<unknown, { backbone?: string; backboneSha256?: string }>).extra;
@@ -130,7 +133,7 @@ export class LpipsJudge {
       const sha = paramsSha256(backbone.params);
       const which = kind.data === 'vqa' ? 'the VQA judge given' : `${path.join(dir, BACKBONE_DIR)}`;
       if (extra.backboneSha256 !== sha) throw new UserError(`${where}: calibrated on an encoder with weights ${String(extra.backboneSha256).slice(0, 12)}…, but ${which} has ${sha.slice(0, 12)}… (mismatched judge folders)`);
-      const j = new LpipsJudge(backbone, config, kind.data);
+      const j = new LpipsJudge(backbone, config, holdAs ?? kind.data);
       assignParams(j.params, tensors, where);
       return j;
     } catch (err) {
@@ -147,21 +150,16 @@ export class LpipsJudge {
   /** Another judge set's LPIPS judge, unchanged, holding its encoder as its own (config `lpips.from`). */
   static copyFrom(judgesDir: string): LpipsJudge {
     const setVqa = VqaJudge.load(path.join(judgesDir, 'vqa'));
-    let source: LpipsJudge | null = null;
     try {
-      source = LpipsJudge.load(path.join(judgesDir, 'lpips'), setVqa);
-      const copy = new LpipsJudge(source.backbone, source.config, 'own');
-      copy.params.list().forEach((v, i) => v.assign(source!.params.list()[i]));
-      if (source.kind === 'own') setVqa.dispose();
-      source.params.dispose();
+      const copy = LpipsJudge.load(path.join(judgesDir, 'lpips'), setVqa, 'own');
+      if (copy.backbone !== setVqa) setVqa.dispose(); // the source had its own encoder
       return copy;
     } catch (err) {
-      if (source?.kind === 'own') source.backbone.dispose();
-      source?.params.dispose();
       setVqa.dispose();
       throw err;
     }
   }
+
 }
 
 // ---------------------------------------------------------------------------------------------
