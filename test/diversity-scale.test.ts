@@ -2,7 +2,9 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { initBackend } from '../src/backend/select';
-import { characterSvg, ensureSynthDataset, readSynthIndex, CENTRED, PlacementJitterSchema, samplePlacement, placementTransform } from '../src/data/synth';
+import { characterSvg, ensureSynthDataset, readSynthIndex, CENTRED, ALIGNED_FIGURE, PlacementJitterSchema, samplePlacement, placementTransform } from '../src/data/synth';
+import { renderImage32 } from '../src/judges/core/images';
+import { loadTokenizers } from '../src/tokenizers/serialize';
 import { loadJudges } from '../src/judges';
 import { diversityScale } from '../src/eval/diversity-scale';
 import { defaultSynthDir, projectRoot } from '../src/util/paths';
@@ -29,6 +31,34 @@ test('placement: the centred figure is drawn unwrapped (the world keeps its byte
   assert.ok(moved.includes(`<g transform="${placementTransform(p)}">`));
   assert.equal(placementTransform({ dx: 2, dy: 0, scale: 1, flip: true }), 'translate(66 128) scale(-1 1) translate(-64 -128)');
   assert.throws(() => PlacementJitterSchema.parse({ scale_min: 1.2, scale_max: 1 }), /scale_min must not exceed scale_max/);
+});
+
+test('an aligned placement shifts by whole image patches, so the figure keeps its image codes', async () => {
+  const counts = new Map<number, number>();
+  const rng = new Rng(5);
+  for (let i = 0; i < 500; i++) {
+    const p = samplePlacement(rng, ALIGNED_FIGURE);
+    assert.ok(p.dy === 0 && p.scale === 1 && !p.flip);
+    counts.set(p.dx, (counts.get(p.dx) ?? 0) + 1);
+  }
+  assert.deepEqual([...counts.keys()].sort((a, b) => a - b), [-32, -16, 0, 16, 32]);
+  for (const n of counts.values()) assert.ok(n > 70 && n < 130, `each of the five shifts about 1/5 of 500 draws: ${[...counts.values()]}`);
+  // the committed base's tokenizer (4 px patches of 32; 16 master px = one patch): the figure's
+  // codes (columns 2-5), compared with the centred figure's codes one column over
+  const tok = loadTokenizers(path.join(projectRoot(), 'checkpoints', 'base'));
+  const equalCodes = async (dx: number): Promise<number> => {
+    let same = 0, n = 0;
+    for (const c of readSynthIndex(synthDir).characters.slice(0, 6)) {
+      for (const label of c.images.train.slice(0, 2)) {
+        const codes = (p: number) => renderImage32(c.identity, label, new Rng(7), { ...CENTRED, dx: p }).then((img) => tok.encodeImage(img));
+        const [centred, moved] = await Promise.all([codes(0), codes(dx)]);
+        for (let r = 0; r < 8; r++) for (let col = 2; col < 6; col++, n++) if (moved[r * 8 + col + 1] === centred[r * 8 + col]) same++;
+      }
+    }
+    return same / n;
+  };
+  const whole = await equalCodes(16), half = await equalCodes(8);
+  assert.ok(whole > 0.75 && half < 0.5, `codes kept: whole patch ${whole.toFixed(3)}, half patch ${half.toFixed(3)}`);
 });
 
 test('diversityScale: moving the figure raises one prompt\'s LPIPS diversity and lowers identity to the references', async () => {

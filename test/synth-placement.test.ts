@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesize, readSynthIndex, MOVED_FIGURE, SHIFTED_FIGURE, CENTRED_JITTER } from '../src/data/synth';
+import { synthesize, readSynthIndex, samePlacement, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, CENTRED_JITTER } from '../src/data/synth';
 import { ensureWorld, worldDirFor } from '../src/train/pretrain';
 import { basePlacement } from '../src/train/sft';
 import { parseSynthOptions } from '../src/cli/commands/data-synth';
@@ -44,6 +44,10 @@ test('worlds are named and rebuilt by placement; SFT reads the base\'s', async (
   assert.equal(worldDirFor('d', 2000), path.join('d', 'world2000'));
   assert.equal(worldDirFor('d', 2000, MOVED_FIGURE), path.join('d', 'world2000-moved'));
   assert.equal(worldDirFor('d', 2000, SHIFTED_FIGURE), path.join('d', 'world2000-shifted'));
+  assert.equal(worldDirFor('d', 2000, ALIGNED_FIGURE), path.join('d', 'world2000-aligned'));
+  // an index written before shift_step existed reads as a continuous shift
+  const { shift_step: _step, ...withoutStep } = SHIFTED_FIGURE;
+  assert.ok(samePlacement(withoutStep as typeof SHIFTED_FIGURE, SHIFTED_FIGURE) && !samePlacement(ALIGNED_FIGURE, { ...ALIGNED_FIGURE, shift_step: 0 }));
   assert.match(worldDirFor('d', 240, { ...MOVED_FIGURE, flip: false }), /world-placed-[0-9a-f]{8}$/);
   const root = tempDir('synth-placement-ensure');
   try {
@@ -74,7 +78,7 @@ test('--placement takes a preset or a JSON file and names a bad field', () => {
     const f = path.join(root, 'p.json');
     fs.writeFileSync(f, JSON.stringify({ shift_x: 8, scale_min: 2 }));
     assert.throws(() => parseSynthOptions({ ...base, placement: f }), (e: Error) => e instanceof UserError && e.message.includes(f) && /scale_min/.test(e.message));
-    assert.throws(() => parseSynthOptions({ ...base, placement: 'sideways' }), (e: Error) => e instanceof UserError && /--placement: "sideways" is neither a preset \(centred, moved, shifted\)/.test(e.message));
+    assert.throws(() => parseSynthOptions({ ...base, placement: 'sideways' }), (e: Error) => e instanceof UserError && /--placement: "sideways" is neither a preset \(centred, moved, shifted, aligned\)/.test(e.message));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

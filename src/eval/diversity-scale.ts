@@ -15,7 +15,7 @@
 import type { Judges } from '../judges';
 import { renderImage32 } from '../judges/core/images';
 import type { SynthIndex } from '../data/synth';
-import { MOVED_FIGURE, PlacementJitterSchema, samplePlacement, type PlacementJitter } from '../data/synth';
+import { MOVED_FIGURE, ALIGNED_FIGURE, PlacementJitterSchema, samplePlacement, type PlacementJitter } from '../data/synth';
 import { pairwiseDistances, similarityMatrix } from '../metrics/similarity';
 import { bootstrapMeanInterval, mean, type BootstrapInterval } from '../util/stats';
 import { Rng } from '../util/rng';
@@ -29,6 +29,7 @@ export const DEFAULT_PLACEMENTS: Readonly<Record<string, PlacementJitter>> = {
   mirrored: PlacementJitterSchema.parse({ flip: true }),
   'shift +-4 px': PlacementJitterSchema.parse({ shift_x: 16 }),
   'shift +-8 px': PlacementJitterSchema.parse({ shift_x: 32 }),
+  'shift 0, 4 or 8 px (whole patches)': ALIGNED_FIGURE,
   'scale 0.6-1': PlacementJitterSchema.parse({ scale_min: 0.6 }),
   'mirror, shift +-6 px, scale 0.7-1': MOVED_FIGURE,
 };

@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
 import { Rng, SEED_MAX } from '../util/rng';
-import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, type PlacementJitter } from '../data/synth';
+import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, type PlacementJitter } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { splitHeldOutCharacters } from '../data/held-out';
 import { fitTokenizers } from '../tokenizers/fit';
@@ -66,6 +66,9 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
   'base-moved': { ...IMAGE_HEAVY, world_placement: MOVED_FIGURE },
   // `base` on a world whose figures are only shifted sideways (up to 4 px of 32): the milder world
   'base-shifted': { ...IMAGE_HEAVY, world_placement: SHIFTED_FIGURE },
+  // `base` on a world whose figures shift by whole image patches (0-2 either way): moved figures
+  // the tokenizer writes with the centred figure's codes
+  'base-aligned': { ...IMAGE_HEAVY, world_placement: ALIGNED_FIGURE },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3

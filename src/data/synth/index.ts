@@ -32,7 +32,7 @@ export type { Bundle, BundleSizes } from './bundle';
 export { manifest, labelSpaces } from './manifest';
 export type { CharacterEntry, ImageEntry } from './manifest';
 export { characterSvg, renderSvg, MASTER_SIZE, MODEL_SIZE } from './draw';
-export { CENTRED, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, samplePlacement, placementTransform } from './placement';
+export { CENTRED, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, samplePlacement, placementTransform } from './placement';
 export type { Placement, PlacementJitter } from './placement';
 export { FORMAT as SYNTH_FORMAT } from './manifest';
 

@@ -21,11 +21,17 @@ export interface Placement {
 
 export const CENTRED: Placement = { dx: 0, dy: 0, scale: 1, flip: false };
 
-/** How far placements may vary: shifts uniform in [-shift, shift], scale uniform in [scale_min, scale_max]. */
+/**
+ * How far placements may vary: shifts uniform in [-shift, shift] (or, with `shift_step`, uniform
+ * over its whole multiples there), scale uniform in [scale_min, scale_max].
+ */
 export const PlacementJitterSchema = z
   .object({
     shift_x: z.number().min(0).max(64).default(0),
     shift_y: z.number().min(0).max(32).default(0),
+    // 0: any shift; 16 (one 4-px image patch of the 128 px master): the figure moves by whole
+    // patches, so its image codes stay the same and only their grid columns change
+    shift_step: z.number().min(0).max(64).default(0),
     scale_min: z.number().min(0.25).max(1.5).default(1),
     scale_max: z.number().min(0.25).max(1.5).default(1),
     flip: z.boolean().default(false), // mirror with probability 1/2
@@ -48,15 +54,20 @@ export function keepsCentred(j: PlacementJitter): boolean {
 /** Two jitters that move figures alike (an index.json without `placement` is centred). */
 export function samePlacement(a: PlacementJitter | undefined, b: PlacementJitter | undefined): boolean {
   const A = a ?? CENTRED_JITTER, B = b ?? CENTRED_JITTER;
-  return A.shift_x === B.shift_x && A.shift_y === B.shift_y && A.scale_min === B.scale_min && A.scale_max === B.scale_max && A.flip === B.flip;
+  return A.shift_x === B.shift_x && A.shift_y === B.shift_y && (A.shift_step ?? 0) === (B.shift_step ?? 0) && A.scale_min === B.scale_min && A.scale_max === B.scale_max && A.flip === B.flip;
 }
 
 /** One placement; a jitter of all zeros gives CENTRED without drawing from `rng`. */
 export function samplePlacement(rng: Rng, jitter: PlacementJitter): Placement {
-  const { shift_x, shift_y, scale_min, scale_max, flip } = jitter;
+  const { shift_x, shift_y, shift_step, scale_min, scale_max, flip } = jitter;
   if (keepsCentred(jitter)) return CENTRED;
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
-  return { dx: uniform(-shift_x, shift_x), dy: uniform(-shift_y, shift_y), scale: uniform(scale_min, scale_max), flip: flip && rng.next() < 0.5 };
+  // a stepped shift: one of the whole multiples of the step in [-shift, shift], each equally likely
+  const shift = (max: number) => {
+    const n = shift_step > 0 ? Math.floor(max / shift_step) : 0;
+    return shift_step > 0 ? shift_step * (Math.min(2 * n, Math.floor(rng.next() * (2 * n + 1))) - n) : uniform(-max, max);
+  };
+  return { dx: shift(shift_x), dy: shift(shift_y), scale: uniform(scale_min, scale_max), flip: flip && rng.next() < 0.5 };
 }
 
 /** The SVG transform of a placement (about the feet, x = 64, y = 128), or null when centred. */
@@ -69,8 +80,15 @@ export function placementTransform(p: Placement): string | null {
 /** The figure shifted sideways only, up to 4 px of 32: the mildest move whose renders reach diversity 0.6 (README). */
 export const SHIFTED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ shift_x: 16 });
 
+/**
+ * The figure shifted sideways by 0, 1 or 2 whole image patches (4 px of 32 each) either way, nothing
+ * else: the same codes at five column offsets, so one prompt has five drawings that the tokenizer
+ * writes with the centred figure's codes (a continuous shift re-cuts the figure into new patches).
+ */
+export const ALIGNED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ shift_x: 32, shift_step: 16 });
+
 /** Named jitters for `--placement` and configs (a world built with one is named after it). */
-export const PLACEMENT_PRESETS: Record<string, PlacementJitter> = { centred: CENTRED_JITTER, moved: MOVED_FIGURE, shifted: SHIFTED_FIGURE };
+export const PLACEMENT_PRESETS: Record<string, PlacementJitter> = { centred: CENTRED_JITTER, moved: MOVED_FIGURE, shifted: SHIFTED_FIGURE, aligned: ALIGNED_FIGURE };
 
 /** The preset a jitter equals, if any. */
 export function placementName(j: PlacementJitter): string | null {
