@@ -353,7 +353,7 @@ test('a placement jitter moves the figure in the renders only; the default keeps
   const { worldOptions } = await import('../src/judges/image/config');
   const plain = resolveJudgesConfig(true, { max_characters: 6, mix_views: 0 });
   const placed = resolveJudgesConfig(true, { max_characters: 6, mix_views: 0, placement: { shift_x: 24, flip: true } });
-  assert.deepEqual(plain.placement, { shift_x: 0, shift_y: 0, scale_min: 1, scale_max: 1, flip: false });
+  assert.deepEqual(plain.placement, { shift_x: 0, shift_y: 0, shift_step: 0, scale_min: 1, scale_max: 1, flip: false });
   const a = await loadWorldData(world, worldOptions(plain, 0)), b = await loadWorldData(world, worldOptions(placed, 0));
   assert.deepEqual(a.train.meta, b.train.meta);
   let storedSame = 0, rendersMoved = 0, renders = 0;
@@ -365,4 +365,13 @@ test('a placement jitter moves the figure in the renders only; the default keeps
   assert.equal(storedSame, a.train.meta.filter((m) => m.source === 'image').length, 'stored images are never moved');
   assert.ok(renders > 0 && rendersMoved > 0.8 * renders, `${rendersMoved} of ${renders} renders moved`);
   assert.throws(() => resolveJudgesConfig(false, { placement: { shift_x: -1 } }, 'cfg.json'), /^UserError: cfg\.json: placement\.shift_x: /);
+});
+
+test('the moved judge presets resolve; the held-out twin keeps the held-out set\'s LPIPS, both sources are in the repo', async () => {
+  const { JUDGES_PRESETS, resolveJudgesConfig } = await import('../src/judges/image/config');
+  const { projectRoot } = await import('../src/util/paths');
+  const moved = resolveJudgesConfig(false, JUDGES_PRESETS.moved), heldout = resolveJudgesConfig(false, JUDGES_PRESETS['moved-heldout']);
+  assert.deepEqual({ ...heldout, lpips: moved.lpips }, moved, 'the twins differ by the LPIPS source only');
+  assert.equal(heldout.lpips.from, 'checkpoints/judges-heldout');
+  for (const from of [moved.lpips.from, heldout.lpips.from]) assert.ok(fs.existsSync(path.join(projectRoot(), String(from), 'lpips')), `${from}/lpips is committed`);
 });

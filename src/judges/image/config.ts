@@ -56,8 +56,8 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
 /**
  * Named configs for `cmrp judges train --config NAME`. `placed`: the renders' figures moved up to
  * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
- * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept; neither is
- * the committed judges.
+ * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept;
+ * `moved-heldout`: its held-out twin (`--role heldout`); none is the committed judges.
  */
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
@@ -65,6 +65,9 @@ export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   // figures, longer (the VQA judge needs ~10x the steps to learn them), with the committed set's
   // LPIPS judge kept unchanged so diversity stays on one scale
   moved: { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
+  // with `--role heldout --reward-judges <a moved set>`: the same training, the held-out set's own
+  // LPIPS kept (the reward set's would make held-out diversity the number GRPO optimized)
+  'moved-heldout': { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges-heldout' } },
 };
 
 export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}, where = 'judges config'): JudgesConfig {
