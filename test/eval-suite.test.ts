@@ -302,7 +302,7 @@ test('evaluatePolicy: smoke run of the base checkpoint on one synthetic characte
     assert.ok(m.t2i_diversity! > 0, 'distinct samples differ');
     // the nearest of the 20 characters; the renderer's own drawings of the same prompts
     assert.ok(m.t2i_identity_top1! >= 0 && m.t2i_identity_top1! <= 1, `t2i_identity_top1 = ${m.t2i_identity_top1}`);
-    for (const k of ['t2i_identity_dino_truth', 't2i_vqa_score_truth', 't2i_diversity_truth', 't2i_copy_rate_truth', 't2i_memorized_rate'] as const) assert.ok(isNum(k), `${k} = ${m[k]}`);
+    for (const k of ['t2i_identity_dino_truth', 't2i_identity_top1_truth', 't2i_vqa_score_truth', 't2i_diversity_truth', 't2i_copy_rate_truth', 't2i_memorized_rate'] as const) assert.ok(isNum(k), `${k} = ${m[k]}`);
     assert.ok(m.t2i_memorized_rate! <= m.t2i_copy_rate!, 'a memorized drawing is a copy');
     for (const d of a.details.t2i as { nearest: number[]; nearestTruth: number[] }[]) assert.equal(d.nearestTruth.length, d.nearest.length);
     assert.ok(m.catchphrase_rate_ratio! >= 0);
@@ -316,6 +316,11 @@ test('evaluatePolicy: smoke run of the base checkpoint on one synthetic characte
     const b = await run();
     assert.deepEqual(b.metrics, a.metrics, 'same seed, same metrics');
     assert.deepEqual(b.details, a.details, 'same seed, same generations');
+    // a greedy drawing temperature: one prompt's drawings are all the same, every text metric as before
+    const g = await evaluatePolicy(policy, c, { judgesDir, textJudgesDir, config: { ...SMOKE, draw_temperature: 0 }, characters: chars });
+    assert.equal(g.metrics.t2i_diversity, 0, 'greedy drawings do not differ');
+    assert.ok(a.metrics.t2i_diversity! > 0);
+    for (const k of ['knowledge_mcq_acc', 'style_attribution', 'vqa_acc', 'memorization', 'mmrp_identity'] as const) assert.equal(g.metrics[k], a.metrics[k], `${k} does not depend on the drawing temperature`);
   } finally {
     policy.dispose();
   }

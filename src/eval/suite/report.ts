@@ -47,6 +47,7 @@ export const EXTRA_METRIC_KEYS = [
   'vqa_acc_blind_image_dependent',
   ...EXTRA_IDENTITY_IMAGE_KEYS,
   't2i_identity_dino_truth',
+  't2i_identity_top1_truth',
   't2i_vqa_score_truth',
   't2i_diversity_truth',
   't2i_copy_rate_truth',

@@ -172,7 +172,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
 
     // --- text-to-image on the held-out GRPO prompts, scored by each judge set ---
     await timed('t2i', async () => {
-      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.temperature, config.top_k), threads);
+      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.draw_temperature ?? config.temperature, config.top_k), threads);
       const records = judgeT2i(judges, groups, refs, training, identityCandidates);
       const r = t2iMetrics(records, items.t2i, judges.clip.tokenizer.vocab, config.copy_threshold);
       Object.assign(metrics, r.metrics);
@@ -189,7 +189,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       // the same prompts drawn by the renderer itself: each t2i metric's value for the data distribution
       if (truth && records.length) {
         const truthGroups = await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed, (px) => policy.tok.image.reconstruct(px));
-        const tr = scoreT2i(judgeT2i(judges, truthGroups, refs, training), config.copy_threshold);
+        const tr = scoreT2i(judgeT2i(judges, truthGroups, refs, training, identityCandidates), config.copy_threshold);
         for (const k of TRUTH_T2I_KEYS) (metrics as Record<string, number | null>)[`${k}_truth`] = tr[k];
         nearestTruth = groups.map((g, i) => nearestTrainingDistances(judges, g.drawings, truthGroups[i].drawings));
         metrics.t2i_memorized_rate = scoreMemorizedRate(records.flatMap((r) => r.nearest), nearestTruth.flat(), config.copy_threshold);

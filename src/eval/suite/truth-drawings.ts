@@ -18,7 +18,7 @@ import type { T2iDrawings } from './t2i';
 import type { SynthTruth } from '../../data/synth/truth';
 
 /** The metrics scored on the renderer's drawings (reported as `<key>_truth`). */
-export const TRUTH_T2I_KEYS = ['t2i_identity_dino', 't2i_vqa_score', 't2i_diversity', 't2i_copy_rate'] as const;
+export const TRUTH_T2I_KEYS = ['t2i_identity_dino', 't2i_identity_top1', 't2i_vqa_score', 't2i_diversity', 't2i_copy_rate'] as const;
 
 /** `n` renders per prompt, each with its own background seed (the index gives each prompt's label). */
 export async function truthDrawings(truth: SynthTruth, prompts: readonly GrpoPrompt[], n: number, seed: number, through: (pixels: Uint8Array) => Uint8Array = (x) => x): Promise<T2iDrawings[]> {
