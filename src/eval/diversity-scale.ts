@@ -29,9 +29,10 @@ export const DEFAULT_PLACEMENTS: Readonly<Record<string, PlacementJitter>> = {
   mirrored: PlacementJitterSchema.parse({ flip: true }),
   'shift +-4 px': PlacementJitterSchema.parse({ shift_x: 16 }),
   'shift +-8 px': PlacementJitterSchema.parse({ shift_x: 32 }),
-  'shift 0, 4 or 8 px (whole patches)': ALIGNED_FIGURE,
   'scale 0.6-1': PlacementJitterSchema.parse({ scale_min: 0.6 }),
   'mirror, shift +-6 px, scale 0.7-1': MOVED_FIGURE,
+  // last: the rows share one seeded stream, so a row added before another would change its drawings
+  'shift 0, 4 or 8 px (whole patches)': ALIGNED_FIGURE,
 };
 
 export interface DiversityScaleOptions {
