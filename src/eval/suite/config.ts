@@ -15,7 +15,7 @@ export const EvalConfigSchema = z
     top_k: z.number().int().min(0).max(65_536).default(0), // top-k of that sampling (0: the whole allowed vocabulary)
     // temperature of the text-to-image drawings only (unset: `temperature`). Below 1 the sampler
     // sharpens the model's distribution: fewer distinct placements of the figure, lower
-    // t2i_diversity, more copies (README: The drawing temperature). GRPO's rollouts sample at 1.
+    // t2i_diversity, more copies (README: A base on a patch-aligned world). GRPO's rollouts sample at 1.
     // Optional, not defaulted, so configs saved before it existed hash the same.
     draw_temperature: z.number().finite().min(0).max(10).optional(),
     shots: z.number().int().min(1).max(1000).default(10), // K: reference images = the character's first K training images (as SFT uses)
