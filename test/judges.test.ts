@@ -372,6 +372,9 @@ test('the moved judge presets resolve; the held-out twin keeps the held-out set\
   const { projectRoot } = await import('../src/util/paths');
   const moved = resolveJudgesConfig(false, JUDGES_PRESETS.moved), heldout = resolveJudgesConfig(false, JUDGES_PRESETS['moved-heldout']);
   assert.deepEqual({ ...heldout, lpips: moved.lpips }, moved, 'the twins differ by the LPIPS source only');
+  const aligned = resolveJudgesConfig(false, JUDGES_PRESETS.aligned);
+  assert.deepEqual({ ...aligned, placement: moved.placement }, moved, 'the aligned set differs from moved by its placement only');
+  assert.equal(aligned.placement.shift_step, 16);
   assert.equal(heldout.lpips.from, 'checkpoints/judges-heldout');
   for (const from of [moved.lpips.from, heldout.lpips.from]) assert.ok(fs.existsSync(path.join(projectRoot(), String(from), 'lpips')), `${from}/lpips is committed`);
 });

@@ -10,7 +10,7 @@ import { VqaConfigSchema } from './vqa';
 import { ClipConfigSchema } from './clip';
 import { IdentityConfigSchema } from './identity';
 import { LpipsConfigSchema } from './lpips';
-import { MOVED_FIGURE, PlacementJitterSchema } from '../../data/synth/placement';
+import { ALIGNED_FIGURE, MOVED_FIGURE, PlacementJitterSchema } from '../../data/synth/placement';
 
 const fitOverrides = FitConfigSchema.partial().default({}); // overrides of the judge's training defaults
 
@@ -57,7 +57,8 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
  * Named configs for `cmrp judges train --config NAME`. `placed`: the renders' figures moved up to
  * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
  * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept;
- * `moved-heldout`: its held-out twin (`--role heldout`); none is the committed judges.
+ * `moved-heldout`: its held-out twin (`--role heldout`); `aligned`: `moved`'s training on the
+ * aligned world's placements (shifts by whole patches, up to 8 px); none is the committed judges.
  */
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
@@ -67,6 +68,8 @@ export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   moved: { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
   // with `--role heldout --reward-judges <a moved set>`: the same training, the held-out set's own
   // LPIPS kept (the reward set's would make held-out diversity the number GRPO optimized)
+  // judges for the aligned world (`cmrp data synth --placement aligned`, pretrain preset base-aligned)
+  aligned: { placement: ALIGNED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
   'moved-heldout': { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges-heldout' } },
 };
 
