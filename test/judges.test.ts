@@ -375,6 +375,7 @@ test('the moved judge presets resolve; the held-out twin keeps the held-out set\
   const aligned = resolveJudgesConfig(false, JUDGES_PRESETS.aligned);
   assert.deepEqual({ ...aligned, placement: moved.placement }, moved, 'the aligned set differs from moved by its placement only');
   assert.equal(aligned.placement.shift_step, 16);
+  assert.deepEqual({ ...resolveJudgesConfig(false, JUDGES_PRESETS['aligned-heldout']), lpips: aligned.lpips }, aligned, 'the aligned twins differ by the LPIPS source only');
   assert.equal(heldout.lpips.from, 'checkpoints/judges-heldout');
   for (const from of [moved.lpips.from, heldout.lpips.from]) assert.ok(fs.existsSync(path.join(projectRoot(), String(from), 'lpips')), `${from}/lpips is committed`);
 });

@@ -58,7 +58,8 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
  * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
  * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept;
  * `moved-heldout`: its held-out twin (`--role heldout`); `aligned`: `moved`'s training on the
- * aligned world's placements (shifts by whole patches, up to 8 px); none is the committed judges.
+ * aligned world's placements (shifts by whole patches, up to 8 px), `aligned-heldout` its held-out
+ * twin; none is the committed judges.
  */
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
@@ -70,6 +71,7 @@ export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   // LPIPS kept (the reward set's would make held-out diversity the number GRPO optimized)
   // judges for the aligned world (`cmrp data synth --placement aligned`, pretrain preset base-aligned)
   aligned: { placement: ALIGNED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
+  'aligned-heldout': { placement: ALIGNED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges-heldout' } },
   'moved-heldout': { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges-heldout' } },
 };
 
