@@ -64,8 +64,9 @@ export function samplePlacement(rng: Rng, jitter: PlacementJitter): Placement {
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
   // a stepped shift: one of the whole multiples of the step in [-shift, shift], each equally likely
   const shift = (max: number) => {
-    const n = shift_step > 0 ? Math.floor(max / shift_step) : 0;
-    return shift_step > 0 ? shift_step * (Math.min(2 * n, Math.floor(rng.next() * (2 * n + 1))) - n) : uniform(-max, max);
+    if (shift_step === 0) return uniform(-max, max);
+    const n = Math.floor(max / shift_step);
+    return shift_step * (Math.min(2 * n, Math.floor(rng.next() * (2 * n + 1))) - n);
   };
   return { dx: shift(shift_x), dy: shift(shift_y), scale: uniform(scale_min, scale_max), flip: flip && rng.next() < 0.5 };
 }

@@ -61,18 +61,22 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
  * aligned world's placements (shifts by whole patches, up to 8 px), `aligned-heldout` its held-out
  * twin; none is the committed judges.
  */
+// the longer training that moved figures need (the VQA judge needs ~10x the steps to learn them),
+// with a committed set's LPIPS judge kept unchanged so diversity stays on one scale
+function trainedLonger(placement: JudgesConfigInput['placement'], lpipsFrom: string): JudgesConfigInput {
+  return { placement, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: lpipsFrom } };
+}
+
 export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
-  // judges for a world whose figures move (`cmrp data synth --placement moved`): trained on moved
-  // figures, longer (the VQA judge needs ~10x the steps to learn them), with the committed set's
-  // LPIPS judge kept unchanged so diversity stays on one scale
-  moved: { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
-  // with `--role heldout --reward-judges <a moved set>`: the same training, the held-out set's own
-  // LPIPS kept (the reward set's would make held-out diversity the number GRPO optimized)
+  // judges for a world whose figures move (`cmrp data synth --placement moved`), the committed set's LPIPS
+  moved: trainedLonger(MOVED_FIGURE, 'checkpoints/judges'),
   // judges for the aligned world (`cmrp data synth --placement aligned`, pretrain preset base-aligned)
-  aligned: { placement: ALIGNED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges' } },
-  'aligned-heldout': { placement: ALIGNED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges-heldout' } },
-  'moved-heldout': { placement: MOVED_FIGURE, vqa: { fit: { steps: 10000 } }, clip: { fit: { steps: 2000 } }, identity: { fit: { steps: 1000 } }, lpips: { from: 'checkpoints/judges-heldout' } },
+  aligned: trainedLonger(ALIGNED_FIGURE, 'checkpoints/judges'),
+  // with `--role heldout --reward-judges <the moved or aligned set>`: the same training, the held-out
+  // set's own LPIPS kept (the reward set's would make held-out diversity the number GRPO optimized)
+  'moved-heldout': trainedLonger(MOVED_FIGURE, 'checkpoints/judges-heldout'),
+  'aligned-heldout': trainedLonger(ALIGNED_FIGURE, 'checkpoints/judges-heldout'),
 };
 
 export function resolveJudgesConfig(smoke: boolean, overrides: JudgesConfigInput = {}, where = 'judges config'): JudgesConfig {
