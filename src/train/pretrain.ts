@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../util/errors';
 import { Rng, SEED_MAX } from '../util/rng';
-import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, type PlacementJitter } from '../data/synth';
+import { synthesize, readSynthIndex, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, CHARACTER_PLACEMENT, PlacementJitterSchema, keepsCentred, placementName, samePlacement, type PlacementJitter } from '../data/synth';
 import { loadRoleScape, type Character } from '../data/rolescape';
 import { splitHeldOutCharacters } from '../data/held-out';
 import { fitTokenizers } from '../tokenizers/fit';
@@ -44,10 +44,13 @@ export const PretrainSchema = z
   .strict();
 export type PretrainConfig = z.infer<typeof PretrainSchema>;
 
-// Image-heavy: a world of 2000 characters (~23k drawings), text-to-image sampled 3x as often as
-// role-play or VQA, half of its prompts without the card, image codes at grid positions, 1024 codes.
+// Image-heavy: a world of 2000 characters (~23k drawings) whose figures shift by whole image
+// patches (0-2 either way: moved figures the tokenizer writes with the centred figure's codes, so one
+// prompt has several drawings to learn from), text-to-image sampled 3x as often as role-play or
+// VQA, half of its prompts without the card, image codes at grid positions, 1024 codes.
 // The `base` preset; the others below change one thing of it.
 const IMAGE_HEAVY: z.input<typeof PretrainSchema> = {
+  world_placement: CHARACTER_PLACEMENT,
   train: { steps: 8000, warmup: 200, ckpt_interval: 250, eval_interval: 250, task_weights: { roleplay: 1, knowledge: 0.5, vqa: 1, t2i: 3 } },
   world_characters: 2000,
   heldout_characters: 40,
@@ -66,9 +69,9 @@ export const PRETRAIN_PRESETS: Record<string, z.input<typeof PretrainSchema>> = 
   'base-moved': { ...IMAGE_HEAVY, world_placement: MOVED_FIGURE },
   // `base` on a world whose figures are only shifted sideways (up to 4 px of 32): the milder world
   'base-shifted': { ...IMAGE_HEAVY, world_placement: SHIFTED_FIGURE },
-  // `base` on a world whose figures shift by whole image patches (0-2 either way): moved figures
-  // the tokenizer writes with the centred figure's codes
-  'base-aligned': { ...IMAGE_HEAVY, world_placement: ALIGNED_FIGURE },
+  // `base` on the centred world (every figure where the world draws it): the committed base until
+  // 2026-12-07 (`git show 79f37b9:checkpoints/base`); its drawings of one prompt barely vary
+  'base-centred': { ...IMAGE_HEAVY, world_placement: CENTRED_JITTER },
   smoke: {
     model: { ...(BASE_CONFIG as object), n_layer: 1, n_embd: 32, n_head: 2, vocab_size: 16 + 300 + 32 },
     train: { steps: 12, batch_size: 4, warmup: 2, log_interval: 4, eval_interval: 12, eval_batches: 1, ckpt_interval: 4 }, // a checkpoint every 4 steps: a kill loses at most 3

@@ -66,7 +66,7 @@ export function register(data: Command): void {
     .option('--seed <n>', 'random seed', '0')
     .option('--split <eval|world>', 'eval: the 20 evaluation characters; world: a larger corpus without them', 'eval')
     .option('--characters <n>', `eval: first N of ${EVAL_SIZE}; world: how many (default 240)`)
-    .option('--placement <name|file>', `how far each image's figure may move: a preset (${Object.keys(PLACEMENT_PRESETS).join(', ')}) or a JSON file of {shift_x, shift_y, shift_step, scale_min, scale_max, flip}; default centred`)
+    .option('--placement <name|file>', `how far each image's figure may move: a preset (${Object.keys(PLACEMENT_PRESETS).join(', ')}) or a JSON file of {shift_x, shift_y, shift_step, scale_min, scale_max, flip}; default: aligned for --split eval (the placement of the committed base's world), centred for --split world`)
     .option('--bench', 'print "synth: N characters in T s" (builds in a scratch folder when --out is absent)')
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout');

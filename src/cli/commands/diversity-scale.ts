@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { diversityScale } from '../../eval/diversity-scale';
 import { loadJudges } from '../../judges';
 import { loadTokenizers } from '../../tokenizers';
-import { ensureSynthDataset, readSynthIndex } from '../../data/synth';
+import { ensureEvalFolder, readSynthIndex } from '../../data/synth';
 import { projectRoot } from '../../util/paths';
 import { chooseCharacters, wholeNumber } from '../options';
 import { loadRoleScape } from '../../data/rolescape';
@@ -15,14 +15,14 @@ export function register(program: Command): void {
     .description("what t2i_diversity measures: the renderer's drawings of one prompt with the figure centred, moved, scaled or mirrored, scored by the suite's judges")
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--tokenizers <dir>', "drawings pass through this checkpoint's image tokenizer (as the suite's truth drawings do); 'none' for clean renders", path.join(root, 'checkpoints', 'base'))
-    .option('--eval <dir>', 'the evaluation characters (built when missing, seed 0)', path.join(root, 'data', 'synth'))
+    .option('--eval <dir>', 'the evaluation characters (data/synth is kept current; another folder is built when missing)', path.join(root, 'data', 'synth'))
     .option('--characters <all|N|a,b,c>', "as `cmrp experiment` takes them (>= 2); default: the main grid's 5", '5')
     .option('--prompts <n>', 'GRPO prompts per character', wholeNumber(1, 100), 8)
     .option('--samples <n>', 'drawings per prompt', wholeNumber(2, 64), 4)
     .option('--seed <n>', 'seed of the drawings and the bootstrap', wholeNumber(0, 2 ** 31), 0)
     .option('--json', 'print one JSON array', false)
     .action(async (o: { judges: string; tokenizers: string; eval: string; characters: string; prompts: number; samples: number; seed: number; json: boolean }) => {
-      await ensureSynthDataset({ dir: o.eval, seed: 0 });
+      await ensureEvalFolder(o.eval);
       const tok = o.tokenizers === 'none' ? null : loadTokenizers(o.tokenizers);
       const characters = chooseCharacters((await loadRoleScape(o.eval)).characters, o.characters).map((c) => c.id);
       const rows = await diversityScale({

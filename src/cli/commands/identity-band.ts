@@ -4,7 +4,7 @@ import { bandQuantiles, identityBandValues, BAND_SETS } from '../../rewards/cali
 import { RewardConfigSchema } from '../../rewards/config';
 import { loadJudges } from '../../judges';
 import { loadTokenizers } from '../../tokenizers';
-import { ensureSynthDataset } from '../../data/synth';
+import { ensureEvalFolder } from '../../data/synth';
 import { loadRoleScape } from '../../data/rolescape';
 import { projectRoot } from '../../util/paths';
 import { chooseCharacters, wholeNumber } from '../options';
@@ -18,12 +18,12 @@ export function register(program: Command): void {
     .description("where the identity band's thresholds come from: s (max dino cosine to a character's band references) for copies, the character's other training images and other characters' images, as PNGs and as tokenizer reconstructions (training images only)")
     .option('--judges <dir>', 'image judges', path.join(root, 'checkpoints', 'judges'))
     .option('--tokenizers <dir>', "the checkpoint whose image tokenizer reconstructs (the policy's)", path.join(root, 'checkpoints', 'base'))
-    .option('--eval <dir>', 'the evaluation characters (built when missing, seed 0)', path.join(root, 'data', 'synth'))
+    .option('--eval <dir>', 'the evaluation characters (data/synth is kept current; another folder is built when missing)', path.join(root, 'data', 'synth'))
     .option('--characters <all|N|a,b,c>', 'as `cmrp experiment` takes them', 'all')
     .option('--shots <k>', 'reference images (the band references)', wholeNumber(1, 100), 10)
     .option('--json', 'print one JSON object', false)
     .action(async (o: { judges: string; tokenizers: string; eval: string; characters: string; shots: number; json: boolean }) => {
-      await ensureSynthDataset({ dir: o.eval, seed: 0 });
+      await ensureEvalFolder(o.eval);
       const characters = chooseCharacters((await loadRoleScape(o.eval)).characters, o.characters);
       const judges = loadJudges(o.judges);
       const { image } = loadTokenizers(o.tokenizers);

@@ -9,6 +9,7 @@ import { readJsonFile } from '../../util/fs';
 import { defaultSynthDir } from '../../util/paths';
 import { manifest, FORMAT } from './manifest';
 import { synthesize } from './index';
+import { CHARACTER_PLACEMENT, samePlacement, type PlacementJitter } from './placement';
 
 export type SynthIndex = ReturnType<typeof manifest>;
 
@@ -22,16 +23,27 @@ export function readSynthIndex(dir: string): SynthIndex {
 }
 
 /**
- * The synthetic eval world at `dir` (default data/synth), built with `seed` when it is missing
- * or was built with another seed. Returns its index.
+ * The synthetic eval world at `dir` (default data/synth), built with `seed` and `placement`
+ * (default CHARACTER_PLACEMENT, the committed base's) when it is missing or was built with another
+ * seed or placement (a clone's data/synth from before the base moved its figures). Returns its index.
  */
-export async function ensureSynthDataset(opts: { dir?: string; seed?: number; quiet?: boolean } = {}): Promise<SynthIndex> {
+export async function ensureSynthDataset(opts: { dir?: string; seed?: number; placement?: PlacementJitter; quiet?: boolean } = {}): Promise<SynthIndex> {
   const dir = opts.dir ?? defaultSynthDir();
   const seed = opts.seed ?? 0;
+  const placement = opts.placement ?? CHARACTER_PLACEMENT;
   if (fs.existsSync(path.join(dir, 'index.json'))) {
     const idx = readSynthIndex(dir);
-    if (idx.seed === seed && idx.split === 'eval') return idx;
+    if (idx.seed === seed && idx.split === 'eval' && samePlacement(idx.placement, placement)) return idx;
   }
-  await synthesize({ out: dir, seed, split: 'eval', quiet: opts.quiet ?? true });
+  await synthesize({ out: dir, seed, split: 'eval', placement, quiet: opts.quiet ?? true });
+  return readSynthIndex(dir);
+}
+
+/**
+ * A command's `--eval DIR`: the default data/synth is kept current (ensureSynthDataset); any other
+ * folder is the user's and is only built when missing, never rewritten.
+ */
+export async function ensureEvalFolder(dir: string): Promise<SynthIndex> {
+  if (path.resolve(dir) === path.resolve(defaultSynthDir()) || !fs.existsSync(path.join(dir, 'index.json'))) return ensureSynthDataset({ dir, seed: 0 });
   return readSynthIndex(dir);
 }

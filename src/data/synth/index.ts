@@ -16,7 +16,7 @@ import { characterEntry, manifest } from './manifest';
 import { characterSvg, renderSvg } from './draw';
 import { signature, CharacterSpec } from './character';
 import { rngFor } from './seed';
-import { CENTRED_JITTER, keepsCentred, samplePlacement, type PlacementJitter } from './placement';
+import { CENTRED_JITTER, CHARACTER_PLACEMENT, keepsCentred, samplePlacement, type PlacementJitter } from './placement';
 
 export type { Split } from './bundle';
 export { evalCast, EVAL_SIZE } from './cast';
@@ -32,7 +32,7 @@ export type { Bundle, BundleSizes } from './bundle';
 export { manifest, labelSpaces } from './manifest';
 export type { CharacterEntry, ImageEntry } from './manifest';
 export { characterSvg, renderSvg, MASTER_SIZE, MODEL_SIZE } from './draw';
-export { CENTRED, CENTRED_JITTER, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, samplePlacement, placementTransform } from './placement';
+export { CENTRED, CENTRED_JITTER, CHARACTER_PLACEMENT, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, PlacementJitterSchema, keepsCentred, placementName, samePlacement, samplePlacement, placementTransform } from './placement';
 export type { Placement, PlacementJitter } from './placement';
 export { FORMAT as SYNTH_FORMAT } from './manifest';
 
@@ -45,7 +45,7 @@ export interface SynthOptions {
   readonly quiet?: boolean;
   /** Parallel sharp renders (default 4: libvips is multi-threaded, but encodes are small). */
   readonly concurrency?: number;
-  /** How far each image's figure may move, scale or mirror (default: centred, as the world always drew it). */
+  /** How far each image's figure may move, scale or mirror (default: eval CHARACTER_PLACEMENT, the committed base's world's; world centred, as pretraining and the judges place figures themselves). */
   readonly placement?: PlacementJitter;
   /** Called after each character's text files are written (notebooks show their own progress). */
   readonly onProgress?: (done: number, total: number, id: string) => void;
@@ -92,7 +92,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
   if (split !== 'eval' && split !== 'world') throw new UserError(`synth: split must be "eval" or "world", got "${String(split)}"`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`synth: seed must be a whole number from 0 to 4294967295, got ${seed}`);
   const cast = castFor(seed, split, opts.characters);
-  const jitter = opts.placement ?? CENTRED_JITTER;
+  const jitter = opts.placement ?? (split === 'eval' ? CHARACTER_PLACEMENT : CENTRED_JITTER);
   let files = 0;
   let images = 0;
   await replaceDirAtomic(opts.out, async (tmp) => {
@@ -144,6 +144,6 @@ function countFiles(dir: string): number {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
   return n;
 }
-export { ensureSynthDataset, readSynthIndex } from './ensure';
+export { ensureSynthDataset, ensureEvalFolder, readSynthIndex } from './ensure';
 export { trainingImagePrompts } from './label-prompts';
 export type { SynthIndex } from './ensure';

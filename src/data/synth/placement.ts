@@ -88,6 +88,13 @@ export const SHIFTED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ shi
  */
 export const ALIGNED_FIGURE: PlacementJitter = PlacementJitterSchema.parse({ shift_x: 32, shift_step: 16 });
 
+/**
+ * The evaluation characters' images (`cmrp data synth --split eval`, data/synth): the placement of
+ * the world the committed base was pretrained on (pretrain preset `base`), so SFT and the
+ * evaluation show the model figures placed as in pretraining.
+ */
+export const CHARACTER_PLACEMENT: PlacementJitter = ALIGNED_FIGURE;
+
 /** Named jitters for `--placement` and configs (a world built with one is named after it). */
 export const PLACEMENT_PRESETS: Record<string, PlacementJitter> = { centred: CENTRED_JITTER, moved: MOVED_FIGURE, shifted: SHIFTED_FIGURE, aligned: ALIGNED_FIGURE };
 

@@ -11,13 +11,12 @@ import { SEED_MAX } from '../../util/rng';
 export const EvalConfigSchema = z
   .object({
     seed: z.number().int().min(0).max(SEED_MAX).default(0), // every sampled reply and drawing; each metric family forks its own stream
-    temperature: z.number().finite().min(0).max(10).default(0.7), // sampling temperature of role-play replies and drawings (0: greedy)
+    temperature: z.number().finite().min(0).max(10).default(0.7), // sampling temperature of role-play replies and their pictures (0: greedy)
     top_k: z.number().int().min(0).max(65_536).default(0), // top-k of that sampling (0: the whole allowed vocabulary)
-    // temperature of the text-to-image drawings only (unset: `temperature`). Below 1 the sampler
-    // sharpens the model's distribution: fewer distinct placements of the figure, lower
-    // t2i_diversity, more copies (README: A base on a patch-aligned world). GRPO's rollouts sample at 1.
-    // Optional, not defaulted, so configs saved before it existed hash the same.
-    draw_temperature: z.number().finite().min(0).max(10).optional(),
+    // temperature of the text-to-image drawings only: 1, the model's own distribution, at which
+    // GRPO's rollouts sample too. Below 1 the sampler sharpens it: fewer distinct placements of the
+    // figure, lower t2i_diversity, more copies (README: A base on a patch-aligned world).
+    draw_temperature: z.number().finite().min(0).max(10).default(1),
     shots: z.number().int().min(1).max(1000).default(10), // K: reference images = the character's first K training images (as SFT uses)
     samples_per_prompt: z.number().int().min(1).max(256).default(4), // drawings per held-out GRPO prompt (diversity needs >= 2)
     max_t2i_prompts: z.number().int().min(0).max(100_000).default(16), // held-out GRPO prompts drawn (the eval side has ~8-10 per synthetic character)

@@ -172,7 +172,7 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
 
     // --- text-to-image on the held-out GRPO prompts, scored by each judge set ---
     await timed('t2i', async () => {
-      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.draw_temperature ?? config.temperature, config.top_k), threads);
+      const groups = await gatherT2i(session, items.t2i, config.samples_per_prompt, sampling(rng('t2i'), config.draw_temperature, config.top_k), threads);
       const records = judgeT2i(judges, groups, refs, training, identityCandidates);
       const r = t2iMetrics(records, items.t2i, judges.clip.tokenizer.vocab, config.copy_threshold);
       Object.assign(metrics, r.metrics);

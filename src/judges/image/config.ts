@@ -58,8 +58,8 @@ export const SMOKE_CONFIG: JudgesConfigInput = {
  * 6 px, scaled 0.7-1 and mirrored, so the identity judge learns placement invariance (README: What
  * `t2i_diversity` >= 0.6 would take); `moved`: the same, trained longer, LPIPS kept;
  * `moved-heldout`: its held-out twin (`--role heldout`); `aligned`: `moved`'s training on the
- * aligned world's placements (shifts by whole patches, up to 8 px), `aligned-heldout` its held-out
- * twin; none is the committed judges.
+ * aligned world's placements (shifts by whole patches, up to 8 px): the committed checkpoints/judges,
+ * and `aligned-heldout` its held-out twin, checkpoints/judges-heldout (checkpoints/README.md).
  */
 // the longer training that moved figures need (the VQA judge needs ~10x the steps to learn them),
 // with a committed set's LPIPS judge kept unchanged so diversity stays on one scale
@@ -71,7 +71,7 @@ export const JUDGES_PRESETS: Record<string, JudgesConfigInput> = {
   placed: { placement: MOVED_FIGURE },
   // judges for a world whose figures move (`cmrp data synth --placement moved`), the committed set's LPIPS
   moved: trainedLonger(MOVED_FIGURE, 'checkpoints/judges'),
-  // judges for the aligned world (`cmrp data synth --placement aligned`, pretrain preset base-aligned)
+  // judges for the aligned world (the committed base's, pretrain preset base; data/synth's placement)
   aligned: trainedLonger(ALIGNED_FIGURE, 'checkpoints/judges'),
   // with `--role heldout --reward-judges <the moved or aligned set>`: the same training, the held-out
   // set's own LPIPS kept (the reward set's would make held-out diversity the number GRPO optimized)
