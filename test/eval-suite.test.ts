@@ -32,7 +32,7 @@ import type { EvalReport } from '../src/eval/suite';
 import { tempDir } from './synth-helpers';
 import { renderImage32 } from '../src/judges/core/images';
 import { Rng } from '../src/util/rng';
-import { MOVED_FIGURE } from '../src/data/synth/placement';
+import { CENTRED_JITTER, CHARACTER_PLACEMENT, MOVED_FIGURE } from '../src/data/synth/placement';
 
 const root = projectRoot();
 const judgesDir = path.join(root, 'checkpoints', 'judges');
@@ -246,7 +246,9 @@ test('truth drawings: the renderer draws each held-out prompt as labelled; the j
   const judges = loadJudges(judgesDir);
   try {
     const c = byId('Calmaric');
-    const truth = synthTruth(c)!;
+    const asBuilt = synthTruth(c)!;
+    assert.deepEqual(asBuilt.placement, CHARACTER_PLACEMENT, "data/synth's figures are placed as the base's world");
+    const truth = { ...asBuilt, placement: CENTRED_JITTER }; // the world's own renders first
     const prompts = evaluationItems(c, SMOKE, truth).t2i;
     const groups = await truthDrawings(truth, prompts, 3, 0);
     assert.deepEqual(groups.map((g) => g.prompt.sceneId), prompts.map((p) => p.sceneId));
@@ -271,6 +273,8 @@ test('truth drawings: the renderer draws each held-out prompt as labelled; the j
     const moved = await truthDrawings({ ...truth, placement: MOVED_FIGURE }, prompts, 3, 0);
     const withinMoved = scoreDiversity(moved.map((g) => pairwiseDistances(judges, g.drawings)))!;
     assert.ok(withinMoved > 3 * within, `moved figures: within-prompt ${withinMoved} vs centred ${within}`);
+    const aligned = await truthDrawings(asBuilt, prompts, 3, 0);
+    assert.ok(scoreDiversity(aligned.map((g) => pairwiseDistances(judges, g.drawings)))! > within, 'figures shifted by whole patches vary more than centred ones');
     // through the tokenizer: the same prompts, each render replaced by its reconstruction
     const tok = loadTokenizers(baseDir);
     const rec = await truthDrawings(truth, prompts, 3, 0, (px) => tok.image.reconstruct(px));

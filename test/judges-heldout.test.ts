@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/select';
-import { synthesize, ensureSynthDataset } from '../src/data/synth';
+import { synthesize, ensureSynthDataset, CENTRED_JITTER } from '../src/data/synth';
 import { loadRoleScape, type Character } from '../src/data/rolescape';
 import { trainJudges, reportJudges } from '../src/judges';
 import { trainHeldOutJudges, judgeSetOverlap, judgesCharacters, heldOutJudgesFor, HELDOUT_SEED } from '../src/judges/heldout';
@@ -31,7 +31,7 @@ before(async () => {
   await synthesize({ out: rewardWorld, seed: 0, split: 'world', characters: 30, quiet: true });
   // the held-out set's world: the same seed with 60 characters, so its first 30 are the reward world's own and must be dropped
   await synthesize({ out: heldWorld, seed: 0, split: 'world', characters: 60, quiet: true });
-  await synthesize({ out: evalDir, seed: 0, quiet: true });
+  await synthesize({ out: evalDir, seed: 0, placement: CENTRED_JITTER, quiet: true }); // placed as the smoke judges' world
   await trainJudges({ worldDir: rewardWorld, evalDir, outDir: reward, seed: 0, smoke: true, config: { max_characters: 30, eval_max_characters: 2 } });
   await trainHeldOutJudges({ worldDir: heldWorld, evalDir, outDir: held, rewardJudgesDir: reward, smoke: true, config: { max_characters: 60, eval_max_characters: 2 } });
 });

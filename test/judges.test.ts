@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { initBackend } from '../src/backend/select';
-import { synthesize, readSynthIndex, characterSvg } from '../src/data/synth';
+import { synthesize, readSynthIndex, characterSvg, CENTRED_JITTER } from '../src/data/synth';
 import { rngFor } from '../src/data/synth/seed';
 import { loadRoleScape } from '../src/data/rolescape';
 import { UserError } from '../src/util/errors';
@@ -45,7 +45,7 @@ before(async () => {
   evalDir = path.join(root, 'eval');
   out = path.join(root, 'judges');
   await synthesize({ out: world, seed: 1, split: 'world', characters: 30, quiet: true });
-  await synthesize({ out: evalDir, seed: 1, quiet: true });
+  await synthesize({ out: evalDir, seed: 1, placement: CENTRED_JITTER, quiet: true }); // placed as the smoke judges' world (centred), not as the base's
   space = labelSpaceOf(readSynthIndex(world).labelSpaces);
   report = await trainJudges({ worldDir: world, evalDir, outDir: out, seed: 0, smoke: true, config: { max_characters: 30, eval_max_characters: 3 } });
 });

@@ -7,12 +7,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesize, readSynthIndex, samePlacement, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, CENTRED_JITTER } from '../src/data/synth';
-import { ensureWorld, worldDirFor } from '../src/train/pretrain';
+import { synthesize, readSynthIndex, samePlacement, ensureSynthDataset, ensureEvalFolder, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, CENTRED_JITTER, CHARACTER_PLACEMENT } from '../src/data/synth';
+import { ensureWorld, worldDirFor, resolvePretrainConfig } from '../src/train/pretrain';
 import { basePlacement } from '../src/train/sft';
 import { parseSynthOptions } from '../src/cli/commands/data-synth';
 import { UserError } from '../src/util/errors';
 import { listFiles, tempDir } from './synth-helpers';
+import { projectRoot } from '../src/util/paths';
 
 const bytes = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel));
 
@@ -79,6 +80,28 @@ test('--placement takes a preset or a JSON file and names a bad field', () => {
     fs.writeFileSync(f, JSON.stringify({ shift_x: 8, scale_min: 2 }));
     assert.throws(() => parseSynthOptions({ ...base, placement: f }), (e: Error) => e instanceof UserError && e.message.includes(f) && /scale_min/.test(e.message));
     assert.throws(() => parseSynthOptions({ ...base, placement: 'sideways' }), (e: Error) => e instanceof UserError && /--placement: "sideways" is neither a preset \(centred, moved, shifted, aligned\)/.test(e.message));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the evaluation characters are placed as the committed base's world; a stale data/synth is rebuilt, a user's folder never", async () => {
+  // the committed base, the `base` preset and data/synth's default agree
+  assert.deepEqual(basePlacement(path.join(projectRoot(), 'checkpoints', 'base')), CHARACTER_PLACEMENT);
+  assert.deepEqual(resolvePretrainConfig('base').world_placement, CHARACTER_PLACEMENT);
+  assert.ok(!samePlacement(CHARACTER_PLACEMENT, CENTRED_JITTER));
+  const root = tempDir('synth-placement-eval');
+  try {
+    const stale = path.join(root, 'stale'), mine = path.join(root, 'mine');
+    await synthesize({ out: path.join(root, 'default'), seed: 0, split: 'eval', characters: 2, quiet: true });
+    assert.deepEqual(readSynthIndex(path.join(root, 'default')).placement, CHARACTER_PLACEMENT, 'an eval build without --placement');
+    await synthesize({ out: stale, seed: 0, split: 'eval', characters: 2, placement: CENTRED_JITTER, quiet: true });
+    await ensureSynthDataset({ dir: stale, seed: 0 });
+    assert.deepEqual(readSynthIndex(stale).placement, CHARACTER_PLACEMENT, 'a centred build is rebuilt');
+    await synthesize({ out: mine, seed: 0, split: 'eval', characters: 2, placement: MOVED_FIGURE, quiet: true });
+    const before = fs.readFileSync(path.join(mine, 'index.json'), 'utf8');
+    await ensureEvalFolder(mine);
+    assert.equal(fs.readFileSync(path.join(mine, 'index.json'), 'utf8'), before, "a --eval folder of the user's own is read as it is");
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
