@@ -18,10 +18,11 @@
  * views), eval.ts (the identity figures), report.ts (`report-real`, the text report).
  *
  * Default config (REAL_FIT_DEFAULTS, 400 steps): ~40-60 s on one WASM core. Measured on the shared
- * 14-character copy, seed 0 (dino head, test images): AUC 0.975 and top-1 72% vs the synthetic
- * judge's 0.619 and 28% (chance 7%); seed 1: 0.966 and 64%. Without augmentation (`augment.plain:
- * 1`) 0.844 and 45%; weaker augmentation (crops >= 0.85, jitter 0.05) 0.941 and 66%; from scratch
- * 0.956 and 70%; 800 steps 0.979 and 74.5%.
+ * 14-character copy from the committed (aligned) judges, seed 0 (dino head, test images): AUC 0.947
+ * and top-1 64% vs the synthetic judge's 0.683 and 30% (chance 7%); seed 1: 0.946 and 64%; without
+ * augmentation (`augment.plain: 1`) 0.853 and 40%. From the centred judges of 79f37b9: 0.975 and
+ * 72%; weaker augmentation (crops >= 0.85, jitter 0.05) 0.941 and 66%; from scratch 0.956 and 70%;
+ * 800 steps 0.979 and 74.5%.
  *
  * `leaveOut` (`--leave-out NAME`): a leave-the-character-out judge, trained on the other characters'
  * images only, for the held-out judge set that scores NAME (judges/heldout.ts; the suite refuses a real
