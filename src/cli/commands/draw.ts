@@ -11,6 +11,7 @@ import { checkPngHeader } from '../../data/rolescape/png';
 import { referenceImages } from '../../data/shots';
 import { loadPolicy } from '../../eval/load-policy';
 import { PolicySession, sampling } from '../../eval/suite/session';
+import { EvalConfigSchema } from '../../eval/suite/config';
 import { gatherT2i } from '../../eval/suite/t2i';
 import { heldOutGrpo } from '../../eval/suite/items';
 import { imageToModelSize, modelImageToPng } from '../../tokenizers/image-io';
@@ -48,7 +49,7 @@ export function register(program: Command): void {
     .option('--prompts <n>', 'held-out prompts, in the evaluation order', wholeNumber(1, 100), 4)
     .option('--samples <n>', 'drawings per prompt', wholeNumber(1, 32), 6)
     .option('--seed <n>', 'sampling seed', wholeNumber(0, 2 ** 31 - 1), 1)
-    .option('--temperature <t>', "sampling temperature (the evaluation's default 0.7; 0: greedy)", '0.7')
+    .option('--temperature <t>', "sampling temperature (default: the evaluation's draw_temperature; 0: greedy)", String(EvalConfigSchema.parse({}).draw_temperature))
     .option('--force', 'replace an --out file that is not a PNG', false)
     .option('--allow-invalid', 'draw even when the character has data errors (as `cmrp data validate` reports them)', false)
     .action(async (o: Opts) => {
