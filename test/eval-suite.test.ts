@@ -26,9 +26,9 @@ import {
   EVAL_PRESETS, METRIC_KEYS, evaluatePolicy, evaluationItems, parseEvalConfig, referenceImages, readImages32, resolveEvalConfig, synthTruth,
   normalizeAnswer, exactMatch, tokenF1, containsPhrase, stripQuotes, memorizationFacts, factRecall, chooseOption, scoreMcq, scoreMemorization,
   scoreStyleAttribution, rateRatio, voiceRates, wrongProfileFacts, scorePersonaConsistency, scoreVqa,
-  scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks, embedReferences,
+  scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate, nearestTrainingDistances, scoreConsistency, pairwiseDistances, truthDrawings, drawingRanks, embedReferences, formatEvalReport,
 } from '../src/eval/suite';
-import type { EvalReport } from '../src/eval/suite';
+import type { EvalReport, NearestCharacterCounts } from '../src/eval/suite';
 import { tempDir } from './synth-helpers';
 import { renderImage32 } from '../src/judges/core/images';
 import { Rng } from '../src/util/rng';
@@ -257,8 +257,8 @@ test('truth drawings: the renderer draws each held-out prompt as labelled; the j
     const refs = new Map<string, Uint8Array[]>();
     for (const id of ['Calmaric', 'Kito', 'Alneette']) refs.set(id, await readImages32(referenceImages(byId(id), 10)));
     const embedded = embedReferences(judges, refs);
-    assert.deepEqual(drawingRanks(judges, drawings, embedded, 'Calmaric'), drawings.map(() => 1), 'true pictures of Calmaric are nearest to Calmaric');
-    assert.ok(drawingRanks(judges, drawings, embedded, 'Kito').every((r) => r > 1), 'and not nearest to Kito');
+    assert.deepEqual(drawingRanks(judges, drawings, embedded, 'Calmaric'), drawings.map(() => ({ rank: 1, nearest: 'Calmaric' })), 'true pictures of Calmaric are nearest to Calmaric');
+    assert.ok(drawingRanks(judges, drawings, embedded, 'Kito').every((r) => r.rank > 1 && r.nearest === 'Calmaric'), 'and not nearest to Kito, whose look-alike is named');
     // one prompt, several renders: only background details move, so they are far closer than unrelated pictures
     const within = scoreDiversity(groups.map((g) => pairwiseDistances(judges, g.drawings)))!;
     const blank = pairwiseDistances(judges, [drawings[0], new Uint8Array(3072).fill(255)])[0];
@@ -309,6 +309,15 @@ test('evaluatePolicy: smoke run of the base checkpoint on one synthetic characte
     for (const k of ['t2i_identity_dino_truth', 't2i_identity_top1_truth', 't2i_vqa_score_truth', 't2i_diversity_truth', 't2i_copy_rate_truth', 't2i_memorized_rate'] as const) assert.ok(isNum(k), `${k} = ${m[k]}`);
     assert.ok(m.t2i_memorized_rate! <= m.t2i_copy_rate!, 'a memorized drawing is a copy');
     for (const d of a.details.t2i as { nearest: number[]; nearestTruth: number[] }[]) assert.equal(d.nearestTruth.length, d.nearest.length);
+    // each drawing names its nearest character; the summary counts them, for the policy and for the renderer's own drawings
+    const nearestOf = (a.details.t2i as { nearestCharacter: string[] }[]).flatMap((d) => d.nearestCharacter);
+    assert.equal(nearestOf.length, a.counts.t2i_drawings);
+    assert.ok(nearestOf.every((id) => chars.some((x) => x.id === id)), 'a nearest character is one of the candidates');
+    const summary = a.details.t2i_nearest_character as NearestCharacterCounts[];
+    assert.deepEqual(summary.map((n) => `${n.of}/${n.judges}`), ['policy/reward', 'renderer/reward']);
+    assert.equal(summary[0].counts.reduce((s, [, k]) => s + k, 0), a.counts.t2i_drawings);
+    assert.equal(summary[0].counts.find(([id]) => id === c.id)?.[1] ?? 0, Math.round(m.t2i_identity_top1! * a.counts.t2i_drawings), 'the own character\'s count is t2i_identity_top1');
+    assert.match(formatEvalReport(a), new RegExp(`the renderer's own, reward judges: ${summary[1].counts[0][0]} ${summary[1].counts[0][1]}`));
     assert.ok(m.catchphrase_rate_ratio! >= 0);
     assert.equal(a.counts.t2i_prompts, SMOKE.max_t2i_prompts);
     assert.equal(a.counts.t2i_drawings, SMOKE.max_t2i_prompts * SMOKE.samples_per_prompt);

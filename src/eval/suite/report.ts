@@ -87,7 +87,14 @@ export interface EvalReport {
   seconds: number;
 }
 
-/** Plain-text table of a report's metrics (null shown as "-" with its reason). */
+/** `details.t2i_nearest_character`: how many t2i drawings each character is nearest to (identity judge, mean over references), the policy's under each judge set and the renderer's own under the reward judges. */
+export interface NearestCharacterCounts {
+  of: 'policy' | 'renderer';
+  judges: 'reward' | 'heldout';
+  counts: [string, number][];
+}
+
+/** Plain-text table of a report's metrics (null shown as "-" with its reason), then which characters the drawings are nearest to. */
 export function formatEvalReport(r: EvalReport): string {
   const keys = [...METRIC_KEYS, ...EXTRA_METRIC_KEYS, ...HELDOUT_METRIC_KEYS];
   const width = Math.max(...keys.map((k) => k.length));
@@ -96,5 +103,8 @@ export function formatEvalReport(r: EvalReport): string {
     const v = r.metrics[k];
     lines.push(`${k.padEnd(width)}  ${v === null ? `-  (${r.unavailable[k] ?? 'not computed'})` : v.toFixed(4)}`);
   }
+  const nearest = (r.details.t2i_nearest_character ?? []) as NearestCharacterCounts[];
+  if (nearest.length) lines.push('t2i drawings by nearest character (identity judge, mean over each character\'s references):');
+  for (const n of nearest) lines.push(`  ${n.of === 'policy' ? 'the policy\'s' : 'the renderer\'s own'}, ${n.judges} judges: ${n.counts.map(([id, k]) => `${id} ${k}`).join(', ')}`);
   return lines.join('\n');
 }

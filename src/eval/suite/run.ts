@@ -26,8 +26,9 @@ import { gatherVqa, scoreVqa, scoreVqaSplit, vqaRecords } from './vqa';
 import { gatherT2i, startT2iThreads, judgeT2i, scoreT2i, t2iMetrics, scoreMemorizedRate, type IdentityCandidates } from './t2i';
 import { nearestTrainingDistances } from '../../metrics/similarity';
 import { TRUTH_T2I_KEYS, truthDrawings } from './truth-drawings';
+import { nearestCounts } from './identity-rank';
 import { gatherMmrp, judgeMmrp, mmrpMetrics } from './mmrp';
-import { EVAL_REPORT_FORMAT, EvalReport, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS, IMAGE_METRIC_KEYS, METRIC_KEYS, Metrics, heldOutKey } from './report';
+import { EVAL_REPORT_FORMAT, EvalReport, NearestCharacterCounts, EXTRA_METRIC_KEYS, HELDOUT_METRIC_KEYS, IMAGE_METRIC_KEYS, METRIC_KEYS, Metrics, heldOutKey } from './report';
 
 export interface EvaluateOptions {
   /** The reward judges (GRPO's): the plain image metric names. */
@@ -182,14 +183,17 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
       counts.references = refs.length;
       const detail = (rs: typeof records, nearestTruth?: number[][]) => rs.map((x, i) => ({
         sceneId: x.sceneId, prompt: x.prompt,
-        dino: x.dino.map(mean), clipI: x.clipI.map(mean), clipT: x.clipT, vqa: x.vqa, diversity: x.pairwise.length ? mean(x.pairwise) : null, nearest: x.nearest,
+        dino: x.dino.map(mean), clipI: x.clipI.map(mean), clipT: x.clipT, vqa: x.vqa, diversity: x.pairwise.length ? mean(x.pairwise) : null, nearest: x.nearest, nearestCharacter: x.nearestCharacter,
         ...(nearestTruth ? { nearestTruth: nearestTruth[i] } : {}),
       }));
       let nearestTruth: number[][] | undefined; // per drawing: LPIPS to the nearest renderer drawing of its prompt
+      const nearestSummary: NearestCharacterCounts[] = [{ of: 'policy', judges: 'reward', counts: nearestCounts(records.flatMap((x) => x.nearestCharacter)) }];
       // the same prompts drawn by the renderer itself: each t2i metric's value for the data distribution
       if (truth && records.length) {
         const truthGroups = await truthDrawings(truth, items.t2i, config.samples_per_prompt, config.seed, (px) => policy.tok.image.reconstruct(px));
-        const tr = scoreT2i(judgeT2i(judges, truthGroups, refs, training, identityCandidates), config.copy_threshold);
+        const truthRecords = judgeT2i(judges, truthGroups, refs, training, identityCandidates);
+        const tr = scoreT2i(truthRecords, config.copy_threshold);
+        nearestSummary.push({ of: 'renderer', judges: 'reward', counts: nearestCounts(truthRecords.flatMap((x) => x.nearestCharacter)) });
         for (const k of TRUTH_T2I_KEYS) (metrics as Record<string, number | null>)[`${k}_truth`] = tr[k];
         nearestTruth = groups.map((g, i) => nearestTrainingDistances(judges, g.drawings, truthGroups[i].drawings));
         metrics.t2i_memorized_rate = scoreMemorizedRate(records.flatMap((r) => r.nearest), nearestTruth.flat(), config.copy_threshold);
@@ -200,7 +204,9 @@ export async function evaluatePolicy(policy: Policy, c: Character, opts: Evaluat
         const h = t2iMetrics(hr, items.t2i, held.clip.tokenizer.vocab, config.copy_threshold);
         putHeldOut(h.metrics, h.unavailable);
         details.t2i_heldout = detail(hr);
+        nearestSummary.push({ of: 'policy', judges: 'heldout', counts: nearestCounts(hr.flatMap((x) => x.nearestCharacter)) });
       }
+      if (identityCandidates.references.size > 1) details.t2i_nearest_character = nearestSummary;
     });
 
     // --- multimodal role-play on the test image-dialogues ---

@@ -102,6 +102,8 @@ export interface T2iRecord {
   nearest: number[];
   /** Per drawing: rank of its own character among the candidates (empty without candidates). */
   ranks: number[];
+  /** Per drawing: the candidate whose references it is nearest to (empty without candidates). */
+  nearestCharacter: string[];
 }
 
 /** Every candidate character's K reference pixels (the own character included), for `t2i_identity_top1`. */
@@ -125,8 +127,12 @@ export function judgeT2i(judges: Judges, groups: readonly T2iDrawings[], referen
     vqa: judges.vqa.scoreVqaBatch([...drawings], drawings.map(() => prompt.questions)).map((s) => s.score),
     pairwise: pairwiseDistances(judges, drawings),
     nearest: nearestTrainingDistances(judges, drawings, training),
-    ranks: embedded && candidates ? drawingRanks(judges, drawings, embedded, candidates.own) : [],
+    ...rankings(embedded && candidates ? drawingRanks(judges, drawings, embedded, candidates.own) : []),
   }));
+}
+
+function rankings(r: readonly { rank: number; nearest: string }[]): Pick<T2iRecord, 'ranks' | 'nearestCharacter'> {
+  return { ranks: r.map((x) => x.rank), nearestCharacter: r.map((x) => x.nearest) };
 }
 
 /** Why t2i_clip_t cannot be scored on these prompts, or null when it can. */
