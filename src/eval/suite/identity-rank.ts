@@ -14,7 +14,7 @@ export function meanSimilarity(e: Float32Array, references: readonly Float32Arra
 
 /** Where a drawing (a unit embedding) places `own`: its 1-based rank among the candidates by mean cosine to each one's references, and the candidate that ranks first (ties keep `own`). */
 export function identityRanking(drawing: Float32Array, referencesByCharacter: ReadonlyMap<string, readonly Float32Array[]>, own: string): { rank: number; nearest: string } {
-  if (!referencesByCharacter.has(own)) throw new Error(`identityRank: no references for "${own}"`);
+  if (!referencesByCharacter.has(own)) throw new Error(`identityRanking: no references for "${own}"`);
   const score = (refs: readonly Float32Array[]) => meanSimilarity(drawing, refs);
   const mine = score(referencesByCharacter.get(own)!);
   let rank = 1, nearest = own, best = mine;
@@ -25,11 +25,6 @@ export function identityRanking(drawing: Float32Array, referencesByCharacter: Re
     if (s > best) (best = s), (nearest = id);
   }
   return { rank, nearest };
-}
-
-/** 1-based rank of `own` among the candidates by mean cosine of `drawing` (a unit embedding) to each one's reference embeddings. */
-export function identityRank(drawing: Float32Array, referencesByCharacter: ReadonlyMap<string, readonly Float32Array[]>, own: string): number {
-  return identityRanking(drawing, referencesByCharacter, own).rank;
 }
 
 /** Share of ranks equal to 1 (null for no drawings). */

@@ -23,6 +23,6 @@ export { gatherVqa, vqaRecords, scoreVqa, scoreVqaSplit } from './vqa';
 export { gatherT2i, judgeT2i, scoreT2i, t2iMetrics, scoreIdentity, scoreDiversity, scoreCopyRate, scoreMemorizedRate } from './t2i';
 export { nearestTrainingDistances, pairwiseDistances, similarityMatrix } from '../../metrics/similarity';
 export { truthDrawings, TRUTH_T2I_KEYS } from './truth-drawings';
-export { identityRank, identityRanking, embedReferences, drawingRanks, nearestCounts, top1Share } from './identity-rank';
+export { identityRanking, embedReferences, drawingRanks, nearestCounts, top1Share } from './identity-rank';
 export { gatherMmrp, judgeMmrp, scoreMmrpIdentity, mmrpMetrics } from './mmrp';
 export { readBothSides, scoreConsistency } from '../../metrics/consistency';
