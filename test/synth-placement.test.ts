@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesize, readSynthIndex, samePlacement, ensureSynthDataset, ensureEvalFolder, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, CENTRED_JITTER, CHARACTER_PLACEMENT } from '../src/data/synth';
+import { synthesize, readSynthIndex, samePlacement, ensureSynthDataset, ensureEvalFolder, isCurrentEvalIndex, MOVED_FIGURE, SHIFTED_FIGURE, ALIGNED_FIGURE, CENTRED_JITTER, CHARACTER_PLACEMENT } from '../src/data/synth';
 import { ensureWorld, worldDirFor, resolvePretrainConfig } from '../src/train/pretrain';
 import { basePlacement } from '../src/train/sft';
 import { parseSynthOptions } from '../src/cli/commands/data-synth';
@@ -85,7 +85,7 @@ test('--placement takes a preset or a JSON file and names a bad field', () => {
   }
 });
 
-test("the evaluation characters are placed as the committed base's world; a stale data/synth is rebuilt, a user's folder never", async () => {
+test("the evaluation characters are placed as the committed base's world; a stale data/synth (seed, placement or cast) is rebuilt, a user's folder never", async () => {
   // the committed base, the `base` preset and data/synth's default agree
   assert.deepEqual(basePlacement(path.join(projectRoot(), 'checkpoints', 'base')), CHARACTER_PLACEMENT);
   assert.deepEqual(resolvePretrainConfig('base').world_placement, CHARACTER_PLACEMENT);
@@ -94,7 +94,15 @@ test("the evaluation characters are placed as the committed base's world; a stal
   try {
     const stale = path.join(root, 'stale'), mine = path.join(root, 'mine');
     await synthesize({ out: path.join(root, 'default'), seed: 0, split: 'eval', characters: 2, quiet: true });
-    assert.deepEqual(readSynthIndex(path.join(root, 'default')).placement, CHARACTER_PLACEMENT, 'an eval build without --placement');
+    const built = readSynthIndex(path.join(root, 'default'));
+    assert.deepEqual(built.placement, CHARACTER_PLACEMENT, 'an eval build without --placement');
+    assert.ok(isCurrentEvalIndex(built, 0, CHARACTER_PLACEMENT));
+    assert.ok(!isCurrentEvalIndex(built, 1, CHARACTER_PLACEMENT), 'another seed');
+    assert.ok(!isCurrentEvalIndex(built, 0, CENTRED_JITTER), 'another placement');
+    // a data/synth from before a look-alike was redrawn (one character's look as it was) is stale
+    const [first, ...rest] = built.characters;
+    const oldLook = { ...first.identity, outfitColor: first.identity.outfitColor === 'red' ? 'blue' : 'red' };
+    assert.ok(!isCurrentEvalIndex({ ...built, characters: [{ ...first, identity: oldLook }, ...rest] }, 0, CHARACTER_PLACEMENT), 'another cast');
     await synthesize({ out: stale, seed: 0, split: 'eval', characters: 2, placement: CENTRED_JITTER, quiet: true });
     await ensureSynthDataset({ dir: stale, seed: 0 });
     assert.deepEqual(readSynthIndex(stale).placement, CHARACTER_PLACEMENT, 'a centred build is rebuilt');

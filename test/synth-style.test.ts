@@ -1,7 +1,7 @@
 /** Voices are measurable and distinct; image lines agree with their labels (no rendering here). */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { buildBundle, evalCast, identityDistance, measureVoice, detectExpressions, detectScenes, detectProps, Bundle } from '../src/data/synth';
+import { buildBundle, evalCast, identityDistance, lookAlike, LARGE_AREA_KEYS, signature, measureVoice, detectExpressions, detectScenes, detectProps, Bundle } from '../src/data/synth';
 import { voiceHabits } from '../src/data/synth/style';
 import { isLabelFree } from '../src/data/synth/labels';
 import { TICS } from '../src/data/synth/style';
@@ -71,8 +71,30 @@ test('evaluation characters are pairwise distinct in voice and look', () => {
       const diff = voiceHabits(a.voice).filter((h, k) => h !== voiceHabits(b.voice)[k]).length;
       assert.ok(diff >= 2, `${a.id} and ${b.id} sound alike`);
       if (a.kind === b.kind) assert.ok(identityDistance(a.identity, b.identity) >= 3, `${a.id} and ${b.id} look alike`);
+      assert.ok(!lookAlike(a.identity, b.identity), `${a.id} and ${b.id} differ in no large-area attribute`);
     }
   }
+});
+
+test('a look-alike is drawn again on its own stream: no cast of 10 seeds has one, and the rest of the cast keeps its looks', () => {
+  for (let seed = 0; seed < 10; seed++) {
+    const cast = evalCast(seed);
+    assert.equal(new Set(cast.map((c) => c.identity.kind + signature(c.identity))).size, cast.length);
+    for (const a of cast) for (const b of cast) if (a !== b) assert.ok(!lookAlike(a.identity, b.identity), `seed ${seed}: ${a.id} and ${b.id}`);
+  }
+  // seed 0's one look-alike: Peven drew Alneette's skin, plain blue outfit and scarf (apart in hair and eye colour only)
+  const cast = evalCast(0), byId = (id: string) => cast.find((c) => c.id === id)!;
+  const alneette = byId('Alneette').identity, peven = byId('Peven').identity;
+  assert.deepEqual([alneette.skinTone, alneette.outfitColor, alneette.outfitPattern, alneette.accessory], ['dark', 'blue', 'plain', 'scarf']);
+  assert.ok(LARGE_AREA_KEYS.filter((k) => peven[k] !== alneette[k]).length >= 1);
+  // the main grid's characters keep the looks every committed result was made with
+  assert.deepEqual(['Alneette', 'Calmaric', 'Corrian', 'Elmissa', 'Hoshina'].map((id) => signature(byId(id).identity)), [
+    'human|human|black|short|blue|dark|blue|plain|scarf',
+    'human|human|brown|short|green|tan|teal|dots|scarf',
+    'human|human|grey|long|amber|tan|orange|dots|crown',
+    'human|human|auburn|short|brown|light|teal|stripes|glasses',
+    'anime|anime|sky blue|side ponytail|red|fair|black|stripes|bow',
+  ]);
 });
 
 test('voice fillers never name an expression, scene or prop', () => {

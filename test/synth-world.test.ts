@@ -6,6 +6,10 @@ import * as path from 'node:path';
 import { evalCast, worldCast, signature, synthesize } from '../src/data/synth';
 import { validateRoleScape } from '../src/data/rolescape';
 import { listFiles, readJson, tempDir } from './synth-helpers';
+import * as crypto from 'node:crypto';
+
+/** sha256 (first 16 hex) of worldCast(0, 2000)'s "id signature" lines, from the code that made checkpoints/base (2aeea62). */
+const WORLD2000_SEED0_SHA = '2240448d2c2581a2';
 
 for (const seed of [0, 5]) {
   test(`seed ${seed}: no evaluation name or identity signature appears in a 400-character world`, () => {
@@ -24,6 +28,12 @@ for (const seed of [0, 5]) {
     assert.deepEqual(evalCast(seed), ev);
   });
 }
+
+test("the committed base's world (seed 0, 2000 characters) is the one worldCast draws: its names and looks hash as when the base was trained", () => {
+  // a change to the cast or its exclusions that moved one world character would leave checkpoints/base on another world
+  const lines = worldCast(0, 2000).map((c) => `${c.id} ${signature(c.identity)}`).join('\n');
+  assert.equal(crypto.createHash('sha256').update(lines).digest('hex').slice(0, 16), WORLD2000_SEED0_SHA);
+});
 
 test('a small world build: same layout, clean for the loader, and no eval id anywhere in its text', async () => {
   const root = tempDir('synth-world');

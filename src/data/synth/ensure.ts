@@ -10,6 +10,8 @@ import { defaultSynthDir } from '../../util/paths';
 import { manifest, FORMAT } from './manifest';
 import { synthesize } from './index';
 import { CHARACTER_PLACEMENT, samePlacement, type PlacementJitter } from './placement';
+import { evalCast } from './cast';
+import { signature } from './character';
 
 export type SynthIndex = ReturnType<typeof manifest>;
 
@@ -25,7 +27,8 @@ export function readSynthIndex(dir: string): SynthIndex {
 /**
  * The synthetic eval world at `dir` (default data/synth), built with `seed` and `placement`
  * (default CHARACTER_PLACEMENT, the committed base's) when it is missing or was built with another
- * seed or placement (a clone's data/synth from before the base moved its figures). Returns its index.
+ * seed, placement or cast (a clone's data/synth from before the base moved its figures, or from
+ * before a look-alike was redrawn). Returns its index.
  */
 export async function ensureSynthDataset(opts: { dir?: string; seed?: number; placement?: PlacementJitter; quiet?: boolean } = {}): Promise<SynthIndex> {
   const dir = opts.dir ?? defaultSynthDir();
@@ -33,10 +36,17 @@ export async function ensureSynthDataset(opts: { dir?: string; seed?: number; pl
   const placement = opts.placement ?? CHARACTER_PLACEMENT;
   if (fs.existsSync(path.join(dir, 'index.json'))) {
     const idx = readSynthIndex(dir);
-    if (idx.seed === seed && idx.split === 'eval' && samePlacement(idx.placement, placement)) return idx;
+    if (isCurrentEvalIndex(idx, seed, placement)) return idx;
   }
   await synthesize({ out: dir, seed, split: 'eval', placement, quiet: opts.quiet ?? true });
   return readSynthIndex(dir);
+}
+
+/** An eval index built with `seed` and `placement`, every character with the look `evalCast(seed)` gives it today. */
+export function isCurrentEvalIndex(idx: SynthIndex, seed: number, placement: PlacementJitter): boolean {
+  if (idx.seed !== seed || idx.split !== 'eval' || !samePlacement(idx.placement, placement)) return false;
+  const cast = new Map(evalCast(seed).map((c) => [c.id, signature(c.identity)]));
+  return idx.characters.every((c) => cast.get(c.id) === signature(c.identity));
 }
 
 /**

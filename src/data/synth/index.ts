@@ -19,7 +19,7 @@ import { rngFor } from './seed';
 import { CENTRED_JITTER, CHARACTER_PLACEMENT, keepsCentred, samplePlacement, type PlacementJitter } from './placement';
 
 export type { Split } from './bundle';
-export { evalCast, EVAL_SIZE } from './cast';
+export { evalCast, EVAL_SIZE, lookAlike, LARGE_AREA_KEYS } from './cast';
 export { worldCast, evalExclusions, WORLD_DEFAULT_SIZE, WORLD_MAX_SIZE } from './world';
 export { signature, identityDistance, IDENTITY_KEYS } from './character';
 export type { CharacterSpec, Identity } from './character';
@@ -144,6 +144,6 @@ function countFiles(dir: string): number {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
   return n;
 }
-export { ensureSynthDataset, ensureEvalFolder, readSynthIndex } from './ensure';
+export { ensureSynthDataset, ensureEvalFolder, isCurrentEvalIndex, readSynthIndex } from './ensure';
 export { trainingImagePrompts } from './label-prompts';
 export type { SynthIndex } from './ensure';
