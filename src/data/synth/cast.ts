@@ -50,8 +50,8 @@ function redrawLookAlikes(seed: number, cast: CharacterSpec[]): CharacterSpec[] 
   const out = [...cast];
   for (let i = 0; i < out.length; i++) {
     const c = out[i];
-    const others = out.filter((_, j) => j !== i);
     if (!out.slice(0, i).some((o) => lookAlike(o.identity, c.identity))) continue;
+    const others = out.filter((_, j) => j !== i);
     const rng = new Rng(seed).fork(`eval-cast-look:${c.id}`);
     const taken = new Set(others.map((o) => signature(o.identity)));
     const fits = (id: Identity) => !taken.has(signature(id)) && others.every((o) => o.kind !== id.kind || (identityDistance(o.identity, id) >= MIN_DISTANCE && !lookAlike(o.identity, id)));
