@@ -13,13 +13,13 @@ test('bench helpers: median, torch unavailable is reported, the table names ever
   assert.equal(t.ms, null);
   assert.match(t.note, /not found/);
   const r: BenchResult = {
-    backend: 'wasm', tfjs: '4.22.0', steps: 10, reference_step_ms: 150, reference_step_cpu_ms: 149, train_step_ms: 900, train_tokens_per_s: 2200,
+    backend: 'wasm', tfjs: '4.22.0', steps: 10, warmup: 10, reference_step_ms: 150, reference_step_cpu_ms: 149, train_step_ms: 900, train_tokens_per_s: 2200,
     sample_tokens_per_s: 600, sample_tokens_per_s_no_cache: 130, peak_rss_mb: 500, torch_reference_step_ms: 75, torch_reference_step_ms_2threads: 50,
     ratio_to_torch: 2, torch_note: 'torch 2.13.0+cpu', base_params: 1, load_avg: [0.1, 0.2],
     setup: { reference: { batch: 16, seq_len: 64, lr: 1e-3 }, base: { n_layer: 4, n_embd: 128, batch: 8, seq_len: 256, text_vocab: 1024, image_from: 128 }, sample: { batch: 4, prompt_len: 16, new_tokens: 64 } },
   };
   const table = formatBench(r);
-  for (const s of ['150.0 ms', '900.0 ms', '2200 tokens/s', '600.0 tokens/s', '130.0 tokens/s', '500 MB', '75.0 ms / 50.0 ms', '2.00x']) assert.ok(table.includes(s), `table lacks ${s}:\n${table}`);
+  for (const s of ['median of 10 after 10 untimed', '150.0 ms', '900.0 ms', '2200 tokens/s', '600.0 tokens/s', '130.0 tokens/s', '500 MB', '75.0 ms / 50.0 ms', '2.00x']) assert.ok(table.includes(s), `table lacks ${s}:\n${table}`);
   const par = formatBench({ ...r, workers: 2, reference_step_ms_workers: 80, train_step_ms_workers: 500, train_tokens_per_s_workers: 4000, ratio_to_torch_2: 1.6 });
   for (const s of ['reference step, 2 workers', '80.0 ms', '1.60x', '4000 tokens/s (1.82x one worker)']) assert.ok(par.includes(s), `table lacks ${s}:\n${par}`);
   // the one-worker step timed in turns with the workers', and CPU per thread

@@ -25,14 +25,22 @@ export const REFERENCE_BATCH = { batch: 16, seq_len: 64, lr: 1e-3 };
 export const BASE_BATCH = { batch: 8, seq_len: 256, text_vocab: 1024, image_from: 192 };
 /** Sampling: 4 sequences, a 16-token prompt, 64 new tokens. */
 export const SAMPLE_SETUP = { batch: 4, prompt_len: 16, new_tokens: 64 };
+/**
+ * Untimed steps before each measurement. V8 keeps compiling tfjs's JS on its helper threads for the
+ * first ~10 steps (measured: helper-thread CPU ~120 ms a base step at first, ~30 over steps 2-12,
+ * ~10 after 25), and a worker thread's isolate starts cold, so a short warm-up measures the JIT
+ * rather than the step that a run of thousands of steps repeats.
+ */
+export const BENCH_WARMUP = 10;
 
 export interface BenchOptions {
-  steps?: number; // timed training steps per measurement (default 10), after 2 warm-up steps
+  steps?: number; // timed training steps per measurement (default 10), after `warmup` untimed ones
+  warmup?: number; // untimed steps before each measurement (default BENCH_WARMUP)
   torch?: boolean; // also run torch_tiny.py with the project's PyTorch 2.x venv (bench-torch.ts), at 1 and 2 threads
   torchScript?: string; // default $CMRP_TORCH_BENCH, else shared/bench/torch_tiny.py in the nearest folder above this file that has one
   log?: (line: string) => void; // progress lines
   /** The same reference and base steps on several data-parallel workers (src/parallel/bench.ts; injected: model/ does not import parallel/). */
-  parallel?: (steps: number) => Promise<{
+  parallel?: (steps: number, warmup: number) => Promise<{
     workers: number;
     reference_step_ms: number;
     train_step_ms: number;
@@ -56,6 +64,7 @@ export interface BenchResult {
   backend: string;
   tfjs: string;
   steps: number;
+  warmup: number; // untimed steps before each measurement
   reference_step_ms: number; // median training step at torch_tiny.py's shape (wall clock)
   reference_step_cpu_ms: number; // the same in CPU time of this process
   train_step_ms: number; // median training step of the base config
@@ -127,7 +136,7 @@ export function trainingStepper(model: Transformer, batch: TrainBatch, lr: numbe
  * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
  * (this process, all threads) is steadier than wall time when other jobs share the cores.
  */
-function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = 2): { wall: number[]; cpu: number[]; threadCpu: number[] } {
+function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = BENCH_WARMUP): { wall: number[]; cpu: number[]; threadCpu: number[] } {
   const t = trainingStepper(model, batch, lr);
   const wall: number[] = [], cpu: number[] = [], threadCpu: number[] = [];
   try {
@@ -174,10 +183,10 @@ export function profileBench(steps = 5, seed = 0): { reference: StepProfile; bas
 }
 
 /** Median wall and CPU ms of torch_tiny.py's step (dense, 2 layers, width 128, 16 x 64 tokens, Adam). */
-export function benchReferenceStep(steps = 10, seed = 0): { ms: number; cpu_ms: number } {
+export function benchReferenceStep(steps = 10, seed = 0, warmup = BENCH_WARMUP): { ms: number; cpu_ms: number } {
   const { model, batch } = referenceSetup(seed);
   try {
-    const t = timeTraining(model, batch, REFERENCE_BATCH.lr, steps);
+    const t = timeTraining(model, batch, REFERENCE_BATCH.lr, steps, warmup);
     return { ms: median(t.wall), cpu_ms: median(t.cpu) };
   } finally {
     model.dispose();
@@ -196,10 +205,10 @@ export function baseBatch(rng: Rng, vocab: number): { ids: number[][]; targets: 
 }
 
 /** Base config (MoT, mixed text/image batch) training: median step ms and tokens per second. */
-export function benchBaseTraining(steps = 10, seed = 0): { step_ms: number; tokens_per_s: number; params: number; thread_cpu_ms: number | null } {
+export function benchBaseTraining(steps = 10, seed = 0, warmup = BENCH_WARMUP): { step_ms: number; tokens_per_s: number; params: number; thread_cpu_ms: number | null } {
   const model = new Transformer(BASE_CONFIG, seed);
   try {
-    const t = timeTraining(model, baseBatch(new Rng(seed), model.config.vocab_size), 3e-4, steps);
+    const t = timeTraining(model, baseBatch(new Rng(seed), model.config.vocab_size), 3e-4, steps, warmup);
     const ms = median(t.wall);
     return { step_ms: ms, tokens_per_s: (BASE_BATCH.batch * BASE_BATCH.seq_len) / (ms / 1000), params: model.numParams(), thread_cpu_ms: t.threadCpu.length ? median(t.threadCpu) : null };
   } finally {
@@ -228,10 +237,11 @@ export function benchSampling(seed = 0): { cached: number; uncached: number } {
 /** Everything `cmrp bench` reports. The backend must already be initialized. */
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const steps = opts.steps ?? 10;
+  const warmup = opts.warmup ?? BENCH_WARMUP;
   const log = opts.log ?? (() => {});
   const load0 = os.loadavg()[0];
   log(`reference step (torch_tiny.py shape), ${steps} steps...`);
-  const ref = benchReferenceStep(steps);
+  const ref = benchReferenceStep(steps, 0, warmup);
   // right after our reference step, so that both see about the same load
   // (and the 2-thread run right after our 2-worker step)
   let torch: TorchRun[] | null = null, torchNote = '', torchPy: string | null = null;
@@ -248,7 +258,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   let par: Awaited<ReturnType<NonNullable<BenchOptions['parallel']>>> | null = null;
   if (opts.parallel) {
     log(`reference and base steps on data-parallel workers, ${steps} steps each...`);
-    par = await opts.parallel(steps);
+    par = await opts.parallel(steps, warmup);
   }
   let torch2: TorchRun | null = null;
   if (torch) {
@@ -257,13 +267,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     torchNote = [...new Set([...torch, torch2].map((t) => (t.ms === null ? t.note : `torch ${t.version}`)))].join('; ');
   }
   log(`base config training, ${steps} steps...`);
-  const base = benchBaseTraining(steps);
+  const base = benchBaseTraining(steps, 0, warmup);
   log('sampling with and without the KV cache...');
   const sample = benchSampling();
   const result: BenchResult = {
     backend: tf.getBackend(),
     tfjs: tf.version_core,
     steps,
+    warmup,
     reference_step_ms: round(ref.ms),
     reference_step_cpu_ms: round(ref.cpu_ms),
     train_step_ms: round(base.step_ms),
@@ -308,6 +319,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 export function formatBench(r: BenchResult): string {
   const rows: [string, string][] = [
     ['backend', `${r.backend} (tfjs ${r.tfjs})`],
+    ['steps per measurement', `median of ${r.steps} after ${r.warmup} untimed`],
     ['reference step (torch_tiny.py shape)', `${r.reference_step_ms.toFixed(1)} ms (CPU ${r.reference_step_cpu_ms.toFixed(1)} ms)`],
   ];
   if (r.torch_note !== undefined) {

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BASE_CONFIG, ModelConfigInput, REFERENCE_CONFIG } from '../model/config';
 import { AdamW } from '../model/optim';
 import { Transformer } from '../model/transformer';
-import { baseBatch, BASE_BATCH, median, referenceSetup, REFERENCE_BATCH, TrainBatch, trainingStepper } from '../model/bench';
+import { baseBatch, BASE_BATCH, BENCH_WARMUP, median, referenceSetup, REFERENCE_BATCH, TrainBatch, trainingStepper } from '../model/bench';
 import { Rng } from '../util/rng';
 import { threadCpuMs } from '../util/thread-cpu';
 import { GradPool } from './pool';
@@ -58,9 +58,9 @@ interface Timed {
 
 /**
  * `steps` data-parallel training steps of `model` and as many one-worker steps of a fresh copy
- * (`config`, `seed`), in turns A B B A A B ... after 2 warm-up steps of each: medians.
+ * (`config`, `seed`), in turns A B B A A B ... after `warmup` untimed steps of each: medians.
  */
-async function timeInTurns(model: Transformer, config: ModelConfigInput, seed: number, batch: TrainBatch, lr: number, steps: number, workers: number): Promise<Timed> {
+async function timeInTurns(model: Transformer, config: ModelConfigInput, seed: number, batch: TrainBatch, lr: number, steps: number, workers: number, warmup: number): Promise<Timed> {
   const pool = new GradPool(model, model.params, workers);
   const opt = new AdamW({ lr });
   const data = shardData(batch);
@@ -94,8 +94,8 @@ async function timeInTurns(model: Transformer, config: ModelConfigInput, seed: n
     if (c0 !== null && c1 !== null) oneCpu.push(c1 - c0);
   };
   try {
-    for (let s = 0; s < 2 + steps; s++) {
-      const timed = s >= 2;
+    for (let s = 0; s < warmup + steps; s++) {
+      const timed = s >= warmup;
       // A B, B A, A B, ...: drift in the load falls on both sides alike
       if (s % 2 === 0) {
         await parallelStep(timed);
@@ -121,11 +121,11 @@ async function timeInTurns(model: Transformer, config: ModelConfigInput, seed: n
 }
 
 /** The reference step and the base-config training throughput with `workers` workers, each in turns with one worker. */
-export async function benchParallel(steps = 10, workers = 2, seed = 0): Promise<ParallelBench> {
+export async function benchParallel(steps = 10, workers = 2, seed = 0, warmup = BENCH_WARMUP): Promise<ParallelBench> {
   const ref = referenceSetup(seed);
-  const r = await timeInTurns(ref.model, REFERENCE_CONFIG, seed, ref.batch, REFERENCE_BATCH.lr, steps, workers);
+  const r = await timeInTurns(ref.model, REFERENCE_CONFIG, seed, ref.batch, REFERENCE_BATCH.lr, steps, workers, warmup);
   const base = new Transformer(BASE_CONFIG, seed);
-  const b = await timeInTurns(base, BASE_CONFIG, seed, baseBatch(new Rng(seed), base.config.vocab_size), 3e-4, steps, workers);
+  const b = await timeInTurns(base, BASE_CONFIG, seed, baseBatch(new Rng(seed), base.config.vocab_size), 3e-4, steps, workers, warmup);
   return {
     workers,
     reference_step_ms: r.ms,
