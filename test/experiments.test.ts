@@ -84,6 +84,9 @@ test('aggregation: mean ± sample std per method, best of each column in bold by
   assert.ok(Math.abs(d.vqa_acc.mean! - -0.1) < 1e-12 && d.vqa_acc.better === 0);
   assert.ok(Math.abs(d.t2i_copy_rate.mean! - -0.3) < 1e-12 && d.t2i_copy_rate.better === 2); // lower copy rate is better
   assert.deepEqual(comparisonPairs(resolveGrid('ablations')).slice(0, 3), [['sft-k10-picture-without-reply', 'sft-k10'], ['grpo-official', 'sft-k10'], ['grpo-no-vqa', 'sft-k10']]);
+  const ablPairs = comparisonPairs(resolveGrid('ablations'));
+  assert.ok(ablPairs.some(([m, r]) => m === 'grpo-no-vqa' && r === 'grpo-official'), 'each GRPO variant is compared with the official GRPO row');
+  assert.ok(!ablPairs.some(([m, r]) => m === r), 'no row is compared with itself');
   assert.deepEqual(comparisonPairs(resolveGrid('smoke')), [['unified-sft-grpo', 'unified-sft'], ['unified-sft', 'prompt-only'], ['unified-sft', 'image-only'], ['unified-sft', 'text-only'], ['unified-sft', 'separate']]);
 });
 

@@ -213,12 +213,21 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   return results;
 }
 
-/** Pairs the report compares character by character: a model_from row vs its source, each GRPO row vs its SFT row, other SFT rows vs the first, the first SFT row vs each baseline. */
+/**
+ * Pairs the report compares character by character: a model_from row vs its source, each GRPO row
+ * vs its SFT row, each later GRPO row vs the first GRPO row from the same SFT row (the ablations:
+ * each variant vs the official one), other SFT rows vs the first, the first SFT row vs each baseline.
+ */
 export function comparisonPairs(grid: Grid): [string, string][] {
   const sftRows = grid.methods.filter((m) => m.kind === 'unified-sft' && m.model_from === undefined);
   const pairs: [string, string][] = [];
   for (const m of grid.methods) if (m.model_from !== undefined) pairs.push([m.name, m.model_from]);
-  for (const m of grid.methods) if (m.kind === 'grpo' && m.model_from === undefined) pairs.push([m.name, m.sft_from ?? sftRows[0]?.name ?? '']);
+  const grpoRows = grid.methods.filter((m) => m.kind === 'grpo' && m.model_from === undefined).map((m) => ({ name: m.name, sft: m.kind === 'grpo' ? m.sft_from ?? sftRows[0]?.name ?? '' : '' }));
+  for (const g of grpoRows) pairs.push([g.name, g.sft]);
+  for (const g of grpoRows) {
+    const first = grpoRows.find((x) => x.sft === g.sft)!;
+    if (first !== g) pairs.push([g.name, first.name]);
+  }
   for (const s of sftRows.slice(1)) pairs.push([s.name, sftRows[0].name]); // other SFT variants (shots, base) vs the first
   for (const s of sftRows.slice(0, 1)) for (const b of grid.methods) if (['prompt-only', 'image-only', 'text-only', 'separate'].includes(b.kind)) pairs.push([s.name, b.name]);
   return pairs.filter(([, ref]) => ref !== '');
