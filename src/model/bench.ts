@@ -26,10 +26,10 @@ export const BASE_BATCH = { batch: 8, seq_len: 256, text_vocab: 1024, image_from
 /** Sampling: 4 sequences, a 16-token prompt, 64 new tokens. */
 export const SAMPLE_SETUP = { batch: 4, prompt_len: 16, new_tokens: 64 };
 /**
- * Untimed steps before each measurement. V8 keeps compiling tfjs's JS on its helper threads for the
- * first ~10 steps (measured: helper-thread CPU ~120 ms a base step at first, ~30 over steps 2-12,
- * ~10 after 25), and a worker thread's isolate starts cold, so a short warm-up measures the JIT
- * rather than the step that a run of thousands of steps repeats.
+ * Untimed steps before each measurement. V8 keeps compiling tfjs's JS on its helper threads over
+ * the first ~10 steps (helper-thread CPU of a 2-worker base step: ~120 ms over the first 5, ~35 over
+ * the next 5, ~16 after, idle), and a worker thread's isolate starts cold, so a short warm-up
+ * measures the JIT rather than the step that a run of thousands of steps repeats.
  */
 export const BENCH_WARMUP = 10;
 

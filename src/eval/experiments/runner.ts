@@ -222,7 +222,7 @@ export function comparisonPairs(grid: Grid): [string, string][] {
   const sftRows = grid.methods.filter((m) => m.kind === 'unified-sft' && m.model_from === undefined);
   const pairs: [string, string][] = [];
   for (const m of grid.methods) if (m.model_from !== undefined) pairs.push([m.name, m.model_from]);
-  const grpoRows = grid.methods.filter((m) => m.kind === 'grpo' && m.model_from === undefined).map((m) => ({ name: m.name, sft: m.kind === 'grpo' ? m.sft_from ?? sftRows[0]?.name ?? '' : '' }));
+  const grpoRows = grid.methods.flatMap((m) => (m.kind === 'grpo' && m.model_from === undefined ? [{ name: m.name, sft: m.sft_from ?? sftRows[0]?.name ?? '' }] : []));
   for (const g of grpoRows) pairs.push([g.name, g.sft]);
   for (const g of grpoRows) {
     const first = grpoRows.find((x) => x.sft === g.sft)!;
