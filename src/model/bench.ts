@@ -136,7 +136,7 @@ export function trainingStepper(model: Transformer, batch: TrainBatch, lr: numbe
  * Wall-clock and CPU milliseconds of `steps` training steps after `warmup` untimed ones. CPU time
  * (this process, all threads) is steadier than wall time when other jobs share the cores.
  */
-function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup = BENCH_WARMUP): { wall: number[]; cpu: number[]; threadCpu: number[] } {
+function timeTraining(model: Transformer, batch: TrainBatch, lr: number, steps: number, warmup: number): { wall: number[]; cpu: number[]; threadCpu: number[] } {
   const t = trainingStepper(model, batch, lr);
   const wall: number[] = [], cpu: number[] = [], threadCpu: number[] = [];
   try {
